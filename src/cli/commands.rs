@@ -1,0 +1,185 @@
+//! What each subcommand does.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Local, Utc};
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+
+use super::{CheckArgs, Cli, Command, DeclareArgs, ListArgs, NoteArgs, ShowArgs, report};
+use crate::account::current_account;
+use crate::domain::time::parse_time;
+use crate::domain::{EntryKind, ItemState, Milestones, find_item};
+use crate::paths::database_path;
+use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use crate::store::{CheckOutcome, NewEntry, NewIncident, OpenMode, Store, StoreError};
+
+pub fn run(cli: Cli) -> Result<()> {
+    let db = database_path(cli.db).map_err(|e| eyre!(e))?;
+    match cli.command {
+        None => console_placeholder(&db, cli.incident),
+        Some(Command::Declare(args)) => declare(&db, args),
+        Some(Command::Note(args)) => note(&db, args),
+        Some(Command::Check(args)) => check(&db, args),
+        Some(Command::List(args)) => list(&db, args),
+        Some(Command::Show(args)) => show(&db, args),
+    }
+}
+
+fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn time_arg(value: Option<&str>, flag: &str) -> Result<Option<DateTime<Utc>>> {
+    let Some(text) = value else { return Ok(None) };
+    let now = Local::now();
+    let at = parse_time(text, &now).map_err(|e| eyre!("{flag}: {e}"))?;
+    // A minute of slack for clocks that disagree between hosts' processes.
+    if at > now.with_timezone(&Utc) + chrono::TimeDelta::minutes(1) {
+        bail!(
+            "{flag}: {text} is in the future ({}); backdating only goes back (for yesterday, give an RFC 3339 time)",
+            report::local_time(at)
+        );
+    }
+    Ok(Some(at))
+}
+
+/// The incident a command acts on: the one given, else the most recently
+/// declared open one.
+fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
+    if let Some(id) = given {
+        return Ok(id);
+    }
+    store
+        .latest_open_incident()?
+        .ok_or_else(|| eyre!("there is no open incident; declare one with `warroom declare TITLE` or give --incident ID"))
+}
+
+fn declare(db: &Path, args: DeclareArgs) -> Result<()> {
+    let (runbook_name, runbook_text) = match &args.runbook {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("cannot read the runbook {}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            (name, text)
+        }
+        None => (DEFAULT_RUNBOOK_NAME.to_string(), DEFAULT_RUNBOOK.to_string()),
+    };
+    let parsed = runbook::parse(&runbook_text).map_err(|e| eyre!("{runbook_name}: {e}"))?;
+    let mut milestones = Milestones::new(Utc::now());
+    milestones.started_at = time_arg(args.started_at.as_deref(), "--started-at")?;
+    milestones.detected_at = time_arg(args.detected_at.as_deref(), "--detected-at")?;
+
+    let mut store = Store::open(db, OpenMode::Create)?;
+    let id = store.declare(&NewIncident {
+        uuid: new_uuid(),
+        title: args.title.join(" "),
+        severity: args.severity,
+        milestones,
+        declared_by: current_account(),
+        runbook_name,
+        runbook_text,
+        runbook: &parsed,
+    })?;
+    println!("{id}");
+    Ok(())
+}
+
+fn note(db: &Path, args: NoteArgs) -> Result<()> {
+    let text = if args.text == ["-"] {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .wrap_err("cannot read the note from stdin (it must be UTF-8 text)")?;
+        text.trim_end_matches(['\n', '\r']).to_string()
+    } else {
+        args.text.join(" ")
+    };
+    let occurred_at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.incident)?;
+    store.add_entry(
+        incident,
+        &NewEntry {
+            uuid: new_uuid(),
+            kind: EntryKind::Note,
+            occurred_at,
+            author: current_account(),
+            text,
+            pinned: args.pin,
+        },
+    )?;
+    Ok(())
+}
+
+fn check(db: &Path, args: CheckArgs) -> Result<()> {
+    let state = match (args.undo, args.na) {
+        (true, _) => ItemState::Open,
+        (_, true) => ItemState::NotApplicable,
+        _ => ItemState::Done,
+    };
+    let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.incident)?;
+    let record = store.incident_record(incident)?;
+    let query = args.item.join(" ");
+    let item = find_item(&record.checklist, &query).map_err(|e| eyre!(e))?;
+    match store.set_item_state(incident, &item.key, state, &current_account(), at, &new_uuid())? {
+        CheckOutcome::Changed { item, .. } => {
+            println!("{}", report::item_line(&item));
+        }
+        CheckOutcome::AlreadySo { item } => {
+            println!("{} (already so, nothing changed)", report::item_line(&item));
+        }
+    }
+    Ok(())
+}
+
+fn list(db: &Path, args: ListArgs) -> Result<()> {
+    let incidents = match Store::open(db, OpenMode::Existing) {
+        Ok(mut store) => store.incidents(args.all)?,
+        // Nothing declared yet is an empty list, not a failure.
+        Err(StoreError::NoDatabase(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        report::print_json(&report::incidents_json(&incidents))
+    } else {
+        print!("{}", report::incidents_table(&incidents, Utc::now()));
+        Ok(())
+    }
+}
+
+fn show(db: &Path, args: ShowArgs) -> Result<()> {
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.id)?;
+    let record = store.incident_record(incident)?;
+    if args.json {
+        report::print_json(&report::record_json(&record))
+    } else {
+        print!("{}", report::record_text(&record, Utc::now()));
+        Ok(())
+    }
+}
+
+/// Until the console lands, `warroom` shows the active incident as text.
+fn console_placeholder(db: &Path, incident: Option<i64>) -> Result<()> {
+    let mut store = match Store::open(db, OpenMode::Existing) {
+        Ok(store) => store,
+        Err(StoreError::NoDatabase(path)) => {
+            println!(
+                "No incidents yet in {}. Declare one with: warroom declare --severity P1 TITLE",
+                path.display()
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = target_incident(&mut store, incident)?;
+    print!("{}", report::record_text(&store.incident_record(id)?, Utc::now()));
+    println!("\n(The full-screen console is coming; this is the text view.)");
+    Ok(())
+}

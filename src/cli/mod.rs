@@ -1,0 +1,145 @@
+//! The command line: argument definitions (clap) and dispatch.
+//!
+//! Exit status: 0 on success, 1 on failure (message on stderr starting with
+//! `error:`), 2 on usage errors (clap's own).
+
+mod commands;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::Severity;
+use crate::domain::time::TIME_FORMS;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "A full-screen terminal war room for production incidents, shared by every responder through one SQLite file.",
+    after_help = "With no command, opens the console on the most recent open incident (or on INCIDENT).\n\
+                  The database is --db, else $WARROOM_DB, else $XDG_DATA_HOME/warroom/warroom.db.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Database file shared by the responders.
+    #[arg(long, global = true, env = "WARROOM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Incident to open in the console (default: the most recent open one).
+    #[arg(value_name = "INCIDENT")]
+    pub incident: Option<i64>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Declare a new incident; prints its id on stdout.
+    Declare(DeclareArgs),
+    /// Add a note to an incident's timeline.
+    Note(NoteArgs),
+    /// Set the state of a checklist item (done by default).
+    Check(CheckArgs),
+    /// List incidents (open ones unless --all).
+    List(ListArgs),
+    /// Show one incident: milestones, checklist and timeline.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeclareArgs {
+    /// Severity: P0 critical, P1 high, P2 medium, P3 low.
+    #[arg(long, short, default_value = "P2", value_parser = parse_severity)]
+    pub severity: Severity,
+    /// When the incident started, if known.
+    #[arg(long, value_name = "T", help = format!("When the incident started, if known. T: {TIME_FORMS}"))]
+    pub started_at: Option<String>,
+    /// When it was detected, if before now.
+    #[arg(long, value_name = "T")]
+    pub detected_at: Option<String>,
+    /// Markdown runbook to take the checklist and phases from (default: the built-in SOP).
+    #[arg(long, value_name = "FILE")]
+    pub runbook: Option<PathBuf>,
+    /// Title, one line (words are joined with spaces).
+    #[arg(required = true, num_args = 1.., value_name = "TITLE")]
+    pub title: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+    /// When it happened, to backdate the entry.
+    #[arg(long, value_name = "T", help = format!("When it happened, to backdate the entry. T: {TIME_FORMS}"))]
+    pub at: Option<String>,
+    /// Pin the entry (pinned entries can be exported alone).
+    #[arg(long)]
+    pub pin: bool,
+    /// Note text (words are joined with spaces); "-" reads it from stdin.
+    #[arg(required = true, num_args = 1.., value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+    /// Reopen the item instead.
+    #[arg(long, conflicts_with = "na")]
+    pub undo: bool,
+    /// Mark the item not applicable.
+    #[arg(long)]
+    pub na: bool,
+    /// When it was done, if earlier than now.
+    #[arg(long, value_name = "T")]
+    pub at: Option<String>,
+    /// Item key (1.2, p1.3) or a part of its name that matches one item.
+    #[arg(required = true, num_args = 1.., value_name = "ITEM")]
+    pub item: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include resolved and closed incidents.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON (keys documented in README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Incident id (default: the most recent open incident).
+    pub id: Option<i64>,
+    /// Print JSON (keys documented in README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// Parses the process's arguments, runs the command, and maps the outcome to
+/// an exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = format!("{e:#}");
+            eprintln!("error: {}", crate::domain::sanitize(&message));
+            ExitCode::FAILURE
+        }
+    }
+}

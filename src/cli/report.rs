@@ -1,0 +1,191 @@
+//! Text and JSON views of incidents for the command line. Every string from
+//! the database passes through the sanitizer on its way out.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use color_eyre::eyre::Result;
+use serde_json::{Value, json};
+
+use crate::domain::time::format_duration;
+use crate::domain::{ChecklistItem, Incident, ItemState, Milestone, escape_json_output, sanitize, sanitize_line};
+use crate::store::IncidentRecord;
+
+/// `2026-03-01 14:05` in the reader's local time zone.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn state_marker(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Open => "[ ]",
+        ItemState::Done => "[x]",
+        ItemState::NotApplicable => "[-]",
+    }
+}
+
+/// One checklist item with its state and who set it.
+pub fn item_line(item: &ChecklistItem) -> String {
+    let mut line = format!(
+        "{} {:<5} {}",
+        state_marker(item.state),
+        sanitize_line(&item.key),
+        sanitize_line(&item.name)
+    );
+    if let (Some(by), Some(at)) = (&item.changed_by, item.changed_at) {
+        let _ = write!(line, "  ({} by {} at {})", item.state, sanitize_line(by), local_time(at));
+    }
+    line
+}
+
+pub fn incidents_table(incidents: &[Incident], now: DateTime<Utc>) -> String {
+    if incidents.is_empty() {
+        return "No incidents.\n".into();
+    }
+    let mut out = format!("{:>4}  {:<3}  {:<12}  {:<16}  {:>7}  TITLE\n", "ID", "SEV", "STATUS", "DECLARED", "AGE");
+    for incident in incidents {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<3}  {:<12}  {:<16}  {:>7}  {}",
+            incident.id,
+            incident.severity,
+            incident.status(),
+            local_time(incident.milestones.declared_at),
+            format_duration(now - incident.milestones.declared_at),
+            sanitize_line(&incident.title)
+        );
+    }
+    out
+}
+
+pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
+    let incident = &record.incident;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Incident {} [{} {}] {}",
+        incident.id,
+        incident.severity,
+        incident.severity.label(),
+        sanitize_line(&incident.title)
+    );
+    let _ = writeln!(
+        out,
+        "Status: {} · declared by {} {} ago · runbook: {}",
+        incident.status(),
+        sanitize_line(&incident.declared_by),
+        format_duration(now - incident.milestones.declared_at),
+        sanitize_line(&incident.runbook_name)
+    );
+    out.push_str("\nMilestones\n");
+    for (milestone, at) in incident.milestones.recorded() {
+        let _ = writeln!(out, "  {:<13} {}", milestone.as_str(), local_time(at));
+    }
+
+    let done = record.checklist.iter().filter(|i| i.state.is_closed()).count();
+    let _ = writeln!(out, "\nChecklist ({done}/{} done)", record.checklist.len());
+    let mut section: Option<&str> = None;
+    for item in &record.checklist {
+        if section != Some(item.section.as_str()) {
+            let _ = writeln!(out, "  {}", sanitize_line(&item.section));
+            section = Some(&item.section);
+        }
+        let _ = writeln!(out, "    {}", item_line(item));
+    }
+
+    let _ = writeln!(out, "\nTimeline ({} entries)", record.timeline.len());
+    for entry in &record.timeline {
+        let text = sanitize(&entry.text);
+        let mut lines = text.lines();
+        let _ = writeln!(
+            out,
+            "  {} {}{:<16} {:<12} {}",
+            local_time(entry.occurred_at),
+            if entry.pinned { "*" } else { " " },
+            entry.kind.as_str(),
+            sanitize_line(&entry.author),
+            lines.next().unwrap_or("")
+        );
+        for line in lines {
+            let _ = writeln!(out, "  {:49} {line}", "");
+        }
+    }
+    out
+}
+
+pub fn incident_json(incident: &Incident) -> Value {
+    let mut milestones = serde_json::Map::new();
+    for milestone in Milestone::ALL {
+        milestones.insert(
+            format!("{}_at", milestone.as_str()),
+            incident.milestones.get(milestone).map(rfc3339).into(),
+        );
+    }
+    let mut value = json!({
+        "id": incident.id,
+        "uuid": incident.uuid,
+        "title": incident.title,
+        "severity": incident.severity.as_str(),
+        "status": incident.status().as_str(),
+        "declared_by": incident.declared_by,
+        "runbook": incident.runbook_name,
+    });
+    value.as_object_mut().expect("json! object").extend(milestones);
+    value
+}
+
+pub fn incidents_json(incidents: &[Incident]) -> Value {
+    Value::Array(incidents.iter().map(incident_json).collect())
+}
+
+pub fn record_json(record: &IncidentRecord) -> Value {
+    let mut value = incident_json(&record.incident);
+    let checklist: Vec<Value> = record
+        .checklist
+        .iter()
+        .map(|item| {
+            json!({
+                "key": item.key,
+                "section": item.section,
+                "name": item.name,
+                "description": item.description,
+                "state": item.state.as_str(),
+                "changed_by": item.changed_by,
+                "changed_at": item.changed_at.map(rfc3339),
+            })
+        })
+        .collect();
+    let timeline: Vec<Value> = record
+        .timeline
+        .iter()
+        .map(|entry| {
+            json!({
+                "id": entry.id,
+                "uuid": entry.uuid,
+                "kind": entry.kind.as_str(),
+                "occurred_at": rfc3339(entry.occurred_at),
+                "recorded_at": rfc3339(entry.recorded_at),
+                "author": entry.author,
+                "text": entry.text,
+                "pinned": entry.pinned,
+            })
+        })
+        .collect();
+    let object = value.as_object_mut().expect("json! object");
+    object.insert("checklist".into(), checklist.into());
+    object.insert("timeline".into(), timeline.into());
+    value
+}
+
+/// Pretty JSON on stdout, with anything a terminal could act on escaped.
+pub fn print_json(value: &Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", escape_json_output(&text))?;
+    Ok(())
+}

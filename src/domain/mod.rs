@@ -1,0 +1,13 @@
+//! Domain types and rules of an incident. Pure: no I/O, no clock, no database.
+//!
+//! Everything time-dependent takes `now` as an argument so rules can be tested
+//! with an injected clock.
+
+pub mod incident;
+pub mod sanitize;
+pub mod time;
+pub mod timeline;
+
+pub use incident::{Incident, Milestone, Milestones, Severity, Status};
+pub use sanitize::{escape_json_output, sanitize, sanitize_line};
+pub use timeline::{ChecklistItem, EntryKind, ItemState, TimelineEntry, find_item};

@@ -1,0 +1,16 @@
+//! warroom: a terminal war room for production incidents, shared by every
+//! responder through one SQLite file.
+//!
+//! * [`domain`]: incidents, timeline entries, checklist states and their rules
+//!   (pure: no I/O, no clock);
+//! * [`runbook`]: the Markdown runbook parser (checklist sections, phases);
+//! * [`store`]: the SQLite store many processes share safely;
+//! * [`cli`]: the command line;
+//! * [`account`], [`paths`]: who is writing, and where the database lives.
+
+pub mod account;
+pub mod cli;
+pub mod domain;
+pub mod paths;
+pub mod runbook;
+pub mod store;

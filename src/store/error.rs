@@ -1,0 +1,74 @@
+//! Store failures, each worded for the person at the keyboard.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} is a folder, not a warroom database (give the path of a file)")]
+    IsDirectory(PathBuf),
+    #[error("no warroom database at {0} yet (`warroom declare TITLE` creates it)")]
+    NoDatabase(PathBuf),
+    #[error("cannot create the folder {folder}: {source}")]
+    CreateFolder {
+        folder: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a warroom database: it is not an SQLite file at all (left untouched)")]
+    NotADatabase(PathBuf),
+    #[error("{0} is not a warroom database: it is an SQLite file of another application (left untouched)")]
+    Foreign(PathBuf),
+    #[error(
+        "{path} was written by a newer warroom (schema {found}; this binary knows up to {supported}); upgrade warroom to use it (left untouched)"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error(
+        "{0} is read-only for your account: you can read the incident but not change it (ask for write access to the file and its folder)"
+    )]
+    ReadOnly(PathBuf),
+    #[error("cannot open {path}: {reason}")]
+    CannotOpen { path: PathBuf, reason: String },
+    #[error("the disk holding {0} is full: nothing was written; free space and try again")]
+    DiskFull(PathBuf),
+    #[error("{0} is damaged ({1}); restore it from a copy")]
+    Damaged(PathBuf, String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Turns a raw SQLite failure on `path` into the message a user can act on.
+    pub(crate) fn from_sqlite(e: rusqlite::Error, path: &Path) -> StoreError {
+        let path = path.to_path_buf();
+        let Some(code) = e.sqlite_error_code() else {
+            return StoreError::Sqlite(e);
+        };
+        match code {
+            ErrorCode::NotADatabase => StoreError::NotADatabase(path),
+            ErrorCode::ReadOnly => StoreError::ReadOnly(path),
+            ErrorCode::DiskFull => StoreError::DiskFull(path),
+            ErrorCode::DatabaseCorrupt => StoreError::Damaged(path, e.to_string()),
+            ErrorCode::CannotOpen | ErrorCode::PermissionDenied => StoreError::CannotOpen {
+                path,
+                reason: format!(
+                    "{e} (check that your account can read the file and write its folder, and that any -wal/-shm files beside it belong to the same group)"
+                ),
+            },
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The SQLite store: one file shared by every responder's processes.
+//!
+//! Rules that keep many writers safe (measured in ENGINEERING.md):
+//! WAL, `synchronous=FULL`, a `busy_timeout`, every write in an IMMEDIATE
+//! transaction (a deferred one that reads then writes fails with
+//! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
+//! once, and short read transactions so the WAL can be reset.
+
+mod error;
+mod read;
+pub use read::IncidentRecord;
+pub mod schema;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use error::StoreError;
+pub use write::{CheckOutcome, NewEntry, NewIncident};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How long one statement waits for another process's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a write keeps retrying after SQLite gave up waiting.
+const WRITE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Whether opening may create the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file (and its folder) if missing; for commands that write.
+    Create,
+    /// The file must exist; for commands that only read.
+    Existing,
+}
+
+/// An open warroom database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Store {
+    /// Opens (or with [`OpenMode::Create`], creates) the database at `path`.
+    ///
+    /// Anything that is not a warroom database of a schema this binary knows
+    /// is refused before a single byte of it is written.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Store> {
+        let path = path.to_path_buf();
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if mode == OpenMode::Existing {
+                    return Err(StoreError::NoDatabase(path));
+                }
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
+                        folder: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+            }
+            Err(source) => return Err(StoreError::Unreadable { path, source }),
+        }
+
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if mode == OpenMode::Create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        let read_only = conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        let mut store = Store {
+            conn,
+            path,
+            read_only,
+        };
+        store.check_and_migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this account can read but not write the file.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Reads the header without writing, refuses foreign or newer files, then
+    /// switches to WAL and migrates if needed.
+    fn check_and_migrate(&mut self) -> Result<()> {
+        let header = self.read_header()?;
+        let fresh = header.is_fresh();
+        if !fresh && header.application_id != schema::APPLICATION_ID {
+            return Err(StoreError::Foreign(self.path.clone()));
+        }
+        if header.user_version > schema::current_version() {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: header.user_version,
+                supported: schema::current_version(),
+            });
+        }
+        let needs_migration = header.user_version < schema::current_version();
+        if self.read_only {
+            if needs_migration {
+                return Err(StoreError::ReadOnly(self.path.clone()));
+            }
+            return self.configure_connection();
+        }
+        self.enable_wal()?;
+        self.configure_connection()?;
+        if needs_migration {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    fn read_header(&self) -> Result<Header> {
+        let read = || -> rusqlite::Result<Header> {
+            Ok(Header {
+                application_id: self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+                user_version: self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                objects: self
+                    .conn
+                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?,
+            })
+        };
+        read().map_err(|e| StoreError::from_sqlite(e, &self.path))
+    }
+
+    fn enable_wal(&self) -> Result<()> {
+        // Switching a fresh file to WAL needs a moment of exclusive access; when
+        // many processes open one new file at once, wait for each other.
+        let started = Instant::now();
+        loop {
+            let result: rusqlite::Result<String> =
+                self.conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+            match result {
+                Ok(_) => return Ok(()),
+                Err(e) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(StoreError::from_sqlite(e, &self.path)),
+            }
+        }
+    }
+
+    fn configure_connection(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| StoreError::from_sqlite(e, &self.path))
+    }
+
+    /// Runs pending migrations inside `BEGIN IMMEDIATE`, re-reading the
+    /// version there: another process may have migrated while we waited.
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let application_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            let fresh = Header {
+                application_id,
+                user_version: version,
+                objects,
+            }
+            .is_fresh();
+            if !fresh && application_id != schema::APPLICATION_ID {
+                return Err(StoreError::Foreign(path.clone()));
+            }
+            if version > schema::current_version() {
+                return Err(StoreError::NewerSchema {
+                    path: path.clone(),
+                    found: version,
+                    supported: schema::current_version(),
+                });
+            }
+            for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            }
+            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
+            Ok(())
+        })
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction, retrying the whole transaction
+    /// if SQLite still reports the database busy after `busy_timeout`. `body`
+    /// must be idempotent (writes carry client-generated UUIDs for that).
+    pub(crate) fn write<T>(
+        &mut self,
+        mut body: impl FnMut(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        let started = Instant::now();
+        loop {
+            let attempt = (|| {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let value = body(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            match attempt {
+                Err(StoreError::Sqlite(e)) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(StoreError::Sqlite(e)) => return Err(StoreError::from_sqlite(e, &self.path)),
+                other => return other,
+            }
+        }
+    }
+
+    /// Runs `body` in a short read transaction so it sees one consistent
+    /// snapshot and ends before the next frame.
+    pub(crate) fn read<T>(&mut self, body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let value = body(&tx)?;
+            tx.finish()?;
+            Ok(value)
+        })();
+        result.map_err(|e| match e {
+            StoreError::Sqlite(e) => StoreError::from_sqlite(e, &path),
+            other => other,
+        })
+    }
+}
+
+struct Header {
+    application_id: i32,
+    user_version: i64,
+    objects: i64,
+}
+
+impl Header {
+    /// A brand-new or empty file (an admin may pre-create a 0660 empty file).
+    fn is_fresh(&self) -> bool {
+        self.application_id == 0 && self.user_version == 0 && self.objects == 0
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Milliseconds since the epoch, as stored.
+pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// Stored milliseconds back to a time. A hand-edited impossible value shows as
+/// the epoch instead of breaking every reader.
+pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,140 @@
+//! Reads, each in one short transaction.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Result, Store, StoreError, from_millis};
+use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
+
+pub(super) const SELECT_EVENT: &str =
+    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned FROM events";
+pub(super) const SELECT_ITEM: &str =
+    "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
+const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
+    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name FROM incidents";
+
+/// Everything about one incident, read in one snapshot.
+#[derive(Debug, Clone)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    pub checklist: Vec<ChecklistItem>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl Store {
+    /// All incidents, newest declaration first; only open ones unless `all`.
+    pub fn incidents(&mut self, all: bool) -> Result<Vec<Incident>> {
+        self.read(|tx| {
+            let sql = format!(
+                "{SELECT_INCIDENT} {} ORDER BY declared_at DESC, id DESC",
+                if all { "" } else { "WHERE resolved_at IS NULL AND closed_at IS NULL" }
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map([], incident_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The most recently declared incident that is neither resolved nor closed.
+    pub fn latest_open_incident(&mut self) -> Result<Option<i64>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT id FROM incidents WHERE resolved_at IS NULL AND closed_at IS NULL
+                     ORDER BY declared_at DESC, id DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    /// The incident, its checklist and its whole timeline in time order.
+    pub fn incident_record(&mut self, incident_id: i64) -> Result<IncidentRecord> {
+        self.read(|tx| {
+            let incident = tx
+                .query_row(&format!("{SELECT_INCIDENT} WHERE id = ?1"), [incident_id], incident_from_row)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))?;
+            let mut items = tx.prepare(&format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"))?;
+            let checklist = items
+                .query_map([incident_id], item_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut events = tx.prepare(&format!(
+                "{SELECT_EVENT} WHERE incident_id = ?1 ORDER BY occurred_at, id"
+            ))?;
+            let timeline = events
+                .query_map(params![incident_id], event_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(IncidentRecord {
+                incident,
+                checklist,
+                timeline,
+            })
+        })
+    }
+
+    /// The runbook text an incident was declared with.
+    pub fn runbook_text(&mut self, incident_id: i64) -> Result<String> {
+        self.read(|tx| {
+            tx.query_row(
+                "SELECT runbook_text FROM incidents WHERE id = ?1",
+                [incident_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))
+        })
+    }
+}
+
+fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
+    let time = |i: usize| -> rusqlite::Result<_> { Ok(row.get::<_, Option<i64>>(i)?.map(from_millis)) };
+    Ok(Incident {
+        id: row.get(0)?,
+        uuid: row.get(1)?,
+        title: row.get(2)?,
+        // The CHECK constraint keeps severities valid; a hand-edited file
+        // bypassing it reads as the loudest severity rather than failing.
+        severity: row.get::<_, String>(3)?.parse().unwrap_or(Severity::P0),
+        milestones: Milestones {
+            started_at: time(4)?,
+            detected_at: time(5)?,
+            declared_at: from_millis(row.get(6)?),
+            acknowledged_at: time(7)?,
+            mitigated_at: time(8)?,
+            resolved_at: time(9)?,
+            closed_at: time(10)?,
+        },
+        declared_by: row.get(11)?,
+        runbook_name: row.get(12)?,
+    })
+}
+
+pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
+    Ok(TimelineEntry {
+        id: row.get(0)?,
+        uuid: row.get(1)?,
+        kind: row.get::<_, String>(2)?.parse().unwrap_or(EntryKind::System),
+        occurred_at: from_millis(row.get(3)?),
+        recorded_at: from_millis(row.get(4)?),
+        author: row.get(5)?,
+        text: row.get(6)?,
+        pinned: row.get(7)?,
+    })
+}
+
+pub(super) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ChecklistItem> {
+    Ok(ChecklistItem {
+        key: row.get(0)?,
+        section: row.get(1)?,
+        name: row.get(2)?,
+        description: row.get(3)?,
+        state: row
+            .get::<_, String>(4)?
+            .parse()
+            .unwrap_or(crate::domain::ItemState::Open),
+        changed_by: row.get(5)?,
+        changed_at: row.get::<_, Option<i64>>(6)?.map(from_millis),
+        version: row.get(7)?,
+    })
+}

@@ -1,0 +1,70 @@
+//! The database schema and its migrations.
+//!
+//! Times are INTEGER milliseconds since the Unix epoch, UTC. Tables are STRICT
+//! so a hand-edited file cannot smuggle text into a time column.
+
+/// `PRAGMA application_id` of every warroom database ("WRRM").
+pub const APPLICATION_ID: i32 = 0x5752_524D;
+
+/// Migrations in order; migration `n` (1-based) brings `user_version` to `n`.
+/// Never edit a released migration: append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: incidents, the append-only event log, checklist state.
+    r#"
+    CREATE TABLE incidents (
+        id              INTEGER PRIMARY KEY,
+        uuid            TEXT NOT NULL UNIQUE,
+        title           TEXT NOT NULL,
+        severity        TEXT NOT NULL CHECK (severity IN ('P0', 'P1', 'P2', 'P3')),
+        started_at      INTEGER,
+        detected_at     INTEGER,
+        declared_at     INTEGER NOT NULL,
+        acknowledged_at INTEGER,
+        mitigated_at    INTEGER,
+        resolved_at     INTEGER,
+        closed_at       INTEGER,
+        declared_by     TEXT NOT NULL,
+        runbook_name    TEXT NOT NULL,
+        -- The runbook text as declared, so every responder sees one checklist.
+        runbook_text    TEXT NOT NULL,
+        version         INTEGER NOT NULL DEFAULT 1
+    ) STRICT;
+
+    -- Every change is an event; the id is the position in the shared log.
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        uuid        TEXT NOT NULL UNIQUE,
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        kind        TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        author      TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        pinned      INTEGER NOT NULL DEFAULT 0,
+        -- Structured detail of a change, as JSON (e.g. a checklist item's key).
+        data        TEXT
+    ) STRICT;
+    CREATE INDEX events_by_incident ON events (incident_id, id);
+
+    -- Current state of each checklist item, updated with the event that changes it.
+    CREATE TABLE checklist_items (
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        key         TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        section     TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        description TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'done', 'not_applicable')),
+        changed_by  TEXT,
+        changed_at  INTEGER,
+        version     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (incident_id, key)
+    ) STRICT;
+    "#,
+];
+
+/// The schema version this binary writes and understands.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
