@@ -14,8 +14,7 @@ pub fn database_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
 
 /// `$XDG_DATA_HOME/warroom/warroom.db`, falling back to `~/.local/share`.
 pub fn default_database_path() -> Result<PathBuf, String> {
-    let base = directories::BaseDirs::new().ok_or(
-        "cannot find your home folder to place the database; give --db PATH or set WARROOM_DB",
-    )?;
+    let base = directories::BaseDirs::new()
+        .ok_or("cannot find your home folder to place the database; give --db PATH or set WARROOM_DB")?;
     Ok(base.data_dir().join("warroom").join("warroom.db"))
 }

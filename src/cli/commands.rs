@@ -50,9 +50,9 @@ fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
     if let Some(id) = given {
         return Ok(id);
     }
-    store
-        .latest_open_incident()?
-        .ok_or_else(|| eyre!("there is no open incident; declare one with `warroom declare TITLE` or give --incident ID"))
+    store.latest_open_incident()?.ok_or_else(|| {
+        eyre!("there is no open incident; declare one with `warroom declare TITLE` or give --incident ID")
+    })
 }
 
 fn declare(db: &Path, args: DeclareArgs) -> Result<()> {

@@ -20,8 +20,7 @@ use crate::domain::time::TIME_FORMS;
     version,
     about = "A full-screen terminal war room for production incidents, shared by every responder through one SQLite file.",
     after_help = "With no command, opens the console on the most recent open incident (or on INCIDENT).\n\
-                  The database is --db, else $WARROOM_DB, else $XDG_DATA_HOME/warroom/warroom.db.",
-    args_conflicts_with_subcommands = true
+                  The database is --db, else $WARROOM_DB, else $XDG_DATA_HOME/warroom/warroom.db."
 )]
 pub struct Cli {
     /// Database file shared by the responders.
@@ -134,6 +133,15 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if cli.incident.is_some() && cli.command.is_some() {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "INCIDENT opens the console; give commands their own --incident/ID instead",
+            )
+            .exit();
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

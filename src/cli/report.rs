@@ -9,7 +9,9 @@ use color_eyre::eyre::Result;
 use serde_json::{Value, json};
 
 use crate::domain::time::format_duration;
-use crate::domain::{ChecklistItem, Incident, ItemState, Milestone, escape_json_output, sanitize, sanitize_line};
+use crate::domain::{
+    ChecklistItem, Incident, ItemState, Milestone, escape_json_output, sanitize, sanitize_line,
+};
 use crate::store::IncidentRecord;
 
 /// `2026-03-01 14:05` in the reader's local time zone.
@@ -38,7 +40,13 @@ pub fn item_line(item: &ChecklistItem) -> String {
         sanitize_line(&item.name)
     );
     if let (Some(by), Some(at)) = (&item.changed_by, item.changed_at) {
-        let _ = write!(line, "  ({} by {} at {})", item.state, sanitize_line(by), local_time(at));
+        let _ = write!(
+            line,
+            "  ({} by {} at {})",
+            item.state,
+            sanitize_line(by),
+            local_time(at)
+        );
     }
     line
 }
@@ -47,7 +55,10 @@ pub fn incidents_table(incidents: &[Incident], now: DateTime<Utc>) -> String {
     if incidents.is_empty() {
         return "No incidents.\n".into();
     }
-    let mut out = format!("{:>4}  {:<3}  {:<12}  {:<16}  {:>7}  TITLE\n", "ID", "SEV", "STATUS", "DECLARED", "AGE");
+    let mut out = format!(
+        "{:>4}  {:<3}  {:<12}  {:<16}  {:>7}  TITLE\n",
+        "ID", "SEV", "STATUS", "DECLARED", "AGE"
+    );
     for incident in incidents {
         let _ = writeln!(
             out,

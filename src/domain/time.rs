@@ -4,8 +4,7 @@
 use chrono::{DateTime, NaiveTime, TimeDelta, TimeZone, Utc};
 
 /// What `T` accepts, for error messages and `--help`.
-pub const TIME_FORMS: &str =
-    "RFC 3339 (2026-03-01T14:05:00Z), HH:MM or HH:MM:SS today in local time, or relative like -15m, -2h, -1h30m, -1d, now";
+pub const TIME_FORMS: &str = "RFC 3339 (2026-03-01T14:05:00Z), HH:MM or HH:MM:SS today in local time, or relative like -15m, -2h, -1h30m, -1d, now";
 
 /// Parses a user-typed time relative to `now` (whose time zone is the
 /// user's local zone).
@@ -63,19 +62,27 @@ pub fn parse_duration(input: &str) -> Result<TimeDelta, String> {
             'h' => 3600,
             'd' => 86_400,
             'w' => 7 * 86_400,
-            _ => return Err(format!("unknown duration unit {c:?} in {input:?} (use s, m, h, d, w)")),
+            _ => {
+                return Err(format!(
+                    "unknown duration unit {c:?} in {input:?} (use s, m, h, d, w)"
+                ));
+            }
         };
         if digits.is_empty() {
             return Err(format!("a number must come before {c:?} in {input:?}"));
         }
-        let amount: i64 = digits.parse().map_err(|_| format!("number too large in {input:?}"))?;
+        let amount: i64 = digits
+            .parse()
+            .map_err(|_| format!("number too large in {input:?}"))?;
         total = total
             .checked_add(&checked_delta(amount, unit_seconds, input)?)
             .ok_or_else(|| format!("duration too large: {input:?}"))?;
         digits.clear();
     }
     if !digits.is_empty() {
-        return Err(format!("missing unit after {digits} in {input:?} (use s, m, h, d, w)"));
+        return Err(format!(
+            "missing unit after {digits} in {input:?} (use s, m, h, d, w)"
+        ));
     }
     Ok(total)
 }
@@ -95,7 +102,12 @@ fn checked_delta(amount: i64, unit_seconds: i64, input: &str) -> Result<TimeDelt
 pub fn format_duration(delta: TimeDelta) -> String {
     let sign = if delta < TimeDelta::zero() { "-" } else { "" };
     let seconds = delta.num_seconds().unsigned_abs();
-    let (d, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
     if d > 0 {
         format!("{sign}{d}d{h:02}h")
     } else if h > 0 {
@@ -122,9 +134,18 @@ mod tests {
 
     #[test]
     fn rfc3339_in_any_offset() {
-        assert_eq!(parse_time("2026-03-01T10:00:00Z", &now()), Ok(utc("2026-03-01T10:00:00Z")));
-        assert_eq!(parse_time("2026-03-01T10:00:00-05:00", &now()), Ok(utc("2026-03-01T15:00:00Z")));
-        assert_eq!(parse_time("2026-03-01 10:00:00Z", &now()), Ok(utc("2026-03-01T10:00:00Z")));
+        assert_eq!(
+            parse_time("2026-03-01T10:00:00Z", &now()),
+            Ok(utc("2026-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("2026-03-01T10:00:00-05:00", &now()),
+            Ok(utc("2026-03-01T15:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("2026-03-01 10:00:00Z", &now()),
+            Ok(utc("2026-03-01T10:00:00Z"))
+        );
     }
 
     #[test]

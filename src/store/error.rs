@@ -11,15 +11,9 @@ pub enum StoreError {
     #[error("no warroom database at {0} yet (`warroom declare TITLE` creates it)")]
     NoDatabase(PathBuf),
     #[error("cannot create the folder {folder}: {source}")]
-    CreateFolder {
-        folder: PathBuf,
-        source: std::io::Error,
-    },
+    CreateFolder { folder: PathBuf, source: std::io::Error },
     #[error("cannot read {path}: {source}")]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
     #[error("{0} is not a warroom database: it is not an SQLite file at all (left untouched)")]
     NotADatabase(PathBuf),
     #[error("{0} is not a warroom database: it is an SQLite file of another application (left untouched)")]

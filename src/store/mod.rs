@@ -72,8 +72,8 @@ impl Store {
         if mode == OpenMode::Create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = Connection::open_with_flags(&path, flags)
-            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        let conn =
+            Connection::open_with_flags(&path, flags).map_err(|e| StoreError::from_sqlite(e, &path))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| StoreError::from_sqlite(e, &path))?;
         let read_only = conn
@@ -127,17 +127,10 @@ impl Store {
         Ok(())
     }
 
-    fn read_header(&self) -> Result<Header> {
-        let read = || -> rusqlite::Result<Header> {
-            Ok(Header {
-                application_id: self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?,
-                user_version: self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
-                objects: self
-                    .conn
-                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?,
-            })
-        };
-        read().map_err(|e| StoreError::from_sqlite(e, &self.path))
+    /// Reads the header fields in one snapshot: read one by one, they could
+    /// straddle another process's migration commit.
+    fn read_header(&mut self) -> Result<Header> {
+        self.read(|tx| Header::read(tx))
     }
 
     fn enable_wal(&self) -> Result<()> {
@@ -146,8 +139,7 @@ impl Store {
         let started = Instant::now();
         loop {
             let result: rusqlite::Result<String> =
-                self.conn
-                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+                self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
             match result {
                 Ok(_) => return Ok(()),
                 Err(e) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
@@ -169,25 +161,18 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
         self.write(|tx| {
-            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            let application_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-            let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-            let fresh = Header {
-                application_id,
-                user_version: version,
-                objects,
-            }
-            .is_fresh();
-            if !fresh && application_id != schema::APPLICATION_ID {
+            let header = Header::read(tx)?;
+            if !header.is_fresh() && header.application_id != schema::APPLICATION_ID {
                 return Err(StoreError::Foreign(path.clone()));
             }
-            if version > schema::current_version() {
+            if header.user_version > schema::current_version() {
                 return Err(StoreError::NewerSchema {
                     path: path.clone(),
-                    found: version,
+                    found: header.user_version,
                     supported: schema::current_version(),
                 });
             }
+            let version = header.user_version;
             for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None, "user_version", index as i64 + 1)?;
@@ -229,10 +214,15 @@ impl Store {
 
     /// Runs `body` in a short read transaction so it sees one consistent
     /// snapshot and ends before the next frame.
-    pub(crate) fn read<T>(&mut self, body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(
+        &mut self,
+        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let path = self.path.clone();
         let result = (|| {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)?;
             let value = body(&tx)?;
             tx.finish()?;
             Ok(value)
@@ -251,6 +241,14 @@ struct Header {
 }
 
 impl Header {
+    fn read(tx: &rusqlite::Transaction<'_>) -> Result<Header> {
+        Ok(Header {
+            application_id: tx.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+            user_version: tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            objects: tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?,
+        })
+    }
+
     /// A brand-new or empty file (an admin may pre-create a 0660 empty file).
     fn is_fresh(&self) -> bool {
         self.application_id == 0 && self.user_version == 0 && self.objects == 0

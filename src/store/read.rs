@@ -26,7 +26,11 @@ impl Store {
         self.read(|tx| {
             let sql = format!(
                 "{SELECT_INCIDENT} {} ORDER BY declared_at DESC, id DESC",
-                if all { "" } else { "WHERE resolved_at IS NULL AND closed_at IS NULL" }
+                if all {
+                    ""
+                } else {
+                    "WHERE resolved_at IS NULL AND closed_at IS NULL"
+                }
             );
             let mut stmt = tx.prepare(&sql)?;
             let rows = stmt.query_map([], incident_from_row)?;
@@ -52,7 +56,11 @@ impl Store {
     pub fn incident_record(&mut self, incident_id: i64) -> Result<IncidentRecord> {
         self.read(|tx| {
             let incident = tx
-                .query_row(&format!("{SELECT_INCIDENT} WHERE id = ?1"), [incident_id], incident_from_row)
+                .query_row(
+                    &format!("{SELECT_INCIDENT} WHERE id = ?1"),
+                    [incident_id],
+                    incident_from_row,
+                )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))?;
             let mut items = tx.prepare(&format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"))?;

@@ -56,7 +56,9 @@ impl Store {
         let opt = |t: Option<DateTime<Utc>>| t.map(to_millis);
         self.write(|tx| {
             if let Some(id) = tx
-                .query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| r.get(0))
+                .query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
+                    r.get(0)
+                })
                 .optional()?
             {
                 return Ok(id);
@@ -107,7 +109,9 @@ impl Store {
                     author: &new.declared_by,
                     text: &format!("Declared {} {}: {title}", new.severity, new.severity.label()),
                     pinned: false,
-                    data: Some(json!({ "declared": { "severity": new.severity, "runbook": new.runbook_name } })),
+                    data: Some(
+                        json!({ "declared": { "severity": new.severity, "runbook": new.runbook_name } }),
+                    ),
                 },
             )?;
             Ok(id)
@@ -119,7 +123,9 @@ impl Store {
     /// before).
     pub fn add_entry(&mut self, incident_id: i64, entry: &NewEntry) -> Result<TimelineEntry> {
         if entry.text.trim().is_empty() {
-            return Err(StoreError::Invalid("the entry is empty: nothing to record".into()));
+            return Err(StoreError::Invalid(
+                "the entry is empty: nothing to record".into(),
+            ));
         }
         if entry.text.len() > MAX_ENTRY_BYTES {
             return Err(StoreError::Invalid(format!(
@@ -162,7 +168,9 @@ impl Store {
             require_incident(tx, incident_id)?;
             let item = checklist_item(tx, incident_id, key)?;
             if let Some(done) = tx
-                .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| r.get::<_, Option<String>>(0))
+                .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| {
+                    r.get::<_, Option<String>>(0)
+                })
                 .optional()?
             {
                 // A retry of a change that did commit: report it as it was.
@@ -258,7 +266,9 @@ fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
     if exists {
         Ok(())
     } else {
-        Err(StoreError::NotFound(format!("there is no incident {incident_id}")))
+        Err(StoreError::NotFound(format!(
+            "there is no incident {incident_id}"
+        )))
     }
 }
 

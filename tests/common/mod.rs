@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests: the real binary, real files.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_warroom");
+
+/// A `warroom` command on `db`, isolated from the caller's environment.
+pub fn warroom(db: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--db").arg(db).env_remove("WARROOM_DB");
+    cmd
+}
+
+/// Runs `warroom --db DB ARGS…` and insists it succeeded silently on stderr.
+pub fn ok(db: &Path, args: &[&str]) -> String {
+    let out = warroom(db).args(args).output().expect("run warroom");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "warroom {args:?} failed: status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// Runs `warroom --db DB ARGS…` expecting failure; returns the output.
+pub fn fails(db: &Path, args: &[&str]) -> Output {
+    let out = warroom(db).args(args).output().expect("run warroom");
+    assert!(
+        !out.status.success(),
+        "warroom {args:?} unexpectedly succeeded: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh folder for one test, readable by other accounts (some tests run
+/// the binary as `nobody`).
+pub fn temp_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+pub fn db_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("warroom.db")
+}
+
+/// `show --json` parsed.
+pub fn show_json(db: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(db, &["show", id, "--json"])).expect("show --json is JSON")
+}
