@@ -1,60 +1,529 @@
-// TEMPORARY STUB (to be replaced by the real parser)
+//! Markdown runbooks: checklist sections, timed response phases and escalation
+//! triggers, read from the format of the team's Incident Response SOP
+//! (`assets/sop.md`, shipped as [`DEFAULT_RUNBOOK`]).
+//!
+//! * A heading `Phase <N>: <Name> (<window>)` (any level, "phase" in any case)
+//!   starts a response phase; its task items belong to it.
+//! * Any other heading followed by task items (`- [ ]`, `* [x]`, `1. [ ]`) is a
+//!   checklist section titled by the heading text.
+//! * Plain bullets `P0: text` (optionally bold, or `P0 - text`) under a heading
+//!   containing "Escalation" are escalation triggers.
+//!
+//! Nested task items (a task inside a task) are rejected with the line of the
+//! inner item rather than silently flattened: the console ticks items one by
+//! one, and a parent/child relation it cannot show would mislead responders.
+
+use chrono::TimeDelta;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
-pub const DEFAULT_RUNBOOK: &str = "";
+
+/// The built-in runbook: the team's Incident Response SOP.
+pub const DEFAULT_RUNBOOK: &str = include_str!("../assets/sop.md");
+/// Display name of [`DEFAULT_RUNBOOK`].
 pub const DEFAULT_RUNBOOK_NAME: &str = "Incident Response SOP (built in)";
+
+/// A parsed runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Runbook {
+    /// Text of the first level-1 heading, or "Runbook" if there is none.
     pub title: String,
+    /// Checklist sections (headings with task items that are not phases), in document order.
     pub sections: Vec<Section>,
+    /// Response phases, in document order.
     pub phases: Vec<Phase>,
+    /// Escalation triggers from bullets under an "Escalation" heading.
+    pub escalation: Vec<EscalationTrigger>,
 }
+
+/// A checklist section: a heading and the task items under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Section {
+    /// The heading text.
     pub title: String,
+    /// The task items, in document order.
     pub items: Vec<RunbookItem>,
 }
+
+/// One checklist task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunbookItem {
+    /// Stable key: "1.1" (section . item) for sections, "p1.1" (phase . item) for phases.
     pub key: String,
+    /// The bold lead of `**Name**: description`, or the whole text without a bold lead.
     pub name: String,
+    /// The text after the bold name and its separator; empty if none.
     pub description: String,
+    /// 1-based source line of the item.
     pub line: usize,
 }
+
+/// A response phase with a time window relative to incident declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Phase {
+    /// Phase name, e.g. "Triage".
     pub name: String,
+    /// Start of the window after declaration (serialized as whole seconds).
+    #[serde(rename = "window_start_secs", serialize_with = "ser_secs")]
+    pub window_start: TimeDelta,
+    /// End of the window after declaration (serialized as whole seconds).
+    #[serde(rename = "window_end_secs", serialize_with = "ser_secs")]
+    pub window_end: TimeDelta,
+    /// The phase's task items, keyed "p<phase>.<item>".
     pub items: Vec<RunbookItem>,
+    /// 1-based source line of the phase heading.
+    pub line: usize,
 }
+
+/// A severity level and the conditions that call for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalationTrigger {
+    /// Severity as written, uppercased: "P0".."P3".
+    pub severity: String,
+    /// What triggers this severity.
+    pub description: String,
+}
+
+/// Why a runbook could not be read, with the 1-based line of the offending construct.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("runbook line {line}: {message}")]
 pub struct RunbookError {
+    /// 1-based source line.
     pub line: usize,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
-pub fn parse(_s: &str) -> Result<Runbook, RunbookError> {
-    Ok(Runbook {
-        title: String::new(),
-        sections: vec![Section {
-            title: "S".into(),
-            items: vec![RunbookItem {
-                key: "1.1".into(),
-                name: "Incident Confirmed".into(),
-                description: "d".into(),
-                line: 1,
-            }],
-        }],
-        phases: vec![],
+
+fn ser_secs<S: serde::Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(d.num_seconds())
+}
+
+fn err<T>(line: usize, message: impl Into<String>) -> Result<T, RunbookError> {
+    Err(RunbookError {
+        line,
+        message: message.into(),
     })
 }
+
 impl Runbook {
-    pub fn all_items(&self) -> impl Iterator<Item = (&str, &RunbookItem)> {
-        self.sections
-            .iter()
-            .flat_map(|s| s.items.iter().map(move |i| (s.title.as_str(), i)))
-            .chain(
-                self.phases
-                    .iter()
-                    .flat_map(|p| p.items.iter().map(move |i| (p.name.as_str(), i))),
-            )
+    /// Looks an item up by key ("1.1", "P2.3", …), ignoring ASCII case.
+    pub fn item(&self, key: &str) -> Option<&RunbookItem> {
+        self.all_items()
+            .map(|(_, item)| item)
+            .find(|item| item.key.eq_ignore_ascii_case(key))
     }
+
+    /// Every item with the name of its section or phase: sections first, then phases.
+    pub fn all_items(&self) -> impl Iterator<Item = (&str, &RunbookItem)> {
+        let sections = self
+            .sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(|i| (s.title.as_str(), i)));
+        let phases = self
+            .phases
+            .iter()
+            .flat_map(|p| p.items.iter().map(|i| (p.name.as_str(), i)));
+        sections.chain(phases)
+    }
+}
+
+impl Phase {
+    /// The window for humans: "0–15 min", "1–4 h", "4–72 h", "1–3 d", "30 min–2 h".
+    pub fn window_label(&self) -> String {
+        let (a, b) = (self.window_start.num_seconds(), self.window_end.num_seconds());
+        let whole = |unit: i64| a % unit == 0 && b % unit == 0;
+        let common = if b <= 3600 && whole(60) {
+            Some((60, "min"))
+        } else if b >= 2 * 86_400 && whole(86_400) {
+            Some((86_400, "d"))
+        } else if whole(3600) {
+            Some((3600, "h"))
+        } else {
+            None
+        };
+        match common {
+            Some((unit, name)) => format!("{}–{} {name}", a / unit, b / unit),
+            None if a == 0 => format!("0–{}", duration_label(b)),
+            None => format!("{}–{}", duration_label(a), duration_label(b)),
+        }
+    }
+}
+
+fn duration_label(secs: i64) -> String {
+    match secs {
+        s if s != 0 && s % 86_400 == 0 && s >= 2 * 86_400 => format!("{} d", s / 86_400),
+        s if s != 0 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// Where task items currently go.
+enum Scope {
+    Preamble,
+    Section { title: String, index: Option<usize> },
+    Phase(usize),
+}
+
+/// How far the bold lead (`**Name**`) of an item has been read.
+#[derive(Clone, Copy, PartialEq)]
+enum Lead {
+    Pending,
+    InBold(usize),
+    EndsAt(usize),
+    None,
+}
+
+/// A list item being read; lists nest, so these form a stack.
+struct Frame {
+    line: usize,
+    task: bool,
+    text: String,
+    lead: Lead,
+}
+
+struct Builder {
+    title: Option<String>,
+    sections: Vec<Section>,
+    phases: Vec<Phase>,
+    escalation: Vec<EscalationTrigger>,
+    scope: Scope,
+    in_escalation: bool,
+}
+
+/// Parses a Markdown runbook. See the module docs for the format.
+pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
+    let src = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset);
+
+    let mut b = Builder {
+        title: None,
+        sections: Vec::new(),
+        phases: Vec::new(),
+        escalation: Vec::new(),
+        scope: Scope::Preamble,
+        in_escalation: false,
+    };
+    let mut heading: Option<(HeadingLevel, usize, String)> = None;
+    let mut frames: Vec<Frame> = Vec::new();
+
+    for (event, range) in Parser::new_ext(src, Options::ENABLE_TASKLISTS).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level, line_of(range.start), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, line, text)) = heading.take() {
+                    b.heading(level, line, collapse(&text))?;
+                }
+            }
+            Event::Start(Tag::Item) => frames.push(Frame {
+                line: line_of(range.start),
+                task: false,
+                text: String::new(),
+                lead: Lead::Pending,
+            }),
+            Event::TaskListMarker(_) => {
+                if let Some((top, outer)) = frames.split_last_mut() {
+                    if outer.iter().any(|f| f.task) {
+                        return err(
+                            top.line,
+                            "nested checklist items are not supported; un-indent this item, \
+                             or turn its parent into a heading",
+                        );
+                    }
+                    top.task = true;
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(frame) = frames.pop() {
+                    b.item(frame)?;
+                }
+            }
+            Event::Start(Tag::Strong) if heading.is_none() => {
+                if let Some(f) = frames.last_mut() {
+                    f.lead = match f.lead {
+                        Lead::Pending => Lead::InBold(1),
+                        Lead::InBold(depth) => Lead::InBold(depth + 1),
+                        other => other,
+                    };
+                }
+            }
+            Event::End(TagEnd::Strong) if heading.is_none() => {
+                if let Some(f) = frames.last_mut() {
+                    f.lead = match f.lead {
+                        Lead::InBold(1) => Lead::EndsAt(f.text.len()),
+                        Lead::InBold(depth) => Lead::InBold(depth - 1),
+                        other => other,
+                    };
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                } else if let Some(f) = frames.last_mut() {
+                    if f.lead == Lead::Pending && !t.trim().is_empty() {
+                        f.lead = Lead::None;
+                    }
+                    f.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push(' ');
+                } else if let Some(f) = frames.last_mut() {
+                    f.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+
+    if b.sections.is_empty() && b.phases.is_empty() {
+        return err(1, "no checklist items (`- [ ]`) found");
+    }
+    Ok(Runbook {
+        title: b.title.unwrap_or_else(|| "Runbook".to_string()),
+        sections: b.sections,
+        phases: b.phases,
+        escalation: b.escalation,
+    })
+}
+
+impl Builder {
+    fn heading(&mut self, level: HeadingLevel, line: usize, text: String) -> Result<(), RunbookError> {
+        if level == HeadingLevel::H1 && self.title.is_none() {
+            self.title = Some(text.clone());
+        }
+        self.in_escalation = text.to_lowercase().contains("escalation");
+        let Some(rest) = phase_prefix(&text) else {
+            self.scope = Scope::Section {
+                title: text,
+                index: None,
+            };
+            return Ok(());
+        };
+        let rest = rest.trim_end();
+        let Some(open) = rest.rfind('(').filter(|_| rest.ends_with(')')) else {
+            return err(
+                line,
+                format!(
+                    "phase heading \"{text}\" has no time window; add one in parentheses, \
+                     e.g. \"{text} (15-60 minutes)\""
+                ),
+            );
+        };
+        let name = rest[..open].trim().to_string();
+        let window = rest[open + 1..rest.len() - 1].trim();
+        if name.is_empty() {
+            return err(
+                line,
+                format!("phase heading \"{text}\" has no name before the window"),
+            );
+        }
+        let Some((start, end)) = parse_window(window) else {
+            return err(
+                line,
+                format!(
+                    "phase \"{name}\": cannot read the time window \"{window}\"; \
+                     write it like (0-15 minutes), (1-4 hours) or (30 min - 2 h)"
+                ),
+            );
+        };
+        let phase = Phase {
+            name,
+            window_start: start,
+            window_end: end,
+            items: Vec::new(),
+            line,
+        };
+        if start >= end {
+            return err(
+                line,
+                format!(
+                    "phase \"{}\": its window ({}) must end after it starts",
+                    phase.name,
+                    phase.window_label()
+                ),
+            );
+        }
+        if let Some(prev) = self.phases.last().filter(|prev| start < prev.window_start) {
+            return err(
+                line,
+                format!(
+                    "phase \"{}\" ({}) starts before the previous phase \"{}\" ({}); \
+                     phase windows must not go backwards in time",
+                    phase.name,
+                    phase.window_label(),
+                    prev.name,
+                    prev.window_label()
+                ),
+            );
+        }
+        self.phases.push(phase);
+        self.scope = Scope::Phase(self.phases.len() - 1);
+        Ok(())
+    }
+
+    fn item(&mut self, frame: Frame) -> Result<(), RunbookError> {
+        let text = collapse(&frame.text);
+        if !frame.task {
+            if self.in_escalation {
+                self.escalation.extend(parse_trigger(&text));
+            }
+            return Ok(());
+        }
+        if text.is_empty() {
+            return err(
+                frame.line,
+                "checklist item has no text; write `- [ ] **Name**: description`",
+            );
+        }
+        let (name, description) = split_name(&frame.text, frame.lead);
+        let line = frame.line;
+        let (items, key) = match &mut self.scope {
+            Scope::Preamble => {
+                return err(
+                    line,
+                    format!(
+                        "checklist item \"{text}\" comes before any heading; \
+                         put it under a section heading such as `## Containment`"
+                    ),
+                );
+            }
+            Scope::Phase(p) => {
+                let items = &mut self.phases[*p].items;
+                let key = format!("p{}.{}", *p + 1, items.len() + 1);
+                (items, key)
+            }
+            Scope::Section { title, index } => {
+                let idx = *index.get_or_insert_with(|| {
+                    self.sections.push(Section {
+                        title: title.clone(),
+                        items: Vec::new(),
+                    });
+                    self.sections.len() - 1
+                });
+                let items = &mut self.sections[idx].items;
+                let key = format!("{}.{}", idx + 1, items.len() + 1);
+                (items, key)
+            }
+        };
+        items.push(RunbookItem {
+            key,
+            name,
+            description,
+            line,
+        });
+        Ok(())
+    }
+}
+
+/// Splits an item into its bold name and the description after the separator.
+fn split_name(raw: &str, lead: Lead) -> (String, String) {
+    if let Lead::EndsAt(at) = lead {
+        let name = collapse(&raw[..at]);
+        let name = name.trim_end_matches(':').trim_end().to_string();
+        if !name.is_empty() {
+            let rest = raw[at..].trim_start();
+            let rest = rest.strip_prefix([':', '-', '—', '–']).unwrap_or(rest);
+            return (name, collapse(rest));
+        }
+    }
+    (collapse(raw), String::new())
+}
+
+/// For `Phase <N>: rest` (case-insensitive, leading emoji or punctuation allowed), returns `rest`.
+fn phase_prefix(text: &str) -> Option<&str> {
+    let t = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let word = t.get(..5)?;
+    if !word.eq_ignore_ascii_case("phase") {
+        return None;
+    }
+    let t = t[5..].trim_start();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    t[digits..].trim_start().strip_prefix(':')
+}
+
+#[derive(PartialEq)]
+enum Token {
+    Num(i64),
+    Word(String),
+    Dash,
+}
+
+/// Reads `<n> [unit] (-|–|—|to) <n> <unit>` into a start and end offset.
+fn parse_window(window: &str) -> Option<(TimeDelta, TimeDelta)> {
+    let mut tokens = Vec::new();
+    let mut chars = window.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if matches!(c, '-' | '–' | '—') {
+            chars.next();
+            tokens.push(Token::Dash);
+        } else if c.is_ascii_digit() {
+            let mut n: i64 = 0;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                n = n.checked_mul(10)?.checked_add(i64::from(d))?;
+                chars.next();
+            }
+            tokens.push(Token::Num(n));
+        } else if c.is_alphabetic() {
+            let mut w = String::new();
+            while let Some(&c) = chars.peek().filter(|c| c.is_alphabetic()) {
+                w.extend(c.to_lowercase());
+                chars.next();
+            }
+            tokens.push(if w == "to" { Token::Dash } else { Token::Word(w) });
+        } else {
+            return None;
+        }
+    }
+    let (a, unit_a, b, unit_b) = match tokens.as_slice() {
+        [Token::Num(a), Token::Dash, Token::Num(b), Token::Word(u)] => (*a, u, *b, u),
+        [
+            Token::Num(a),
+            Token::Word(ua),
+            Token::Dash,
+            Token::Num(b),
+            Token::Word(ub),
+        ] => (*a, ua, *b, ub),
+        _ => return None,
+    };
+    let at = |n: i64, unit: &str| {
+        let secs = match unit {
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            _ => return None,
+        };
+        TimeDelta::try_seconds(n.checked_mul(secs)?)
+    };
+    Some((at(a, unit_a)?, at(b, unit_b)?))
+}
+
+/// Reads `P0: text`, `P0 - text` or `P0 — text` (bold already dropped).
+fn parse_trigger(text: &str) -> Option<EscalationTrigger> {
+    let rest = text.strip_prefix(['P', 'p'])?;
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    let after = rest[digits..].trim_start();
+    let description = after.strip_prefix([':', '-', '—', '–'])?.trim();
+    Some(EscalationTrigger {
+        severity: format!("P{}", &rest[..digits]),
+        description: description.to_string(),
+    })
+}
+
+/// Trims and collapses runs of whitespace (including CR) to single spaces.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

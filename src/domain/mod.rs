@@ -3,6 +3,7 @@
 //! Everything time-dependent takes `now` as an argument so rules can be tested
 //! with an injected clock.
 
+pub mod clock;
 pub mod incident;
 pub mod sanitize;
 pub mod time;

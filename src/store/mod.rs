@@ -130,7 +130,7 @@ impl Store {
     /// Reads the header fields in one snapshot: read one by one, they could
     /// straddle another process's migration commit.
     fn read_header(&mut self) -> Result<Header> {
-        self.read(|tx| Header::read(tx))
+        self.read(Header::read)
     }
 
     fn enable_wal(&self) -> Result<()> {
