@@ -9,8 +9,11 @@
 //! * [`account`], [`paths`]: who is writing, and where the database lives.
 
 pub mod account;
+pub mod app;
 pub mod cli;
+pub mod console;
 pub mod domain;
 pub mod paths;
 pub mod runbook;
 pub mod store;
+pub mod ui;

@@ -17,7 +17,7 @@ use crate::store::{CheckOutcome, NewEntry, NewIncident, OpenMode, Store, StoreEr
 pub fn run(cli: Cli) -> Result<()> {
     let db = database_path(cli.db).map_err(|e| eyre!(e))?;
     match cli.command {
-        None => console_placeholder(&db, cli.incident),
+        None => crate::console::run(&db, cli.incident),
         Some(Command::Declare(args)) => declare(&db, args),
         Some(Command::Note(args)) => note(&db, args),
         Some(Command::Check(args)) => check(&db, args),
@@ -163,23 +163,4 @@ fn show(db: &Path, args: ShowArgs) -> Result<()> {
         print!("{}", report::record_text(&record, Utc::now()));
         Ok(())
     }
-}
-
-/// Until the console lands, `warroom` shows the active incident as text.
-fn console_placeholder(db: &Path, incident: Option<i64>) -> Result<()> {
-    let mut store = match Store::open(db, OpenMode::Existing) {
-        Ok(store) => store,
-        Err(StoreError::NoDatabase(path)) => {
-            println!(
-                "No incidents yet in {}. Declare one with: warroom declare --severity P1 TITLE",
-                path.display()
-            );
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let id = target_incident(&mut store, incident)?;
-    print!("{}", report::record_text(&store.incident_record(id)?, Utc::now()));
-    println!("\n(The full-screen console is coming; this is the text view.)");
-    Ok(())
 }

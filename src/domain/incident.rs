@@ -94,6 +94,21 @@ impl Milestone {
     }
 }
 
+impl Milestone {
+    /// Capitalized, for labels.
+    pub fn title(self) -> &'static str {
+        match self {
+            Milestone::Started => "Started",
+            Milestone::Detected => "Detected",
+            Milestone::Declared => "Declared",
+            Milestone::Acknowledged => "Acknowledged",
+            Milestone::Mitigated => "Mitigated",
+            Milestone::Resolved => "Resolved",
+            Milestone::Closed => "Closed",
+        }
+    }
+}
+
 impl fmt::Display for Milestone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())

@@ -97,8 +97,8 @@ fn checked_delta(amount: i64, unit_seconds: i64, input: &str) -> Result<TimeDelt
         .ok_or_else(|| format!("duration too large: {input:?}"))
 }
 
-/// A short human duration: `45s`, `12m`, `1h05m`, `3d04h`. Negative durations
-/// get a leading `-`.
+/// A short human duration: `45s`, `12m34s`, `15m`, `1h05m`, `3d04h`, dropping
+/// a trailing zero part. Negative durations get a leading `-`.
 pub fn format_duration(delta: TimeDelta) -> String {
     let sign = if delta < TimeDelta::zero() { "-" } else { "" };
     let seconds = delta.num_seconds().unsigned_abs();
@@ -109,11 +109,23 @@ pub fn format_duration(delta: TimeDelta) -> String {
         seconds % 60,
     );
     if d > 0 {
-        format!("{sign}{d}d{h:02}h")
+        if h == 0 {
+            format!("{sign}{d}d")
+        } else {
+            format!("{sign}{d}d{h:02}h")
+        }
     } else if h > 0 {
-        format!("{sign}{h}h{m:02}m")
+        if m == 0 {
+            format!("{sign}{h}h")
+        } else {
+            format!("{sign}{h}h{m:02}m")
+        }
     } else if m > 0 {
-        format!("{sign}{m}m{s:02}s")
+        if s == 0 {
+            format!("{sign}{m}m")
+        } else {
+            format!("{sign}{m}m{s:02}s")
+        }
     } else {
         format!("{sign}{s}s")
     }
@@ -181,6 +193,8 @@ mod tests {
         assert_eq!(format_duration(TimeDelta::seconds(754)), "12m34s");
         assert_eq!(format_duration(TimeDelta::minutes(65)), "1h05m");
         assert_eq!(format_duration(TimeDelta::hours(76)), "3d04h");
-        assert_eq!(format_duration(TimeDelta::minutes(-3)), "-3m00s");
+        assert_eq!(format_duration(TimeDelta::minutes(-3)), "-3m");
+        assert_eq!(format_duration(TimeDelta::minutes(15)), "15m");
+        assert_eq!(format_duration(TimeDelta::hours(72)), "3d");
     }
 }

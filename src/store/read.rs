@@ -13,11 +13,13 @@ const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, det
     acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name FROM incidents";
 
 /// Everything about one incident, read in one snapshot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentRecord {
     pub incident: Incident,
     pub checklist: Vec<ChecklistItem>,
     pub timeline: Vec<TimelineEntry>,
+    /// The runbook text the incident was declared with.
+    pub runbook_text: String,
 }
 
 impl Store {
@@ -73,10 +75,16 @@ impl Store {
             let timeline = events
                 .query_map(params![incident_id], event_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let runbook_text = tx.query_row(
+                "SELECT runbook_text FROM incidents WHERE id = ?1",
+                [incident_id],
+                |r| r.get(0),
+            )?;
             Ok(IncidentRecord {
                 incident,
                 checklist,
                 timeline,
+                runbook_text,
             })
         })
     }
@@ -84,19 +92,6 @@ impl Store {
     /// Changes whenever another connection commits (cheap to poll: ~3 µs).
     pub fn data_version(&mut self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-    }
-
-    /// The runbook text an incident was declared with.
-    pub fn runbook_text(&mut self, incident_id: i64) -> Result<String> {
-        self.read(|tx| {
-            tx.query_row(
-                "SELECT runbook_text FROM incidents WHERE id = ?1",
-                [incident_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))
-        })
     }
 }
 

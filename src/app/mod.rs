@@ -1,0 +1,677 @@
+//! The console's state and how it changes.
+//!
+//! Input and store results arrive as [`Event`]s; [`App::handle`] updates the
+//! state and returns the [`Request`]s for the store worker. Nothing here
+//! touches the terminal or the database, so the whole console can be driven
+//! in tests without either, and drawing (`ui`) is a pure function of `App`.
+
+pub mod command;
+pub mod keymap;
+
+use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::domain::clock::{self, PhaseClock, PhaseWindow};
+use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry, find_item};
+use crate::runbook::{self, Runbook};
+use crate::store::IncidentRecord;
+use keymap::{Action, Context};
+
+/// How long a message under the panes stays.
+const FLASH_FOR: TimeDelta = TimeDelta::seconds(6);
+
+/// Something that happened: a key, a paste, a clock tick, or news from the store.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Tick(DateTime<Utc>),
+    /// The current state of the attached incident (None: no open incident).
+    Snapshot(Box<Snapshot>),
+    /// A write failed; the request comes back so nothing typed is lost.
+    WriteFailed {
+        request: Request,
+        message: String,
+    },
+    /// A write committed.
+    Wrote(Request),
+    /// A write changed nothing, and why (someone else got there first).
+    Info(String),
+    /// The store could not be read.
+    Problem(String),
+}
+
+/// What the store worker read.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub record: Option<IncidentRecord>,
+    pub read_only: bool,
+}
+
+/// A write for the store worker. UUIDs are made here so that a retry is the
+/// same write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Declare {
+        uuid: String,
+        title: String,
+        severity: Severity,
+    },
+    AddEntry {
+        uuid: String,
+        incident_id: i64,
+        kind: EntryKind,
+        text: String,
+    },
+    SetItem {
+        uuid: String,
+        incident_id: i64,
+        key: String,
+        state: ItemState,
+    },
+}
+
+/// The panes that take the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Checklist,
+    Timeline,
+}
+
+/// What the keyboard is typing into, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Keys are commands.
+    Keys,
+    /// Writing a note or a status update in the composer.
+    Composer(EntryKind),
+    CommandLine,
+    Search,
+    Help,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub is_error: bool,
+    pub until: DateTime<Utc>,
+}
+
+/// The declaration form shown when there is no open incident.
+#[derive(Debug, Clone)]
+pub struct StartForm {
+    pub title: TextArea<'static>,
+    pub severity: Severity,
+    /// The built-in runbook's escalation triggers, shown beside each severity.
+    pub triggers: Vec<runbook::EscalationTrigger>,
+}
+
+/// The whole console state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub account: String,
+    pub database: String,
+    pub now: DateTime<Utc>,
+    /// Fixed offset for tests; the local zone otherwise.
+    pub utc_offset: Option<FixedOffset>,
+    pub colors: bool,
+    /// False until the store worker reported for the first time.
+    pub loaded: bool,
+    pub read_only: bool,
+    pub record: Option<IncidentRecord>,
+    /// The incident's runbook snapshot, parsed (for phases and triggers).
+    pub runbook: Option<Runbook>,
+    pub start: StartForm,
+    pub focus: Pane,
+    pub input: Input,
+    pub checklist_selected: usize,
+    /// Timeline entries hidden below the view; 0 follows new entries.
+    pub timeline_offset: usize,
+    pub search: Option<String>,
+    pub note_draft: TextArea<'static>,
+    pub update_draft: TextArea<'static>,
+    pub prompt: TextArea<'static>,
+    pub flash: Option<Flash>,
+    /// Lines of the help scrolled past.
+    pub help_scroll: u16,
+    pub should_quit: bool,
+}
+
+fn text_area(lines: Vec<String>) -> TextArea<'static> {
+    let mut area = TextArea::new(lines);
+    area.set_cursor_line_style(ratatui::style::Style::default());
+    area
+}
+
+fn empty_area() -> TextArea<'static> {
+    text_area(vec![String::new()])
+}
+
+fn text_of(area: &TextArea<'_>) -> String {
+    area.lines().join("\n")
+}
+
+fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl App {
+    pub fn new(account: String, database: String, now: DateTime<Utc>) -> App {
+        App {
+            account,
+            database,
+            now,
+            utc_offset: None,
+            colors: true,
+            loaded: false,
+            read_only: false,
+            record: None,
+            runbook: None,
+            start: StartForm {
+                title: empty_area(),
+                severity: Severity::P2,
+                triggers: runbook::parse(runbook::DEFAULT_RUNBOOK)
+                    .map(|r| r.escalation)
+                    .unwrap_or_default(),
+            },
+            focus: Pane::Checklist,
+            input: Input::Keys,
+            checklist_selected: 0,
+            timeline_offset: 0,
+            search: None,
+            note_draft: empty_area(),
+            update_draft: empty_area(),
+            prompt: empty_area(),
+            flash: None,
+            help_scroll: 0,
+            should_quit: false,
+        }
+    }
+
+    /// A time in the reader's zone.
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        match self.utc_offset {
+            Some(offset) => at.with_timezone(&offset),
+            None => at.with_timezone(&Local).fixed_offset(),
+        }
+    }
+
+    /// The key context: the focused pane, or the composer while typing.
+    pub fn context(&self) -> Context {
+        match self.input {
+            Input::Composer(_) | Input::CommandLine | Input::Search => Context::Composer,
+            Input::Help => Context::Global,
+            Input::Keys => match self.focus {
+                Pane::Checklist => Context::Checklist,
+                Pane::Timeline => Context::Timeline,
+            },
+        }
+    }
+
+    /// The phase windows of the incident's runbook.
+    pub fn phase_windows(&self) -> Vec<PhaseWindow> {
+        self.runbook
+            .iter()
+            .flat_map(|r| &r.phases)
+            .map(|p| PhaseWindow {
+                name: p.name.clone(),
+                start: p.window_start,
+                end: p.window_end,
+            })
+            .collect()
+    }
+
+    pub fn phase_clock(&self) -> Option<PhaseClock> {
+        let record = self.record.as_ref()?;
+        let declared = record.incident.milestones.declared_at;
+        // Once resolved, the phase clock stops at resolution.
+        let until = record.incident.milestones.resolved_at.unwrap_or(self.now);
+        clock::phase_at(&self.phase_windows(), declared, until)
+    }
+
+    /// When the last status update was posted, if ever.
+    pub fn last_status_update(&self) -> Option<&TimelineEntry> {
+        self.record
+            .as_ref()?
+            .timeline
+            .iter()
+            .filter(|e| e.kind == EntryKind::StatusUpdate)
+            .max_by_key(|e| e.occurred_at)
+    }
+
+    /// Timeline entries shown: all, or those matching the search.
+    pub fn visible_timeline(&self) -> Vec<&TimelineEntry> {
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        match &self.search {
+            None => record.timeline.iter().collect(),
+            Some(query) => {
+                let needle = query.to_lowercase();
+                record
+                    .timeline
+                    .iter()
+                    .filter(|e| {
+                        e.text.to_lowercase().contains(&needle)
+                            || e.author.to_lowercase().contains(&needle)
+                            || e.kind.as_str().contains(&needle)
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            is_error: false,
+            until: self.now + FLASH_FOR,
+        });
+    }
+
+    fn complain(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            is_error: true,
+            until: self.now + FLASH_FOR,
+        });
+    }
+
+    /// Applies one event; returns the writes it asks for.
+    pub fn handle(&mut self, event: Event) -> Vec<Request> {
+        match event {
+            Event::Tick(now) => {
+                self.now = now;
+                if self.flash.as_ref().is_some_and(|f| f.until <= now) {
+                    self.flash = None;
+                }
+                Vec::new()
+            }
+            Event::Snapshot(snapshot) => {
+                self.apply_snapshot(*snapshot);
+                Vec::new()
+            }
+            Event::Wrote(request) => {
+                if let Request::AddEntry { kind, .. } = request {
+                    self.say(match kind {
+                        EntryKind::StatusUpdate => "Status update posted; countdown reset",
+                        _ => "Note added",
+                    });
+                }
+                Vec::new()
+            }
+            Event::Info(text) => {
+                self.say(text);
+                Vec::new()
+            }
+            Event::Problem(text) => {
+                self.complain(text);
+                Vec::new()
+            }
+            Event::WriteFailed { request, message } => {
+                // Give the words back: a failed write must not eat a note.
+                if let Request::AddEntry { kind, text, .. } = &request {
+                    let draft = self.draft_mut(*kind);
+                    if draft.is_empty() {
+                        *draft = text_area(text.lines().map(str::to_string).collect());
+                    }
+                }
+                self.complain(format!("Not saved: {message}"));
+                Vec::new()
+            }
+            Event::Paste(text) => {
+                self.paste(&text);
+                Vec::new()
+            }
+            Event::Key(key) => self.key(key),
+        }
+    }
+
+    fn apply_snapshot(&mut self, snapshot: Snapshot) {
+        self.loaded = true;
+        self.read_only = snapshot.read_only;
+        let previous = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        if let (Some((id, old_len)), Some(new)) = (previous, &snapshot.record)
+            && id == new.incident.id
+            && self.timeline_offset > 0
+        {
+            // Scrolled back: keep looking at the same entries as new ones arrive.
+            self.timeline_offset += new.timeline.len().saturating_sub(old_len);
+        }
+        let runbook_changed = match (&self.record, &snapshot.record) {
+            (Some(old), Some(new)) => old.incident.id != new.incident.id,
+            _ => true,
+        };
+        self.record = snapshot.record;
+        if runbook_changed {
+            self.runbook = self
+                .record
+                .as_ref()
+                .and_then(|r| runbook::parse(&r.runbook_text).ok());
+        }
+        let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
+        self.checklist_selected = self.checklist_selected.min(items.saturating_sub(1));
+    }
+
+    fn draft_mut(&mut self, kind: EntryKind) -> &mut TextArea<'static> {
+        if kind == EntryKind::StatusUpdate {
+            &mut self.update_draft
+        } else {
+            &mut self.note_draft
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        match self.input {
+            Input::Composer(kind) => {
+                self.draft_mut(kind).insert_str(&text);
+            }
+            Input::CommandLine | Input::Search => {
+                self.prompt.insert_str(text.replace('\n', " "));
+            }
+            Input::Keys if self.record.is_none() => {
+                self.start.title.insert_str(text.replace('\n', " "));
+            }
+            _ => self.say("To paste into a note, press n first"),
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Request> {
+        // Ctrl-C leaves from anywhere, even mid-note.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.should_quit = true;
+            return Vec::new();
+        }
+        if !self.loaded {
+            return Vec::new();
+        }
+        if self.record.is_none() {
+            return self.start_key(key);
+        }
+        match self.input {
+            Input::Composer(kind) => self.composer_key(kind, key),
+            Input::CommandLine | Input::Search => self.prompt_key(key),
+            Input::Help => {
+                match keymap::action_for(Context::Global, &key) {
+                    Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+                    Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    Some(Action::PageDown) => self.help_scroll = self.help_scroll.saturating_add(10),
+                    Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
+                    Some(Action::ToggleHelp | Action::Quit) => self.input = Input::Keys,
+                    _ if key.code == KeyCode::Esc => self.input = Input::Keys,
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Input::Keys => match keymap::action_for(self.context(), &key) {
+                Some(action) => self.act(action),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// The declaration form: type a title, ↑/↓ pick severity, Enter declares.
+    fn start_key(&mut self, key: KeyEvent) -> Vec<Request> {
+        match key.code {
+            KeyCode::Esc => self.should_quit = true,
+            KeyCode::Up => self.start.severity = step_severity(self.start.severity, -1),
+            KeyCode::Down => self.start.severity = step_severity(self.start.severity, 1),
+            KeyCode::Enter => {
+                if self.read_only {
+                    self.complain(self.read_only_reason());
+                    return Vec::new();
+                }
+                let title = text_of(&self.start.title).trim().to_string();
+                if title.is_empty() {
+                    self.complain("Type a title for the incident first");
+                    return Vec::new();
+                }
+                self.say("Declaring…");
+                return vec![Request::Declare {
+                    uuid: new_uuid(),
+                    title,
+                    severity: self.start.severity,
+                }];
+            }
+            _ => {
+                self.start.title.input(key);
+            }
+        }
+        Vec::new()
+    }
+
+    fn composer_key(&mut self, kind: EntryKind, key: KeyEvent) -> Vec<Request> {
+        match keymap::action_for(Context::Composer, &key) {
+            Some(Action::Submit) => {
+                let text = text_of(self.draft_mut(kind)).trim_end().to_string();
+                if text.trim().is_empty() {
+                    self.complain("Nothing to send: the note is empty");
+                    return Vec::new();
+                }
+                let Some(incident_id) = self.record.as_ref().map(|r| r.incident.id) else {
+                    return Vec::new();
+                };
+                *self.draft_mut(kind) = empty_area();
+                self.input = Input::Keys;
+                vec![Request::AddEntry {
+                    uuid: new_uuid(),
+                    incident_id,
+                    kind,
+                    text,
+                }]
+            }
+            Some(Action::InsertNewline) => {
+                self.draft_mut(kind).insert_newline();
+                Vec::new()
+            }
+            Some(Action::Leave) => {
+                self.input = Input::Keys;
+                if !self.draft_mut(kind).is_empty() {
+                    self.say("Draft kept: press the same key to go on writing");
+                }
+                Vec::new()
+            }
+            _ => {
+                self.draft_mut(kind).input(key);
+                Vec::new()
+            }
+        }
+    }
+
+    fn prompt_key(&mut self, key: KeyEvent) -> Vec<Request> {
+        match keymap::action_for(Context::Composer, &key) {
+            Some(Action::Submit) => {
+                let line = text_of(&self.prompt);
+                self.prompt = empty_area();
+                let input = std::mem::replace(&mut self.input, Input::Keys);
+                if input == Input::Search {
+                    let query = line.trim();
+                    self.search = (!query.is_empty()).then(|| query.to_string());
+                    self.timeline_offset = 0;
+                    if let Some(q) = &self.search {
+                        let n = self.visible_timeline().len();
+                        self.say(format!("{n} entries match {q:?}; Esc in the timeline clears"));
+                    }
+                    Vec::new()
+                } else {
+                    self.run_command(&line)
+                }
+            }
+            Some(Action::Leave) => {
+                self.prompt = empty_area();
+                self.input = Input::Keys;
+                Vec::new()
+            }
+            Some(Action::InsertNewline) => Vec::new(),
+            _ => {
+                self.prompt.input(key);
+                Vec::new()
+            }
+        }
+    }
+
+    fn run_command(&mut self, line: &str) -> Vec<Request> {
+        match command::parse(line) {
+            Err(message) => {
+                self.complain(message);
+                Vec::new()
+            }
+            Ok(command::Command::Quit) => {
+                self.should_quit = true;
+                Vec::new()
+            }
+            Ok(command::Command::Help) => {
+                self.input = Input::Help;
+                Vec::new()
+            }
+            Ok(command::Command::Note(text)) => self.add_entry(EntryKind::Note, text),
+            Ok(command::Command::StatusUpdate(text)) => self.add_entry(EntryKind::StatusUpdate, text),
+            Ok(command::Command::Check { item, state }) => {
+                let Some(record) = &self.record else {
+                    return Vec::new();
+                };
+                match find_item(&record.checklist, &item) {
+                    Ok(found) => {
+                        let key = found.key.clone();
+                        self.set_item(key, state)
+                    }
+                    Err(message) => {
+                        self.complain(message);
+                        Vec::new()
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_only_reason(&self) -> String {
+        format!(
+            "Read-only: account {} cannot write {}; you can watch but not change it",
+            self.account, self.database
+        )
+    }
+
+    fn writable(&mut self) -> bool {
+        if self.read_only {
+            self.complain(self.read_only_reason());
+        }
+        !self.read_only
+    }
+
+    fn add_entry(&mut self, kind: EntryKind, text: String) -> Vec<Request> {
+        if !self.writable() {
+            return Vec::new();
+        }
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        vec![Request::AddEntry {
+            uuid: new_uuid(),
+            incident_id: record.incident.id,
+            kind,
+            text,
+        }]
+    }
+
+    fn set_item(&mut self, key: String, state: ItemState) -> Vec<Request> {
+        if !self.writable() {
+            return Vec::new();
+        }
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        vec![Request::SetItem {
+            uuid: new_uuid(),
+            incident_id: record.incident.id,
+            key,
+            state,
+        }]
+    }
+
+    fn open_composer(&mut self, kind: EntryKind) {
+        if self.writable() {
+            self.input = Input::Composer(kind);
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Request> {
+        let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
+        let entries = self.visible_timeline().len();
+        let page = 10;
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::ToggleHelp => {
+                self.help_scroll = 0;
+                self.input = Input::Help;
+            }
+            Action::FocusNext | Action::FocusPrevious => {
+                self.focus = match self.focus {
+                    Pane::Checklist => Pane::Timeline,
+                    Pane::Timeline => Pane::Checklist,
+                }
+            }
+            Action::NewNote => self.open_composer(EntryKind::Note),
+            Action::NewStatusUpdate => self.open_composer(EntryKind::StatusUpdate),
+            Action::CommandLine => self.input = Input::CommandLine,
+            Action::Search => {
+                self.focus = Pane::Timeline;
+                self.input = Input::Search;
+            }
+            Action::ClearSearch => {
+                if self.search.take().is_some() {
+                    self.say("Search cleared");
+                }
+            }
+            Action::ToggleItem | Action::MarkNotApplicable => {
+                let Some(item) = self
+                    .record
+                    .as_ref()
+                    .and_then(|r| r.checklist.get(self.checklist_selected))
+                else {
+                    return Vec::new();
+                };
+                let state = match (action, item.state) {
+                    (Action::MarkNotApplicable, ItemState::NotApplicable) => ItemState::Open,
+                    (Action::MarkNotApplicable, _) => ItemState::NotApplicable,
+                    (_, ItemState::Open) => ItemState::Done,
+                    _ => ItemState::Open,
+                };
+                let key = item.key.clone();
+                return self.set_item(key, state);
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                let step: isize = match action {
+                    Action::Up => -1,
+                    Action::Down => 1,
+                    Action::PageUp => -page,
+                    Action::PageDown => page,
+                    Action::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                match self.focus {
+                    Pane::Checklist => {
+                        self.checklist_selected = clamp_step(self.checklist_selected, step, items);
+                    }
+                    // In the timeline, "up" goes back in time: more entries hidden below.
+                    Pane::Timeline => {
+                        self.timeline_offset = clamp_step(self.timeline_offset, -step, entries);
+                    }
+                }
+            }
+            Action::Submit | Action::InsertNewline | Action::Leave => {}
+        }
+        Vec::new()
+    }
+}
+
+fn clamp_step(current: usize, step: isize, len: usize) -> usize {
+    let max = len.saturating_sub(1) as isize;
+    (current as isize).saturating_add(step).clamp(0, max.max(0)) as usize
+}
+
+fn step_severity(current: Severity, step: isize) -> Severity {
+    let index = Severity::ALL.iter().position(|s| *s == current).unwrap_or(0) as isize;
+    Severity::ALL[(index + step).clamp(0, 3) as usize]
+}

@@ -1,0 +1,157 @@
+//! The full-screen console: terminal set-up and restore, and the event loop
+//! that feeds keys, clock ticks and store news into [`App`] and draws it.
+
+mod worker;
+
+use std::io::stdout;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
+use ratatui::crossterm::execute;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::account::current_account;
+use crate::app::{App, Event};
+use crate::store::{OpenMode, Store, StoreError};
+use worker::Worker;
+
+/// Opens the console on `db`, attached to `incident` or the latest open one.
+pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
+    // Problems with the file are reported before the screen is taken over.
+    let mut store = Store::open(db, OpenMode::Create).or_else(|e| match e {
+        // An observer without write access to the folder can still watch an existing file.
+        StoreError::CreateFolder { .. } => Store::open(db, OpenMode::Existing),
+        e => Err(e),
+    })?;
+    if let Some(id) = incident {
+        store.incident_record(id)?;
+    }
+    let account = current_account();
+    let mut app = App::new(account.clone(), db.display().to_string(), Utc::now());
+    app.colors = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the console runtime")?;
+    let _ = color_eyre::install();
+    let (terminal, guard) = enter_terminal()?;
+    let result = runtime.block_on(event_loop(
+        terminal,
+        &mut app,
+        Worker {
+            store,
+            incident,
+            account,
+        },
+    ));
+    drop(guard);
+    result
+}
+
+/// Restores the terminal when dropped, on every way out of the console.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        ratatui::restore();
+    }
+}
+
+fn enter_terminal() -> Result<(DefaultTerminal, TerminalGuard)> {
+    // ratatui::init installs a panic hook that restores the screen; ours
+    // runs first and also turns bracketed paste off.
+    let terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
+    let guard = TerminalGuard;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
+    execute!(stdout(), EnableBracketedPaste).wrap_err("cannot set up the terminal")?;
+    Ok((terminal, guard))
+}
+
+async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker) -> Result<()> {
+    let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
+    let (requests, requests_rx) = std::sync::mpsc::channel();
+    let worker_events = events_tx.clone();
+    std::thread::Builder::new()
+        .name("store".into())
+        .spawn(move || worker.run(requests_rx, worker_events))
+        .wrap_err("cannot start the store worker")?;
+
+    // Terminal input arrives on a thread of its own; a read error means the
+    // terminal is gone (SSH dropped), which ends the console.
+    let (input_tx, mut input) = mpsc::unbounded_channel::<Option<Event>>();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let next = match event::read() {
+                    Ok(event::Event::Key(key)) if key.kind != event::KeyEventKind::Release => {
+                        Some(Event::Key(key))
+                    }
+                    Ok(event::Event::Paste(text)) => Some(Event::Paste(text)),
+                    Ok(event::Event::Resize(..)) => Some(Event::Tick(Utc::now())),
+                    Ok(_) => continue,
+                    Err(_) => None,
+                };
+                let gone = next.is_none();
+                if input_tx.send(next).is_err() || gone {
+                    return;
+                }
+            }
+        })
+        .wrap_err("cannot start the input reader")?;
+
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        terminal.draw(|frame| crate::ui::draw(frame, app))?;
+        let event = tokio::select! {
+            Some(event) = events.recv() => event,
+            next = input.recv() => match next.flatten() {
+                Some(event) => event,
+                None => break,
+            },
+            _ = clock.tick() => Event::Tick(Utc::now()),
+            _ = terminate.recv() => break,
+            _ = hangup.recv() => break,
+            _ = interrupt.recv() => break,
+        };
+        let mut pending = vec![event];
+        // Take everything already waiting before drawing again (a paste, a burst of keys).
+        let mut terminal_gone = false;
+        while let Ok(next) = input.try_recv() {
+            match next {
+                Some(event) => pending.push(event),
+                None => terminal_gone = true,
+            }
+        }
+        while let Ok(event) = events.try_recv() {
+            pending.push(event);
+        }
+        for event in pending {
+            for request in app.handle(event) {
+                if requests.send(request).is_err() {
+                    return Err(color_eyre::eyre::eyre!("the store worker stopped"));
+                }
+            }
+        }
+        if app.should_quit || terminal_gone {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! The footer: a message line (flash, or the `:`/`/` prompt being typed) and
+//! the key hints for what has the keyboard, taken from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::keymap::{self, Context};
+use crate::app::{App, Input};
+use crate::domain::sanitize_line;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let [message_area, hints_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+
+    match app.input {
+        Input::CommandLine | Input::Search => {
+            let sigil = if app.input == Input::Search { "/" } else { ":" };
+            let [sigil_area, prompt_area] =
+                Layout::horizontal([Constraint::Length(1), Constraint::Fill(1)]).areas(message_area);
+            frame.render_widget(Paragraph::new(Span::styled(sigil, theme.key())), sigil_area);
+            frame.render_widget(&app.prompt, prompt_area);
+        }
+        _ => {
+            if let Some(flash) = &app.flash {
+                let style = if flash.is_error {
+                    theme.error()
+                } else {
+                    theme.title()
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(sanitize_line(&flash.text).into_owned(), style)),
+                    message_area,
+                );
+            }
+        }
+    }
+
+    let context = if app.record.is_none() {
+        None
+    } else {
+        Some(app.context())
+    };
+    let mut spans = Vec::new();
+    match context {
+        None => {
+            for (key, what) in [
+                ("type", "title"),
+                ("↑/↓", "severity"),
+                ("Enter", "declare"),
+                ("Esc", "quit"),
+            ] {
+                push_hint(&mut spans, key, what, theme);
+            }
+        }
+        Some(Context::Global) if app.input == Input::Help => {
+            push_hint(&mut spans, "?/Esc", "close help", theme);
+        }
+        Some(context) => {
+            for binding in keymap::footer_bindings(context) {
+                let key = binding.keys.first().map(|k| k.name()).unwrap_or_default();
+                push_hint(&mut spans, &key, binding.hint, theme);
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), hints_area);
+}
+
+fn push_hint(spans: &mut Vec<Span<'static>>, key: &str, what: &str, theme: &Theme) {
+    if !spans.is_empty() {
+        spans.push(Span::styled(" · ", theme.dim()));
+    }
+    spans.push(Span::styled(key.to_string(), theme.key()));
+    spans.push(Span::raw(format!(" {what}")));
+}

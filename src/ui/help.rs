@@ -1,0 +1,55 @@
+//! The `?` help: every binding of the keymap and every `:` command.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::centered;
+use super::theme::Theme;
+use crate::app::command::COMMANDS;
+use crate::app::keymap::{Context, KEYMAP, keys_label};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, scroll: u16, theme: &Theme) {
+    let mut lines = Vec::new();
+    for context in [
+        Context::Global,
+        Context::Checklist,
+        Context::Timeline,
+        Context::Composer,
+    ] {
+        lines.push(Line::styled(context.title(), theme.title()));
+        for binding in KEYMAP.iter().filter(|b| b.context == context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", keys_label(binding)), theme.key()),
+                Span::raw(binding.help),
+            ]));
+        }
+    }
+    lines.push(Line::styled("Commands (after :)", theme.title()));
+    for (command, help) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {command:<18}"), theme.key()),
+            Span::raw(*help),
+        ]));
+    }
+    let popup = centered(area, 80, lines.len() as u16 + 2);
+    // When it does not fit, it scrolls (j/k); the title says so.
+    let hidden = (lines.len() as u16 + 2).saturating_sub(popup.height);
+    let scroll = scroll.min(hidden);
+    let title = if hidden > 0 {
+        format!(" Help — j/k scroll ({}/{hidden}) · ? or Esc closes ", scroll)
+    } else {
+        " Help — ? or Esc closes ".to_string()
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(true))
+                .title(title),
+        ),
+        popup,
+    );
+}

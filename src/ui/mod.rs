@@ -1,0 +1,135 @@
+//! Drawing: a pure function of [`App`]. One module per pane.
+//!
+//! ```text
+//! narrow (< 160 columns)                      wide (≥ 160 columns)
+//! ┌ header ──────────────────────────────┐    ┌ header ─────────────────────────────────────┐
+//! ├ checklist ────────┬ timeline ────────┤    ├ incident ──┬ checklist ───┬ timeline ─────┤
+//! │                   │                  │    │            │              │               │
+//! ├ incident ─────────┼ timers ──────────┤    ├ timers ────┤              │               │
+//! ├ footer: message line, key hints ─────┤    ├ footer ────┴──────────────┴───────────────┤
+//! ```
+
+mod checklist;
+mod composer;
+mod footer;
+mod header;
+mod help;
+mod incident;
+mod start;
+pub mod text;
+pub mod theme;
+mod timeline;
+mod timers;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::app::{App, Input, Pane};
+use theme::Theme;
+
+/// Below this the console cannot show its panes.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+/// From this width the incident and timers get a column of their own.
+const WIDE: u16 = 160;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    let theme = Theme { colors: app.colors };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let [header_area, body, footer_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+
+    if !app.loaded {
+        frame.render_widget(Paragraph::new("Opening the incident…"), body);
+        return;
+    }
+    if app.record.is_none() {
+        start::draw(frame, body, app, &theme);
+        footer::draw(frame, footer_area, app, &theme);
+        return;
+    }
+
+    header::draw(frame, header_area, app, &theme);
+    if area.width >= WIDE {
+        let [left, checklist_area, timeline_area] = Layout::horizontal([
+            Constraint::Length(44),
+            Constraint::Percentage(40),
+            Constraint::Fill(1),
+        ])
+        .areas(body);
+        let [incident_area, timers_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(8)]).areas(left);
+        incident::draw(frame, incident_area, app, &theme);
+        timers::draw(frame, timers_area, app, &theme);
+        checklist::draw(frame, checklist_area, app, &theme);
+        timeline::draw(frame, timeline_area, app, &theme);
+    } else {
+        let bottom = if body.height >= 30 { 9 } else { 7 };
+        let [top, bottom_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(bottom)]).areas(body);
+        let [checklist_area, timeline_area] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(top);
+        let [incident_area, timers_area] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(bottom_area);
+        checklist::draw(frame, checklist_area, app, &theme);
+        timeline::draw(frame, timeline_area, app, &theme);
+        incident::draw(frame, incident_area, app, &theme);
+        timers::draw(frame, timers_area, app, &theme);
+    }
+    footer::draw(frame, footer_area, app, &theme);
+
+    match app.input {
+        Input::Composer(kind) => composer::draw(frame, body, app, kind, &theme),
+        Input::Help => help::draw(frame, body, app.help_scroll, &theme),
+        _ => {}
+    }
+}
+
+/// A bordered pane block; the focused pane's border stands out.
+fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(title)
+        .title_style(if focused {
+            theme.border(true)
+        } else {
+            theme.title()
+        })
+}
+
+fn is_focused(app: &App, pane: Pane) -> bool {
+    app.focus == pane && matches!(app.input, Input::Keys | Input::Search)
+}
+
+fn too_small(frame: &mut Frame<'_>, area: Rect) {
+    let message = format!(
+        "Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}. Enlarge the window (q quits).",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(message)
+            .wrap(Wrap { trim: true })
+            .style(Style::new()),
+        area,
+    );
+}
+
+/// A centered rectangle of at most `width`×`height` inside `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
