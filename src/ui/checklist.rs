@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState};
 
+use super::text::{pad, truncate, width};
 use super::theme::Theme;
 use super::{is_focused, pane_block};
 use crate::app::{App, Pane};
@@ -35,6 +36,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         theme,
     );
     let current_phase = app.phase_clock().map(|p| p.index + 1);
+    let cells = area.width.saturating_sub(2) as usize;
 
     let mut rows: Vec<ListItem<'static>> = Vec::new();
     let mut selected_row = None;
@@ -50,7 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             if index + offset == app.checklist_selected {
                 selected_row = Some(rows.len());
             }
-            rows.push(item_row(app, item, theme));
+            rows.push(item_row(app, item, cells, theme));
         }
         index = end;
     }
@@ -100,22 +102,31 @@ fn section_header(
     ListItem::new(Line::from(spans))
 }
 
-fn item_row(app: &App, item: &ChecklistItem, theme: &Theme) -> ListItem<'static> {
+/// `[x] 1.1  Name …           alice 14:01`: the name gives way to who/when.
+fn item_row(app: &App, item: &ChecklistItem, cells: usize, theme: &Theme) -> ListItem<'static> {
     let state_style = match item.state {
         ItemState::Done => theme.done(),
         ItemState::NotApplicable => theme.dim(),
         ItemState::Open => ratatui::style::Style::new(),
     };
-    let mut spans = vec![
-        Span::styled(format!(" {} ", marker(item.state)), state_style),
-        Span::styled(format!("{:<5}", sanitize_line(&item.key)), theme.dim()),
-        Span::styled(sanitize_line(&item.name).into_owned(), state_style),
-    ];
-    if let (Some(by), Some(at)) = (&item.changed_by, item.changed_at) {
-        spans.push(Span::styled(
-            format!("  {} {}", sanitize_line(by), app.local(at).format("%H:%M")),
-            theme.dim(),
-        ));
-    }
-    ListItem::new(Line::from(spans))
+    let lead = format!(" {} ", marker(item.state));
+    let key = format!("{:<5}", sanitize_line(&item.key));
+    let who = match (&item.changed_by, item.changed_at) {
+        (Some(by), Some(at)) if cells >= 40 => {
+            format!(
+                " {} {}",
+                truncate(&sanitize_line(by), 10),
+                app.local(at).format("%H:%M")
+            )
+        }
+        _ => String::new(),
+    };
+    let room = cells.saturating_sub(width(&lead) + width(&key) + width(&who));
+    let name = pad(&sanitize_line(&item.name), room);
+    ListItem::new(Line::from(vec![
+        Span::styled(lead, state_style),
+        Span::styled(key, theme.dim()),
+        Span::styled(name, state_style),
+        Span::styled(who, theme.dim()),
+    ]))
 }

@@ -1,4 +1,4 @@
-//! The incident pane: status, severity and its escalation trigger, milestones,
+//! The incident pane: status, severity, milestones,
 //! roles, runbook, and the pinned entries (impact and scope notes live there).
 
 use ratatui::Frame;
@@ -16,16 +16,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let incident = &record.incident;
     let label = |text: &str| Span::styled(format!("{text:<13}"), theme.dim());
 
-    let trigger = app
-        .runbook
-        .as_ref()
-        .and_then(|r| {
-            r.escalation
-                .iter()
-                .find(|t| t.severity == incident.severity.as_str())
-        })
-        .map(|t| format!(" — {}", sanitize_line(&t.description)))
-        .unwrap_or_default();
     let mut lines = vec![
         Line::from(vec![
             label("Status"),
@@ -37,7 +27,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 format!(" {} ", incident.severity),
                 theme.severity(incident.severity),
             ),
-            Span::raw(format!(" {}{trigger}", incident.severity.label())),
+            Span::raw(format!(" {}", incident.severity.label())),
         ]),
         Line::from(vec![
             label("IC"),

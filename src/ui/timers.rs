@@ -68,12 +68,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if let Some(phase) = app.phase_clock() {
         let span = phase.end - phase.start;
         let urgency = clock::urgency(phase.remaining(), span);
-        let name = format!("{} {}", phase.index + 1, sanitize_line(&phase.name));
         lines.push(Line::from(vec![
-            label(&format!("Phase {name}")),
+            label(&format!("Phase {}", phase.index + 1)),
+            Span::styled(format!("{} ", sanitize_line(&phase.name)), theme.title()),
             Span::styled(due_text(phase.remaining(), urgency), theme.urgency(urgency)),
         ]));
-        let cells = (area.width as usize).saturating_sub(20).clamp(4, 30);
+        let cells = (area.width as usize).saturating_sub(34).clamp(4, 30);
         lines.push(Line::from(vec![
             label(""),
             Span::styled(bar(phase.progress(), cells), theme.urgency(urgency)),

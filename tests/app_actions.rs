@@ -1,0 +1,257 @@
+//! The console's state machine driven with events, no terminal: keys become
+//! requests for the store, store news becomes state.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
+use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
+use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::{IncidentRecord, NewEntry, NewIncident, OpenMode, Store};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T14:10:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn record(dir: &tempfile::TempDir) -> IncidentRecord {
+    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
+    let id = store
+        .declare(&NewIncident {
+            uuid: "x".into(),
+            title: "Disk full on db-2".into(),
+            severity: Severity::P2,
+            milestones: Milestones::new(now() - chrono::TimeDelta::minutes(10)),
+            declared_by: "alice".into(),
+            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
+            runbook_text: DEFAULT_RUNBOOK.into(),
+            runbook: &parsed,
+        })
+        .unwrap();
+    store.incident_record(id).unwrap()
+}
+
+fn app(record: Option<IncidentRecord>, read_only: bool) -> App {
+    let mut app = App::new("alice".into(), "w.db".into(), now());
+    app.handle(Event::Snapshot(Box::new(Snapshot { record, read_only })));
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Request> {
+    app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Request> {
+    app.handle(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        assert!(key(app, KeyCode::Char(c)).is_empty());
+    }
+}
+
+#[test]
+fn a_note_is_typed_with_a_newline_and_submitted_once() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.input, Input::Composer(EntryKind::Note));
+    type_text(&mut app, "rolled back");
+    ctrl(&mut app, 'j');
+    type_text(&mut app, "watching");
+    let requests = key(&mut app, KeyCode::Enter);
+    match requests.as_slice() {
+        [
+            Request::AddEntry {
+                kind,
+                text,
+                incident_id,
+                ..
+            },
+        ] => {
+            assert_eq!(*kind, EntryKind::Note);
+            assert_eq!(text, "rolled back\nwatching");
+            assert_eq!(*incident_id, 1);
+        }
+        other => panic!("expected one note, got {other:?}"),
+    }
+    assert_eq!(app.input, Input::Keys);
+    assert!(app.note_draft.is_empty(), "the composer is cleared after sending");
+}
+
+#[test]
+fn escape_keeps_the_draft_and_a_failed_write_gives_the_text_back() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "half a thought");
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.input, Input::Keys);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.note_draft.lines(), ["half a thought"]);
+
+    let sent = key(&mut app, KeyCode::Enter);
+    assert_eq!(sent.len(), 1);
+    assert!(app.note_draft.is_empty());
+    app.handle(Event::WriteFailed {
+        request: sent[0].clone(),
+        message: "the disk is full".into(),
+    });
+    assert_eq!(
+        app.note_draft.lines(),
+        ["half a thought"],
+        "nothing typed is lost"
+    );
+    assert!(app.flash.as_ref().unwrap().is_error);
+}
+
+#[test]
+fn space_ticks_the_selected_item_with_its_intended_state() {
+    let dir = common::temp_dir();
+    let mut record = record(&dir);
+    let mut app = app(Some(record.clone()), false);
+    key(&mut app, KeyCode::Char('j'));
+    match key(&mut app, KeyCode::Char(' ')).as_slice() {
+        [Request::SetItem { key, state, .. }] => {
+            assert_eq!(key, "1.2");
+            assert_eq!(*state, ItemState::Done);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Once it is done (a snapshot says so), Space reopens it.
+    record.checklist[1].state = ItemState::Done;
+    app.handle(Event::Snapshot(Box::new(Snapshot {
+        record: Some(record),
+        read_only: false,
+    })));
+    match key(&mut app, KeyCode::Char(' ')).as_slice() {
+        [Request::SetItem { state, .. }] => assert_eq!(*state, ItemState::Open),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_command_line_checks_items_by_name_and_posts_updates() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "check scope");
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [Request::SetItem { key, state, .. }] => assert_eq!((key.as_str(), *state), ("1.4", ItemState::Done)),
+        other => panic!("{other:?}"),
+    }
+    key(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "status Mitigated; monitoring");
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [Request::AddEntry { kind, text, .. }] => {
+            assert_eq!(*kind, EntryKind::StatusUpdate);
+            assert_eq!(text, "Mitigated; monitoring");
+        }
+        other => panic!("{other:?}"),
+    }
+    key(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "check communication");
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "ambiguous names do nothing"
+    );
+    assert!(app.flash.as_ref().unwrap().text.contains("2.4"));
+    key(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "q");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.should_quit);
+}
+
+#[test]
+fn read_only_consoles_explain_instead_of_writing() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), true);
+    assert!(key(&mut app, KeyCode::Char(' ')).is_empty());
+    assert!(app.flash.as_ref().unwrap().text.contains("Read-only"));
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.input, Input::Keys, "the composer does not open");
+}
+
+#[test]
+fn the_start_screen_declares_with_the_chosen_severity() {
+    let mut app = app(None, false);
+    type_text(&mut app, "Payments down");
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [Request::Declare { title, severity, .. }] => {
+            assert_eq!(title, "Payments down");
+            assert_eq!(*severity, Severity::P0);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters() {
+    let dir = common::temp_dir();
+    let mut record = record(&dir);
+    let mut app = app(Some(record.clone()), false);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Timeline);
+    let entry = |n: i64, text: &str| warroom::domain::TimelineEntry {
+        id: 100 + n,
+        uuid: format!("u{n}"),
+        kind: EntryKind::Note,
+        occurred_at: now(),
+        recorded_at: now(),
+        author: "bob".into(),
+        text: text.into(),
+        pinned: false,
+    };
+    record.timeline.push(entry(1, "one"));
+    record.timeline.push(entry(2, "two"));
+    app.handle(Event::Snapshot(Box::new(Snapshot {
+        record: Some(record.clone()),
+        read_only: false,
+    })));
+    assert_eq!(app.timeline_offset, 0, "following");
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.timeline_offset, 1);
+    record.timeline.push(entry(3, "three"));
+    app.handle(Event::Snapshot(Box::new(Snapshot {
+        record: Some(record),
+        read_only: false,
+    })));
+    assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.timeline_offset, 0);
+
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "TW");
+    key(&mut app, KeyCode::Enter);
+    let shown: Vec<_> = app.visible_timeline().iter().map(|e| e.text.clone()).collect();
+    assert_eq!(shown, ["two"]);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.search.is_none());
+}
+
+#[test]
+fn ctrl_c_quits_even_while_writing() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 'c');
+    assert!(app.should_quit);
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.input, Input::Help);
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.help_scroll, 1);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.input, Input::Keys);
+}

@@ -1,0 +1,224 @@
+//! Whole-screen snapshots of the console drawn into ratatui's TestBackend,
+//! from an incident written to a real database file, with a fixed clock.
+
+mod common;
+
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::{App, Event, Snapshot};
+use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
+use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::{IncidentRecord, NewEntry, NewIncident, OpenMode, Store};
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+/// A P1 incident 22 minutes in: notes by three responders, a status update,
+/// a half-done checklist, a pinned impact note.
+fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
+    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
+    let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
+    milestones.started_at = Some(at("2026-03-01T13:52:00Z"));
+    milestones.detected_at = Some(at("2026-03-01T13:55:00Z"));
+    let id = store
+        .declare(&NewIncident {
+            uuid: "fixture".into(),
+            title: "Checkout API returning 500s for EU customers".into(),
+            severity: Severity::P1,
+            milestones,
+            declared_by: "alice".into(),
+            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
+            runbook_text: DEFAULT_RUNBOOK.into(),
+            runbook: &parsed,
+        })
+        .unwrap();
+    let entries = [
+        (
+            "13:55",
+            "bob",
+            EntryKind::Note,
+            "PagerDuty: checkout-api 5xx rate above 5% for 3 minutes",
+            true,
+        ),
+        (
+            "14:03",
+            "carol",
+            EntryKind::Note,
+            "Errors started right after deploy 4812 (payment client upgrade)",
+            false,
+        ),
+        (
+            "14:06",
+            "bob",
+            EntryKind::Decision,
+            "Roll back deploy 4812",
+            false,
+        ),
+        (
+            "14:10",
+            "alice",
+            EntryKind::StatusUpdate,
+            "Investigating elevated checkout errors in EU. Next update 14:25.",
+            false,
+        ),
+        (
+            "14:14",
+            "carol",
+            EntryKind::Note,
+            "Rollback done; error rate falling\nwatching p99 latency too",
+            false,
+        ),
+        (
+            "14:20",
+            "dave",
+            EntryKind::Note,
+            "数据库 replica lag normal — not the DB",
+            false,
+        ),
+    ];
+    for (n, (time, author, kind, text, pinned)) in entries.into_iter().enumerate() {
+        store
+            .add_entry(
+                id,
+                &NewEntry {
+                    uuid: format!("entry-{n}"),
+                    kind,
+                    occurred_at: at(&format!("2026-03-01T{time}:00Z")),
+                    author: author.into(),
+                    text: text.into(),
+                    pinned,
+                },
+            )
+            .unwrap();
+    }
+    for (n, (key, state, who, time)) in [
+        ("1.1", ItemState::Done, "alice", "14:01"),
+        ("1.2", ItemState::Done, "alice", "14:02"),
+        ("1.3", ItemState::Done, "carol", "14:08"),
+        ("2.1", ItemState::Done, "bob", "14:07"),
+        ("2.3", ItemState::NotApplicable, "bob", "14:09"),
+        ("p1.1", ItemState::Done, "alice", "14:01"),
+        ("p1.2", ItemState::Done, "alice", "14:02"),
+        ("p1.3", ItemState::Done, "alice", "14:03"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .set_item_state(
+                id,
+                key,
+                state,
+                who,
+                at(&format!("2026-03-01T{time}:00Z")),
+                &format!("tick-{n}"),
+            )
+            .unwrap();
+    }
+    store.incident_record(id).unwrap()
+}
+
+fn app_at(record: Option<IncidentRecord>, now: &str) -> App {
+    let mut app = App::new("alice".into(), "/srv/warroom/warroom.db".into(), at(now));
+    app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
+    app.handle(Event::Snapshot(Box::new(Snapshot {
+        record,
+        read_only: false,
+    })));
+    app
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| warroom::ui::draw(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn console_80x24() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn console_120x40() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 120, 40));
+}
+
+#[test]
+fn console_200x50() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 200, 50));
+}
+
+#[test]
+fn too_small() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    let screen = render(&app, 40, 10);
+    assert!(screen.contains("too small"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn start_screen_declares_without_a_mouse() {
+    let app = app_at(None, "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn help_at_80x24() {
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Char('?'),
+    )));
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+/// The timers pane as the status update comes due and passes it.
+#[test]
+fn timers_healthy_near_and_overdue() {
+    let dir = common::temp_dir();
+    let record = incident(&dir);
+    // Last status update 14:10, P1 cadence 15 min: due 14:25.
+    for (name, now) in [
+        ("healthy", "2026-03-01T14:12:00Z"),
+        ("near", "2026-03-01T14:22:30Z"),
+        ("overdue", "2026-03-01T14:31:05Z"),
+    ] {
+        let app = app_at(Some(record.clone()), now);
+        let screen = render(&app, 100, 30);
+        let timers: Vec<&str> = screen
+            .lines()
+            .skip_while(|l| !l.contains("Timers"))
+            .take(7)
+            .collect();
+        let timers = timers.join("\n");
+        match name {
+            "healthy" => assert!(timers.contains("in 13:00"), "{timers}"),
+            "near" => assert!(timers.contains("SOON 02:30"), "{timers}"),
+            _ => assert!(timers.contains("OVERDUE +06:05"), "{timers}"),
+        }
+        insta::assert_snapshot!(format!("timers_{name}"), timers);
+    }
+}
+
+/// Four hours and more in, the phase clock is past its window and says so.
+#[test]
+fn overdue_phase_is_marked_in_the_header() {
+    let dir = common::temp_dir();
+    let record = incident(&dir);
+    let app = app_at(Some(record), "2026-03-01T14:00:00Z");
+    let mut later = app.clone();
+    later.handle(Event::Tick(at("2026-03-01T14:00:00Z") + TimeDelta::days(4)));
+    let header = render(&later, 100, 30).lines().next().unwrap().to_string();
+    assert!(header.contains("OVERDUE"), "{header}");
+}
