@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
 use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use warroom::store::{IncidentRecord, NewEntry, NewIncident, OpenMode, Store};
+use warroom::store::{IncidentRecord, NewIncident, OpenMode, Store};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T14:10:00Z")
