@@ -1,0 +1,85 @@
+//! Frame render time: the whole console drawn into an off-screen buffer, for
+//! timelines of several lengths at two terminal sizes. Prints figures; run
+//! with `cargo bench --bench frame`.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::{App, Event, Snapshot};
+use warroom::domain::{EntryKind, Milestones, Severity};
+use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let declared: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-03-01T14:00:00Z")
+        .unwrap()
+        .into();
+    println!(
+        "{:>8} {:>9} {:>12} {:>12}",
+        "entries", "size", "mean/frame", "frames/s"
+    );
+    for entries in [100usize, 10_000] {
+        let db = dir.path().join(format!("bench-{entries}.db"));
+        let mut store = Store::open(&db, OpenMode::Create).unwrap();
+        let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
+        let id = store
+            .declare(&NewIncident {
+                uuid: format!("bench-{entries}"),
+                title: "Benchmark incident".into(),
+                severity: Severity::P1,
+                milestones: Milestones::new(declared),
+                declared_by: "alice".into(),
+                runbook_name: DEFAULT_RUNBOOK_NAME.into(),
+                runbook_text: DEFAULT_RUNBOOK.into(),
+                runbook: &parsed,
+            })
+            .unwrap();
+        for n in 0..entries {
+            store
+                .add_entry(
+                    id,
+                    &NewEntry {
+                        uuid: format!("e{n}"),
+                        kind: EntryKind::Note,
+                        occurred_at: declared + TimeDelta::seconds(n as i64),
+                        author: ["alice", "bob", "carol"][n % 3].into(),
+                        text: format!(
+                            "note {n}: checked the dashboards, error rate steady at {}%",
+                            n % 7
+                        ),
+                        pinned: n % 50 == 0,
+                    },
+                )
+                .unwrap();
+        }
+        let record = store.incident_record(id).unwrap();
+        let mut app = App::new(
+            "alice".into(),
+            "bench.db".into(),
+            declared + TimeDelta::minutes(20),
+        );
+        app.handle(Event::Snapshot(Box::new(Snapshot {
+            record: Some(record),
+            read_only: false,
+        })));
+        for (width, height) in [(80u16, 24u16), (200, 60)] {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            let started = Instant::now();
+            let mut frames = 0u32;
+            while started.elapsed() < Duration::from_secs(2) {
+                terminal.draw(|frame| warroom::ui::draw(frame, &app)).unwrap();
+                frames += 1;
+            }
+            let mean = started.elapsed() / frames;
+            println!(
+                "{entries:>8} {:>9} {:>9.3} ms {:>12.0}",
+                format!("{width}x{height}"),
+                mean.as_secs_f64() * 1000.0,
+                1.0 / mean.as_secs_f64()
+            );
+        }
+    }
+}
