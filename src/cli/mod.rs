@@ -54,11 +54,10 @@ pub struct DeclareArgs {
     /// Severity: P0 critical, P1 high, P2 medium, P3 low.
     #[arg(long, short, default_value = "P2", value_parser = parse_severity)]
     pub severity: Severity,
-    /// When the incident started, if known.
-    #[arg(long, value_name = "T", help = format!("When the incident started, if known. T: {TIME_FORMS}"))]
+    #[arg(long, value_name = "T", allow_hyphen_values = true, help = format!("When the incident started, if known. T: {TIME_FORMS}"))]
     pub started_at: Option<String>,
     /// When it was detected, if before now.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub detected_at: Option<String>,
     /// Markdown runbook to take the checklist and phases from (default: the built-in SOP).
     #[arg(long, value_name = "FILE")]
@@ -73,8 +72,7 @@ pub struct NoteArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
-    /// When it happened, to backdate the entry.
-    #[arg(long, value_name = "T", help = format!("When it happened, to backdate the entry. T: {TIME_FORMS}"))]
+    #[arg(long, value_name = "T", allow_hyphen_values = true, help = format!("When it happened, to backdate the entry. T: {TIME_FORMS}"))]
     pub at: Option<String>,
     /// Pin the entry (pinned entries can be exported alone).
     #[arg(long)]
@@ -96,7 +94,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub na: bool,
     /// When it was done, if earlier than now.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub at: Option<String>,
     /// Item key (1.2, p1.3) or a part of its name that matches one item.
     #[arg(required = true, num_args = 1.., value_name = "ITEM")]
