@@ -61,10 +61,7 @@ fn main() {
             "bench.db".into(),
             declared + TimeDelta::minutes(20),
         );
-        app.handle(Event::Snapshot(Box::new(Snapshot {
-            record: Some(record),
-            read_only: false,
-        })));
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
         for (width, height) in [(80u16, 24u16), (200, 60)] {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
             let started = Instant::now();

@@ -36,7 +36,7 @@ fn record(dir: &tempfile::TempDir) -> IncidentRecord {
 
 fn app(record: Option<IncidentRecord>, read_only: bool) -> App {
     let mut app = App::new("alice".into(), "w.db".into(), now());
-    app.handle(Event::Snapshot(Box::new(Snapshot { record, read_only })));
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(record, read_only))));
     app
 }
 
@@ -124,10 +124,7 @@ fn space_ticks_the_selected_item_with_its_intended_state() {
     }
     // Once it is done (a snapshot says so), Space reopens it.
     record.checklist[1].state = ItemState::Done;
-    app.handle(Event::Snapshot(Box::new(Snapshot {
-        record: Some(record),
-        read_only: false,
-    })));
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
     match key(&mut app, KeyCode::Char(' ')).as_slice() {
         [Request::SetItem { state, .. }] => assert_eq!(*state, ItemState::Open),
         other => panic!("{other:?}"),
@@ -210,18 +207,15 @@ fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters() {
     };
     record.timeline.push(entry(1, "one"));
     record.timeline.push(entry(2, "two"));
-    app.handle(Event::Snapshot(Box::new(Snapshot {
-        record: Some(record.clone()),
-        read_only: false,
-    })));
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(
+        Some(record.clone()),
+        false,
+    ))));
     assert_eq!(app.timeline_offset, 0, "following");
     key(&mut app, KeyCode::Char('k'));
     assert_eq!(app.timeline_offset, 1);
     record.timeline.push(entry(3, "three"));
-    app.handle(Event::Snapshot(Box::new(Snapshot {
-        record: Some(record),
-        read_only: false,
-    })));
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
     assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
     key(&mut app, KeyCode::Char('G'));
     assert_eq!(app.timeline_offset, 0);

@@ -7,9 +7,10 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::{App, Event, Snapshot};
+use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
 use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use warroom::store::{IncidentRecord, NewEntry, NewIncident, OpenMode, Store};
+use warroom::store::{IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
@@ -108,14 +109,15 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
     .enumerate()
     {
         store
-            .set_item_state(
-                id,
+            .set_item_state(&ItemChange {
+                uuid: &format!("tick-{n}"),
+                incident_id: id,
                 key,
                 state,
-                who,
-                at(&format!("2026-03-01T{time}:00Z")),
-                &format!("tick-{n}"),
-            )
+                author: who,
+                at: at(&format!("2026-03-01T{time}:00Z")),
+                expected_version: None,
+            })
             .unwrap();
     }
     store.incident_record(id).unwrap()
@@ -124,11 +126,26 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
 fn app_at(record: Option<IncidentRecord>, now: &str) -> App {
     let mut app = App::new("alice".into(), "/srv/warroom/warroom.db".into(), at(now));
     app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
-    app.handle(Event::Snapshot(Box::new(Snapshot {
-        record,
-        read_only: false,
-    })));
+    let mut snapshot = Snapshot::of(record, false);
+    // Two responders attached, one of whom has gone quiet (killed console).
+    snapshot.presence = vec![
+        presence("alice", "pts/1", "2026-03-01T14:00:10Z", now),
+        presence("bob", "pts/4", "2026-03-01T14:03:00Z", now),
+        presence("zed", "pts/9", "2026-03-01T14:05:00Z", "2026-03-01T14:05:00Z"),
+    ];
+    app.handle(Event::Snapshot(Box::new(snapshot)));
     app
+}
+
+fn presence(account: &str, terminal: &str, since: &str, seen: &str) -> Presence {
+    Presence {
+        session: format!("{account}-{terminal}"),
+        account: account.into(),
+        terminal: terminal.into(),
+        incident_id: Some(1),
+        since: at(since),
+        seen_at: at(seen),
+    }
 }
 
 fn render(app: &App, width: u16, height: u16) -> String {

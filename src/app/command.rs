@@ -1,6 +1,6 @@
 //! The `:` command line: parsing what was typed into a command.
 
-use crate::domain::ItemState;
+use crate::domain::{ItemState, Severity};
 
 /// A command typed after `:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +11,10 @@ pub enum Command {
     Check {
         item: String,
         state: ItemState,
+    },
+    Severity {
+        severity: Severity,
+        reason: String,
     },
     Help,
     Quit,
@@ -26,6 +30,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":uncheck ITEM", "reopen an item"),
     (":na ITEM", "mark an item not applicable"),
+    (":severity P0 WHY", "change severity (P0–P3) and say why"),
     (":help", "show the help"),
     (":q", "quit"),
 ];
@@ -56,6 +61,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             item: needs("an item key or name")?,
             state: ItemState::NotApplicable,
         }),
+        "severity" | "sev" => {
+            let text = needs("a severity and a reason, e.g. :severity P1 login failing")?;
+            let (level, reason) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+            Ok(Command::Severity {
+                severity: level.parse()?,
+                reason: reason.trim().to_string(),
+            })
+        }
         "help" | "h" => Ok(Command::Help),
         "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
@@ -81,6 +94,14 @@ mod tests {
             })
         );
         assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(
+            parse("severity p0 card data exposed"),
+            Ok(Command::Severity {
+                severity: Severity::P0,
+                reason: "card data exposed".into()
+            })
+        );
+        assert!(parse("severity P9").unwrap_err().contains("P0, P1, P2 or P3"));
         assert!(parse("note").unwrap_err().contains("needs"));
         assert!(parse("launch missiles").unwrap_err().contains("unknown command"));
     }

@@ -13,9 +13,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::domain::clock::{self, PhaseClock, PhaseWindow};
+use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry, find_item};
 use crate::runbook::{self, Runbook};
-use crate::store::IncidentRecord;
+use crate::store::{IncidentRecord, IncidentUpdate};
 use keymap::{Action, Context};
 
 /// How long a message under the panes stays.
@@ -45,8 +46,29 @@ pub enum Event {
 /// What the store worker read.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub record: Option<IncidentRecord>,
+    pub incident: IncidentData,
+    pub presence: Vec<Presence>,
     pub read_only: bool,
+}
+
+/// The attached incident, whole or as the changes since the last snapshot.
+#[derive(Debug, Clone)]
+pub enum IncidentData {
+    /// No open incident yet.
+    None,
+    Full(IncidentRecord),
+    Update(IncidentUpdate),
+}
+
+impl Snapshot {
+    /// A whole incident (or none), nobody else attached.
+    pub fn of(record: Option<IncidentRecord>, read_only: bool) -> Snapshot {
+        Snapshot {
+            incident: record.map_or(IncidentData::None, IncidentData::Full),
+            presence: Vec::new(),
+            read_only,
+        }
+    }
 }
 
 /// A write for the store worker. UUIDs are made here so that a retry is the
@@ -69,6 +91,15 @@ pub enum Request {
         incident_id: i64,
         key: String,
         state: ItemState,
+        /// The version the responder saw (compare-and-set).
+        expected_version: Option<i64>,
+    },
+    SetSeverity {
+        uuid: String,
+        incident_id: i64,
+        severity: Severity,
+        reason: String,
+        expected_version: Option<i64>,
     },
 }
 
@@ -120,6 +151,8 @@ pub struct App {
     pub loaded: bool,
     pub read_only: bool,
     pub record: Option<IncidentRecord>,
+    /// Consoles attached to this database (filtered by freshness when drawn).
+    pub presence: Vec<Presence>,
     /// The incident's runbook snapshot, parsed (for phases and triggers).
     pub runbook: Option<Runbook>,
     pub start: StartForm,
@@ -167,6 +200,7 @@ impl App {
             loaded: false,
             read_only: false,
             record: None,
+            presence: Vec::new(),
             runbook: None,
             start: StartForm {
                 title: empty_area(),
@@ -331,27 +365,50 @@ impl App {
     fn apply_snapshot(&mut self, snapshot: Snapshot) {
         self.loaded = true;
         self.read_only = snapshot.read_only;
-        let previous = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
-        if let (Some((id, old_len)), Some(new)) = (previous, &snapshot.record)
-            && id == new.incident.id
-            && self.timeline_offset > 0
-        {
-            // Scrolled back: keep looking at the same entries as new ones arrive.
-            self.timeline_offset += new.timeline.len().saturating_sub(old_len);
+        self.presence = snapshot.presence;
+        let before = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        match snapshot.incident {
+            IncidentData::None => self.record = None,
+            IncidentData::Full(record) => self.record = Some(record),
+            IncidentData::Update(update) => match &mut self.record {
+                Some(record) if record.incident.id == update.incident.id => {
+                    record.incident = update.incident;
+                    record.checklist = update.checklist;
+                    merge_entries(&mut record.timeline, update.new_entries);
+                }
+                // An update for another incident cannot be applied; the
+                // worker sends whole records when it switches.
+                _ => {}
+            },
         }
-        let runbook_changed = match (&self.record, &snapshot.record) {
-            (Some(old), Some(new)) => old.incident.id != new.incident.id,
-            _ => true,
-        };
-        self.record = snapshot.record;
-        if runbook_changed {
-            self.runbook = self
-                .record
-                .as_ref()
-                .and_then(|r| runbook::parse(&r.runbook_text).ok());
+        let after = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        match (before, after) {
+            (Some((old_id, old_len)), Some((new_id, new_len))) if old_id == new_id => {
+                if self.timeline_offset > 0 {
+                    // Scrolled back: keep looking at the same entries as new ones arrive.
+                    self.timeline_offset += new_len.saturating_sub(old_len);
+                }
+            }
+            _ => {
+                self.runbook = self
+                    .record
+                    .as_ref()
+                    .and_then(|r| runbook::parse(&r.runbook_text).ok());
+                self.timeline_offset = 0;
+            }
         }
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
         self.checklist_selected = self.checklist_selected.min(items.saturating_sub(1));
+    }
+
+    /// The newest entry's position in the shared log, for incremental loads.
+    pub fn last_event_id(&self) -> Option<i64> {
+        self.record.as_ref()?.timeline.iter().map(|e| e.id).max()
+    }
+
+    /// Attached consoles still beating, as of `now`.
+    pub fn live_presence(&self) -> impl Iterator<Item = &Presence> {
+        self.presence.iter().filter(|p| p.is_live(self.now))
     }
 
     fn draft_mut(&mut self, kind: EntryKind) -> &mut TextArea<'static> {
@@ -527,6 +584,7 @@ impl App {
                 Vec::new()
             }
             Ok(command::Command::Note(text)) => self.add_entry(EntryKind::Note, text),
+            Ok(command::Command::Severity { severity, reason }) => self.set_severity(severity, reason),
             Ok(command::Command::StatusUpdate(text)) => self.add_entry(EntryKind::StatusUpdate, text),
             Ok(command::Command::Check { item, state }) => {
                 let Some(record) = &self.record else {
@@ -535,7 +593,7 @@ impl App {
                 match find_item(&record.checklist, &item) {
                     Ok(found) => {
                         let key = found.key.clone();
-                        self.set_item(key, state)
+                        self.set_item(key, state, None)
                     }
                     Err(message) => {
                         self.complain(message);
@@ -575,7 +633,7 @@ impl App {
         }]
     }
 
-    fn set_item(&mut self, key: String, state: ItemState) -> Vec<Request> {
+    fn set_item(&mut self, key: String, state: ItemState, expected_version: Option<i64>) -> Vec<Request> {
         if !self.writable() {
             return Vec::new();
         }
@@ -587,6 +645,23 @@ impl App {
             incident_id: record.incident.id,
             key,
             state,
+            expected_version,
+        }]
+    }
+
+    fn set_severity(&mut self, severity: Severity, reason: String) -> Vec<Request> {
+        if !self.writable() {
+            return Vec::new();
+        }
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        vec![Request::SetSeverity {
+            uuid: new_uuid(),
+            incident_id: record.incident.id,
+            severity,
+            reason,
+            expected_version: Some(record.incident.version),
         }]
     }
 
@@ -638,8 +713,8 @@ impl App {
                     (_, ItemState::Open) => ItemState::Done,
                     _ => ItemState::Open,
                 };
-                let key = item.key.clone();
-                return self.set_item(key, state);
+                let (key, version) = (item.key.clone(), item.version);
+                return self.set_item(key, state, Some(version));
             }
             Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
                 let step: isize = match action {
@@ -663,6 +738,21 @@ impl App {
             Action::Submit | Action::InsertNewline | Action::Leave => {}
         }
         Vec::new()
+    }
+}
+
+/// Adds entries to a timeline kept in time order; a backdated entry lands in
+/// its place, an entry already there is not added twice.
+fn merge_entries(timeline: &mut Vec<TimelineEntry>, new: Vec<TimelineEntry>) {
+    let known: std::collections::HashSet<i64> = timeline.iter().map(|e| e.id).collect();
+    let in_order = |a: &TimelineEntry, b: &TimelineEntry| (a.occurred_at, a.id) <= (b.occurred_at, b.id);
+    for entry in new.into_iter().filter(|e| !known.contains(&e.id)) {
+        if timeline.last().is_none_or(|last| in_order(last, &entry)) {
+            timeline.push(entry);
+        } else {
+            let at = timeline.partition_point(|e| in_order(e, &entry));
+            timeline.insert(at, entry);
+        }
     }
 }
 

@@ -6,13 +6,13 @@ use std::path::Path;
 use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
-use super::{CheckArgs, Cli, Command, DeclareArgs, ListArgs, NoteArgs, ShowArgs, report};
+use super::{CheckArgs, Cli, Command, DeclareArgs, ListArgs, NoteArgs, SeverityArgs, ShowArgs, report};
 use crate::account::current_account;
 use crate::domain::time::parse_time;
 use crate::domain::{EntryKind, ItemState, Milestones, find_item};
 use crate::paths::database_path;
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use crate::store::{CheckOutcome, NewEntry, NewIncident, OpenMode, Store, StoreError};
+use crate::store::{ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError};
 
 pub fn run(cli: Cli) -> Result<()> {
     let db = database_path(cli.db).map_err(|e| eyre!(e))?;
@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Declare(args)) => declare(&db, args),
         Some(Command::Note(args)) => note(&db, args),
         Some(Command::Check(args)) => check(&db, args),
+        Some(Command::Severity(args)) => severity(&db, args),
         Some(Command::List(args)) => list(&db, args),
         Some(Command::Show(args)) => show(&db, args),
     }
@@ -127,12 +128,45 @@ fn check(db: &Path, args: CheckArgs) -> Result<()> {
     let record = store.incident_record(incident)?;
     let query = args.item.join(" ");
     let item = find_item(&record.checklist, &query).map_err(|e| eyre!(e))?;
-    match store.set_item_state(incident, &item.key, state, &current_account(), at, &new_uuid())? {
-        CheckOutcome::Changed { item, .. } => {
-            println!("{}", report::item_line(&item));
+    let outcome = store.set_item_state(&ItemChange {
+        uuid: &new_uuid(),
+        incident_id: incident,
+        key: &item.key,
+        state,
+        author: &current_account(),
+        at,
+        expected_version: None,
+    })?;
+    match outcome {
+        Outcome::Changed { current, .. } => println!("{}", report::item_line(&current)),
+        Outcome::AlreadySo(current) | Outcome::Conflict(current) => {
+            println!("{} (already so, nothing changed)", report::item_line(&current))
         }
-        CheckOutcome::AlreadySo { item } => {
-            println!("{} (already so, nothing changed)", report::item_line(&item));
+    }
+    Ok(())
+}
+
+fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.incident)?;
+    let outcome = store.set_severity(&SeverityChange {
+        uuid: &new_uuid(),
+        incident_id: incident,
+        severity: args.severity,
+        reason: &args.reason.unwrap_or_default(),
+        author: &current_account(),
+        at: Utc::now(),
+        expected_version: None,
+    })?;
+    match outcome {
+        Outcome::Changed { current, from } => {
+            println!("incident {}: severity {from} → {}", current.id, current.severity)
+        }
+        Outcome::AlreadySo(current) | Outcome::Conflict(current) => {
+            println!(
+                "incident {}: severity already {} (nothing changed)",
+                current.id, current.severity
+            )
         }
     }
     Ok(())

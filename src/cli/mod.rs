@@ -43,6 +43,8 @@ pub enum Command {
     Note(NoteArgs),
     /// Set the state of a checklist item (done by default).
     Check(CheckArgs),
+    /// Change an incident's severity (recorded with who, when and why).
+    Severity(SeverityArgs),
     /// List incidents (open ones unless --all).
     List(ListArgs),
     /// Show one incident: milestones, checklist and timeline.
@@ -99,6 +101,19 @@ pub struct CheckArgs {
     /// Item key (1.2, p1.3) or a part of its name that matches one item.
     #[arg(required = true, num_args = 1.., value_name = "ITEM")]
     pub item: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SeverityArgs {
+    /// New severity: P0 critical, P1 high, P2 medium, P3 low.
+    #[arg(value_parser = parse_severity)]
+    pub severity: Severity,
+    /// Why (shown on the timeline).
+    #[arg(long, short)]
+    pub reason: Option<String>,
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
 }
 
 #[derive(Debug, Args)]

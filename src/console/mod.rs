@@ -17,8 +17,9 @@ use tokio::sync::mpsc;
 
 use crate::account::current_account;
 use crate::app::{App, Event};
+use crate::domain::presence::Presence;
 use crate::store::{OpenMode, Store, StoreError};
-use worker::Worker;
+use worker::{Worker, WorkerMessage};
 
 /// Opens the console on `db`, attached to `incident` or the latest open one.
 pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
@@ -41,15 +42,21 @@ pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
         .wrap_err("cannot start the console runtime")?;
     let _ = color_eyre::install();
     let (terminal, guard) = enter_terminal()?;
-    let result = runtime.block_on(event_loop(
-        terminal,
-        &mut app,
-        Worker {
-            store,
-            incident,
-            account,
-        },
-    ));
+    let me = Presence {
+        session: uuid::Uuid::new_v4().to_string(),
+        account: account.clone(),
+        terminal: terminal_name(),
+        incident_id: incident,
+        since: Utc::now(),
+        seen_at: Utc::now(),
+    };
+    let worker = Worker {
+        store,
+        incident,
+        account,
+        me,
+    };
+    let result = runtime.block_on(event_loop(terminal, &mut app, worker));
     drop(guard);
     result
 }
@@ -80,11 +87,12 @@ fn enter_terminal() -> Result<(DefaultTerminal, TerminalGuard)> {
 
 async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker) -> Result<()> {
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
-    let (requests, requests_rx) = std::sync::mpsc::channel();
-    let worker_events = events_tx.clone();
-    std::thread::Builder::new()
+
+    let (requests, inbox) = std::sync::mpsc::channel();
+    let wake = requests.clone();
+    let worker_thread = std::thread::Builder::new()
         .name("store".into())
-        .spawn(move || worker.run(requests_rx, worker_events))
+        .spawn(move || worker.run(inbox, wake, events_tx))
         .wrap_err("cannot start the store worker")?;
 
     // Terminal input arrives on a thread of its own; a read error means the
@@ -144,7 +152,7 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
         }
         for event in pending {
             for request in app.handle(event) {
-                if requests.send(request).is_err() {
+                if requests.send(WorkerMessage::Write(request)).is_err() {
                     return Err(color_eyre::eyre::eyre!("the store worker stopped"));
                 }
             }
@@ -153,5 +161,16 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
             break;
         }
     }
+    // Let the worker finish a write in flight and take our presence away.
+    let _ = requests.send(WorkerMessage::Quit);
+    let _ = worker_thread.join();
     Ok(())
+}
+
+/// The terminal this console runs on (`pts/3`), from its standard input.
+fn terminal_name() -> String {
+    std::fs::read_link("/proc/self/fd/0")
+        .ok()
+        .and_then(|p| p.strip_prefix("/dev").ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| "?".into())
 }

@@ -1,51 +1,83 @@
 //! The store worker: the only thread that touches SQLite for the console.
-//! It applies writes, notices other processes' commits, and sends snapshots,
-//! so the drawing path never waits on the database.
+//! It applies writes, notices other processes' commits (woken by the file
+//! watch, confirmed by `PRAGMA data_version`, with a slow poll as fallback),
+//! loads only what changed, keeps this console's presence fresh, and sends
+//! snapshots, so the drawing path never waits on the database.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Event, Request, Snapshot};
+use crate::app::{Event, IncidentData, Request, Snapshot};
+use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use crate::store::{CheckOutcome, NewEntry, NewIncident, Store, StoreError};
+use crate::store::{ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch};
 
-/// How often other processes' commits are looked for (`PRAGMA data_version`
-/// costs microseconds).
-const POLL: Duration = Duration::from_millis(200);
+/// How often commits are looked for when no file event came (the watch can
+/// miss, e.g. on network filesystems).
+const FALLBACK_POLL: Duration = Duration::from_millis(1000);
+
+/// What the worker is asked to do.
+pub enum WorkerMessage {
+    Write(Request),
+    /// The database folder changed: maybe another process committed.
+    FileChanged,
+    /// The console is closing: say goodbye and stop.
+    Quit,
+}
 
 pub struct Worker {
     pub store: Store,
     /// The incident shown; None until one is open.
     pub incident: Option<i64>,
     pub account: String,
+    pub me: Presence,
 }
 
 impl Worker {
-    /// Runs until the console drops its request sender.
-    pub fn run(mut self, requests: Receiver<Request>, events: UnboundedSender<Event>) {
+    /// Runs until told to quit or the console is gone.
+    pub fn run(
+        mut self,
+        inbox: Receiver<WorkerMessage>,
+        wake: Sender<WorkerMessage>,
+        events: UnboundedSender<Event>,
+    ) {
+        let _watch = watch::watch(self.store.path(), move || {
+            let _ = wake.send(WorkerMessage::FileChanged);
+        });
         let mut seen_version = None;
-        let mut stale = true;
+        let mut last_event: Option<i64> = None;
+        let mut must_reload = true;
+        let mut next_beat = Instant::now();
         loop {
-            if stale || self.store.data_version().ok() != seen_version {
-                seen_version = self.store.data_version().ok();
-                stale = false;
-                let event = match self.snapshot() {
+            if !self.store.is_read_only() && Instant::now() >= next_beat {
+                self.me.seen_at = Utc::now();
+                self.me.incident_id = self.incident;
+                // A failed heartbeat only delays presence; the next one retries.
+                let _ = self.store.heartbeat(&self.me);
+                next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
+            }
+            let version = self.store.data_version().ok();
+            if must_reload || version != seen_version {
+                seen_version = version;
+                must_reload = false;
+                let event = match self.snapshot(&mut last_event) {
                     Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
                     Err(e) => Event::Problem(format!("cannot read the incident: {e}")),
                 };
                 if events.send(event).is_err() {
-                    return;
+                    break;
                 }
             }
-            match requests.recv_timeout(POLL) {
-                Ok(request) => {
-                    let result = self.apply(&request);
-                    stale = true;
-                    let event = match result {
+            let wait = next_beat
+                .saturating_duration_since(Instant::now())
+                .min(FALLBACK_POLL);
+            match inbox.recv_timeout(wait) {
+                Ok(WorkerMessage::Write(request)) => {
+                    let event = match self.apply(&request) {
                         Ok(None) => Event::Wrote(request),
                         Ok(Some(notice)) => Event::Info(notice),
                         Err(e) => Event::WriteFailed {
@@ -53,32 +85,56 @@ impl Worker {
                             message: e.to_string(),
                         },
                     };
+                    // Our own commits do not move data_version: reload now.
+                    must_reload = true;
                     if events.send(event).is_err() {
-                        return;
+                        break;
                     }
                 }
+                Ok(WorkerMessage::FileChanged) => {
+                    // One commit fires several file events; one look is enough.
+                    while let Ok(WorkerMessage::FileChanged) = inbox.try_recv() {}
+                }
+                Ok(WorkerMessage::Quit) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
             }
+        }
+        if !self.store.is_read_only() {
+            let _ = self.store.leave(&self.me.session);
         }
     }
 
-    fn snapshot(&mut self) -> Result<Snapshot, StoreError> {
+    /// The whole incident the first time (or after switching), then only the
+    /// entries after `last_event`.
+    fn snapshot(&mut self, last_event: &mut Option<i64>) -> Result<Snapshot, StoreError> {
         if self.incident.is_none() {
             self.incident = self.store.latest_open_incident()?;
         }
-        let record = match self.incident {
-            Some(id) => Some(self.store.incident_record(id)?),
-            None => None,
+        let incident = match (self.incident, *last_event) {
+            (None, _) => IncidentData::None,
+            (Some(id), None) => {
+                let record = self.store.incident_record(id)?;
+                *last_event = Some(record.timeline.iter().map(|e| e.id).max().unwrap_or(0));
+                IncidentData::Full(record)
+            }
+            (Some(id), Some(after)) => {
+                let update = self.store.incident_update(id, after)?;
+                if let Some(max) = update.new_entries.iter().map(|e| e.id).max() {
+                    *last_event = Some(max.max(after));
+                }
+                IncidentData::Update(update)
+            }
         };
         Ok(Snapshot {
-            record,
+            incident,
+            presence: self.store.presence(Utc::now())?,
             read_only: self.store.is_read_only(),
         })
     }
 
     /// Applies one write; returns a notice when it changed nothing.
     fn apply(&mut self, request: &Request) -> Result<Option<String>, StoreError> {
+        let now = Utc::now();
         match request {
             Request::Declare {
                 uuid,
@@ -91,7 +147,7 @@ impl Worker {
                     uuid: uuid.clone(),
                     title: title.clone(),
                     severity: *severity,
-                    milestones: Milestones::new(Utc::now()),
+                    milestones: Milestones::new(now),
                     declared_by: self.account.clone(),
                     runbook_name: DEFAULT_RUNBOOK_NAME.to_string(),
                     runbook_text: DEFAULT_RUNBOOK.to_string(),
@@ -110,7 +166,7 @@ impl Worker {
                     &NewEntry {
                         uuid: uuid.clone(),
                         kind: *kind,
-                        occurred_at: Utc::now(),
+                        occurred_at: now,
                         author: self.account.clone(),
                         text: text.clone(),
                         pinned: false,
@@ -122,20 +178,69 @@ impl Worker {
                 incident_id,
                 key,
                 state,
+                expected_version,
             } => {
-                let outcome =
-                    self.store
-                        .set_item_state(*incident_id, key, *state, &self.account, Utc::now(), uuid)?;
-                if let CheckOutcome::AlreadySo { item } = outcome {
+                let outcome = self.store.set_item_state(&ItemChange {
+                    uuid,
+                    incident_id: *incident_id,
+                    key,
+                    state: *state,
+                    author: &self.account,
+                    at: now,
+                    expected_version: *expected_version,
+                })?;
+                let said = |item: &crate::domain::ChecklistItem| {
                     let by = item
                         .changed_by
-                        .map(|who| format!(" by {}", sanitize_line(&who)))
+                        .as_deref()
+                        .map(|b| sanitize_line(b).into_owned())
                         .unwrap_or_default();
-                    return Ok(Some(format!(
-                        "{} {} was already {}{by}",
-                        item.key, item.name, item.state
-                    )));
-                }
+                    let at = item.changed_at.map(|t| t.format(" at %H:%M:%S UTC").to_string());
+                    (
+                        format!("{} {}", item.key, sanitize_line(&item.name)),
+                        by,
+                        at.unwrap_or_default(),
+                    )
+                };
+                return Ok(match outcome {
+                    Outcome::Changed { .. } => None,
+                    Outcome::AlreadySo(item) => {
+                        let (what, by, at) = said(&item);
+                        Some(format!("{what} was already {} (by {by}{at})", item.state))
+                    }
+                    Outcome::Conflict(item) => {
+                        let (what, by, at) = said(&item);
+                        Some(format!(
+                            "Not changed: {by} set {what} to {}{at} just before you. Press again to apply yours.",
+                            item.state
+                        ))
+                    }
+                });
+            }
+            Request::SetSeverity {
+                uuid,
+                incident_id,
+                severity,
+                reason,
+                expected_version,
+            } => {
+                let outcome = self.store.set_severity(&SeverityChange {
+                    uuid,
+                    incident_id: *incident_id,
+                    severity: *severity,
+                    reason,
+                    author: &self.account,
+                    at: now,
+                    expected_version: *expected_version,
+                })?;
+                return Ok(match outcome {
+                    Outcome::Changed { .. } => None,
+                    Outcome::AlreadySo(incident) => Some(format!("Severity already {}", incident.severity)),
+                    Outcome::Conflict(incident) => Some(format!(
+                        "Not changed: someone set severity to {} just before you. Repeat to apply yours.",
+                        incident.severity
+                    )),
+                });
             }
         }
         Ok(None)

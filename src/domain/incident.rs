@@ -265,6 +265,8 @@ pub struct Incident {
     pub declared_by: String,
     /// Name of the runbook the incident was declared with (its text is snapshotted).
     pub runbook_name: String,
+    /// Bumped on every change to the incident row; for compare-and-set.
+    pub version: i64,
 }
 
 impl Incident {

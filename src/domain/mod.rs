@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod incident;
+pub mod presence;
 pub mod sanitize;
 pub mod time;
 pub mod timeline;

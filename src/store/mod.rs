@@ -7,9 +7,11 @@
 //! once, and short read transactions so the WAL can be reset.
 
 mod error;
+mod presence;
 mod read;
-pub use read::IncidentRecord;
+pub use read::{IncidentRecord, IncidentUpdate};
 pub mod schema;
+pub mod watch;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use error::StoreError;
-pub use write::{CheckOutcome, NewEntry, NewIncident};
+pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

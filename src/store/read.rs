@@ -10,7 +10,7 @@ pub(super) const SELECT_EVENT: &str =
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
-    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name FROM incidents";
+    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name, version FROM incidents";
 
 /// Everything about one incident, read in one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,16 @@ pub struct IncidentRecord {
     pub timeline: Vec<TimelineEntry>,
     /// The runbook text the incident was declared with.
     pub runbook_text: String,
+}
+
+/// What changed in an incident since the reader last looked: the incident
+/// and checklist (small, read whole) and the timeline entries after the last
+/// one seen (the timeline only grows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentUpdate {
+    pub incident: Incident,
+    pub checklist: Vec<ChecklistItem>,
+    pub new_entries: Vec<TimelineEntry>,
 }
 
 impl Store {
@@ -65,10 +75,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))?;
-            let mut items = tx.prepare(&format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"))?;
-            let checklist = items
-                .query_map([incident_id], item_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let checklist = checklist_in(tx, incident_id)?;
             let mut events = tx.prepare(&format!(
                 "{SELECT_EVENT} WHERE incident_id = ?1 ORDER BY occurred_at, id"
             ))?;
@@ -89,10 +96,48 @@ impl Store {
         })
     }
 
+    /// The incident's current state and the entries logged after `after_id`.
+    pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<IncidentUpdate> {
+        self.read(|tx| {
+            let incident = incident_in(tx, incident_id)?;
+            let checklist = checklist_in(tx, incident_id)?;
+            let mut events = tx.prepare(&format!(
+                "{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"
+            ))?;
+            let new_entries = events
+                .query_map(params![incident_id, after_id], event_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(IncidentUpdate {
+                incident,
+                checklist,
+                new_entries,
+            })
+        })
+    }
+
     /// Changes whenever another connection commits (cheap to poll: ~3 µs).
     pub fn data_version(&mut self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+}
+
+fn checklist_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
+    let mut items = tx.prepare(&format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"))?;
+    let checklist = items
+        .query_map([incident_id], item_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(checklist)
+}
+
+/// One incident, inside a transaction.
+pub(super) fn incident_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Incident> {
+    tx.query_row(
+        &format!("{SELECT_INCIDENT} WHERE id = ?1"),
+        [incident_id],
+        incident_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))
 }
 
 fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
@@ -115,6 +160,7 @@ fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
         },
         declared_by: row.get(11)?,
         runbook_name: row.get(12)?,
+        version: row.get(13)?,
     })
 }
 

@@ -62,6 +62,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (incident_id, key)
     ) STRICT;
     "#,
+    // 2: who is attached right now (not part of the incident record).
+    r#"
+    CREATE TABLE presence (
+        session     TEXT PRIMARY KEY,
+        account     TEXT NOT NULL,
+        terminal    TEXT NOT NULL,
+        incident_id INTEGER,
+        since       INTEGER NOT NULL,
+        seen_at     INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this binary writes and understands.

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::{Result, Store, StoreError, to_millis};
-use crate::domain::{ChecklistItem, EntryKind, ItemState, Milestones, Severity, TimelineEntry};
+use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
 use crate::runbook::Runbook;
 
 /// Longest title accepted; it has to fit a header line.
@@ -37,13 +37,77 @@ pub struct NewEntry {
     pub pinned: bool,
 }
 
-/// What setting a checklist item's state did.
+/// A change to a checklist item: the state the responder wants it in.
+pub struct ItemChange<'a> {
+    pub uuid: &'a str,
+    pub incident_id: i64,
+    pub key: &'a str,
+    pub state: ItemState,
+    pub author: &'a str,
+    pub at: DateTime<Utc>,
+    /// The item's version as the responder last saw it; a different version
+    /// now means someone else changed it in between. None: apply regardless
+    /// (the command line states intent without having looked).
+    pub expected_version: Option<i64>,
+}
+
+/// A change of severity, with the reason the commander gives.
+pub struct SeverityChange<'a> {
+    pub uuid: &'a str,
+    pub incident_id: i64,
+    pub severity: Severity,
+    pub reason: &'a str,
+    pub author: &'a str,
+    pub at: DateTime<Utc>,
+    /// As for [`ItemChange::expected_version`], on the incident.
+    pub expected_version: Option<i64>,
+}
+
+/// What an intended change did. Every attempt is recorded on the timeline,
+/// whichever way it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckOutcome {
-    /// The item moved from `from` to the state now in `item`.
-    Changed { item: ChecklistItem, from: ItemState },
-    /// The item already had the wanted state (`item` says who set it, when).
-    AlreadySo { item: ChecklistItem },
+pub enum Outcome<T, S> {
+    /// Applied: `current` is the new state, `from` the state it replaced.
+    Changed { current: T, from: S },
+    /// It already was so; `current` says who made it so and when.
+    AlreadySo(T),
+    /// Someone else changed it after the responder looked; not applied.
+    Conflict(T),
+}
+
+pub type CheckOutcome = Outcome<ChecklistItem, ItemState>;
+pub type SeverityOutcome = Outcome<Incident, Severity>;
+
+impl<T, S> Outcome<T, S> {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Changed { .. } => "applied",
+            Outcome::AlreadySo(_) => "already",
+            Outcome::Conflict(_) => "conflict",
+        }
+    }
+}
+
+/// Rebuilds the outcome of a change whose event was already written (a retry
+/// after an uncertain failure): the recorded outcome, not a new decision.
+fn recorded_outcome<T, S: std::str::FromStr>(
+    data: Option<String>,
+    section: &str,
+    current: T,
+    fallback: S,
+) -> Outcome<T, S> {
+    let data: serde_json::Value = data
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_default();
+    let from = data[section]["from"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(fallback);
+    match data[section]["outcome"].as_str() {
+        Some("already") => Outcome::AlreadySo(current),
+        Some("conflict") => Outcome::Conflict(current),
+        _ => Outcome::Changed { current, from },
+    }
 }
 
 impl Store {
@@ -153,60 +217,133 @@ impl Store {
         })
     }
 
-    /// Sets a checklist item to `state` (the intended state, not a toggle) and
-    /// records the change on the timeline.
-    pub fn set_item_state(
-        &mut self,
-        incident_id: i64,
-        key: &str,
-        state: ItemState,
-        author: &str,
-        at: DateTime<Utc>,
-        uuid: &str,
-    ) -> Result<CheckOutcome> {
+    /// Sets a checklist item to the wanted state (an intent, not a toggle),
+    /// with compare-and-set against the version the responder saw.
+    pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
+        let c = change;
         self.write(|tx| {
-            require_incident(tx, incident_id)?;
-            let item = checklist_item(tx, incident_id, key)?;
-            if let Some(done) = tx
-                .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| {
-                    r.get::<_, Option<String>>(0)
-                })
-                .optional()?
-            {
-                // A retry of a change that did commit: report it as it was.
-                let from = done
-                    .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                    .and_then(|d| d["checklist"]["from"].as_str().and_then(|s| s.parse().ok()))
-                    .unwrap_or(ItemState::Open);
-                return Ok(CheckOutcome::Changed { item, from });
+            require_incident(tx, c.incident_id)?;
+            let item = checklist_item(tx, c.incident_id, c.key)?;
+            if let Some(data) = event_data(tx, c.uuid)? {
+                return Ok(recorded_outcome(data, "checklist", item, ItemState::Open));
             }
-            if item.state == state {
-                return Ok(CheckOutcome::AlreadySo { item });
-            }
-            tx.execute(
-                "UPDATE checklist_items
-                    SET state = ?1, changed_by = ?2, changed_at = ?3, version = version + 1
-                  WHERE incident_id = ?4 AND key = ?5",
-                params![state.as_str(), author, to_millis(at), incident_id, item.key],
-            )?;
+            let outcome = if c.expected_version.is_some_and(|v| v != item.version) {
+                Outcome::Conflict(item.clone())
+            } else if item.state == c.state {
+                Outcome::AlreadySo(item.clone())
+            } else {
+                tx.execute(
+                    "UPDATE checklist_items
+                        SET state = ?1, changed_by = ?2, changed_at = ?3, version = version + 1
+                      WHERE incident_id = ?4 AND key = ?5",
+                    params![
+                        c.state.as_str(),
+                        c.author,
+                        to_millis(c.at),
+                        c.incident_id,
+                        item.key
+                    ],
+                )?;
+                Outcome::Changed {
+                    current: checklist_item(tx, c.incident_id, c.key)?,
+                    from: item.state,
+                }
+            };
+            let what = format!("{} {}", item.key, item.name);
+            let text = match &outcome {
+                Outcome::Changed { .. } => format!("{} {what}", c.state.verb()),
+                Outcome::AlreadySo(now) => format!("{} {what} (already so{})", c.state.verb(), by_whom(now)),
+                Outcome::Conflict(now) => format!(
+                    "not {} {what}: {} changed it first (now {})",
+                    c.state.verb(),
+                    now.changed_by.as_deref().unwrap_or("someone"),
+                    now.state
+                ),
+            };
             append_event(
                 tx,
                 &EventRow {
-                    uuid,
-                    incident_id,
+                    uuid: c.uuid,
+                    incident_id: c.incident_id,
                     kind: EntryKind::ChecklistChange,
-                    occurred_at: at,
-                    author,
-                    text: &format!("{} {} {}", state.verb(), item.key, item.name),
+                    occurred_at: c.at,
+                    author: c.author,
+                    text: &text,
                     pinned: false,
-                    data: Some(json!({ "checklist": { "key": item.key, "from": item.state, "to": state } })),
+                    data: Some(json!({ "checklist": {
+                        "key": item.key, "from": item.state, "to": c.state, "outcome": outcome.label()
+                    } })),
                 },
             )?;
-            let from = item.state;
-            let item = checklist_item(tx, incident_id, key)?;
-            Ok(CheckOutcome::Changed { item, from })
+            Ok(outcome)
         })
     }
+
+    /// Changes the severity, with compare-and-set against the incident
+    /// version the commander saw, and records who, when and why.
+    pub fn set_severity(&mut self, change: &SeverityChange<'_>) -> Result<SeverityOutcome> {
+        let c = change;
+        self.write(|tx| {
+            let incident = super::read::incident_in(tx, c.incident_id)?;
+            if let Some(data) = event_data(tx, c.uuid)? {
+                return Ok(recorded_outcome(data, "severity", incident, Severity::P2));
+            }
+            let outcome = if c.expected_version.is_some_and(|v| v != incident.version) {
+                Outcome::Conflict(incident.clone())
+            } else if incident.severity == c.severity {
+                Outcome::AlreadySo(incident.clone())
+            } else {
+                tx.execute(
+                    "UPDATE incidents SET severity = ?1, version = version + 1 WHERE id = ?2",
+                    params![c.severity.as_str(), c.incident_id],
+                )?;
+                Outcome::Changed {
+                    current: super::read::incident_in(tx, c.incident_id)?,
+                    from: incident.severity,
+                }
+            };
+            let reason = c.reason.trim();
+            let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+            let text = match &outcome {
+                Outcome::Changed { from, .. } => format!("Severity {from} → {}{because}", c.severity),
+                Outcome::AlreadySo(_) => format!("Severity kept at {} (already so){because}", c.severity),
+                Outcome::Conflict(now) => format!(
+                    "Severity not changed to {}: it was changed to {} by someone else first{because}",
+                    c.severity, now.severity
+                ),
+            };
+            append_event(
+                tx,
+                &EventRow {
+                    uuid: c.uuid,
+                    incident_id: c.incident_id,
+                    kind: EntryKind::SeverityChange,
+                    occurred_at: c.at,
+                    author: c.author,
+                    text: &text,
+                    pinned: false,
+                    data: Some(json!({ "severity": {
+                        "from": incident.severity, "to": c.severity, "reason": reason, "outcome": outcome.label()
+                    } })),
+                },
+            )?;
+            Ok(outcome)
+        })
+    }
+}
+
+fn by_whom(item: &ChecklistItem) -> String {
+    match (&item.changed_by, item.changed_at) {
+        (Some(who), Some(at)) => format!(" by {who} at {}", at.format("%H:%M:%S UTC")),
+        _ => String::new(),
+    }
+}
+
+/// The `data` of an event already written with this UUID, if any.
+fn event_data(tx: &Transaction<'_>, uuid: &str) -> Result<Option<Option<String>>> {
+    Ok(tx
+        .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| r.get(0))
+        .optional()?)
 }
 
 fn validate_title(title: &str) -> Result<&str> {

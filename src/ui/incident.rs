@@ -11,6 +11,36 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::domain::sanitize_line;
 
+/// Who is attached right now: account, terminal, since when. A read-only
+/// console cannot announce itself, so it lists itself apart.
+fn here_now(app: &App, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!("{:<13}", "Here now"), theme.dim())];
+    for (n, p) in app.live_presence().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled(", ", theme.dim()));
+        }
+        spans.push(Span::styled(
+            sanitize_line(&p.account).into_owned(),
+            theme.author(&p.account),
+        ));
+        spans.push(Span::styled(
+            format!(
+                " {} {}",
+                sanitize_line(&p.terminal),
+                app.local(p.since).format("%H:%M")
+            ),
+            theme.dim(),
+        ));
+    }
+    if app.read_only {
+        spans.push(Span::styled(
+            format!(" + you ({}, read-only, not listed)", sanitize_line(&app.account)),
+            theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let Some(record) = &app.record else { return };
     let incident = &record.incident;
@@ -33,6 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             label("IC"),
             Span::raw(sanitize_line(&incident.declared_by).into_owned()),
         ]),
+        here_now(app, theme),
     ];
     for (milestone, at) in incident.milestones.recorded() {
         let local = app.local(at);

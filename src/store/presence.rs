@@ -1,0 +1,66 @@
+//! Presence: each console upserts a heartbeat row; readers show the rows
+//! that are fresh. Not part of the incident record or its event log.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{Result, Store, from_millis, to_millis};
+use crate::domain::presence::{PRESENCE_TIMEOUT, Presence};
+
+/// Rows older than this are removed by the next heartbeat of anyone.
+const FORGET_AFTER_MS: i64 = 3_600_000;
+
+impl Store {
+    /// Says this console is here (and where), now.
+    pub fn heartbeat(&mut self, me: &Presence) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO presence (session, account, terminal, incident_id, since, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (session) DO UPDATE SET incident_id = ?4, seen_at = ?6",
+                params![
+                    me.session,
+                    me.account,
+                    me.terminal,
+                    me.incident_id,
+                    to_millis(me.since),
+                    to_millis(me.seen_at)
+                ],
+            )?;
+            tx.execute(
+                "DELETE FROM presence WHERE seen_at < ?1",
+                [to_millis(me.seen_at) - FORGET_AFTER_MS],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Says goodbye: the console is closing.
+    pub fn leave(&mut self, session: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM presence WHERE session = ?1", [session])?;
+            Ok(())
+        })
+    }
+
+    /// The consoles seen recently, longest attached first.
+    pub fn presence(&mut self, now: DateTime<Utc>) -> Result<Vec<Presence>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT session, account, terminal, incident_id, since, seen_at FROM presence
+                 WHERE seen_at >= ?1 ORDER BY since, session",
+            )?;
+            let rows = stmt.query_map([to_millis(now - PRESENCE_TIMEOUT)], |r| {
+                Ok(Presence {
+                    session: r.get(0)?,
+                    account: r.get(1)?,
+                    terminal: r.get(2)?,
+                    incident_id: r.get(3)?,
+                    since: from_millis(r.get(4)?),
+                    seen_at: from_millis(r.get(5)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
