@@ -6,7 +6,9 @@ use std::path::Path;
 use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
-use super::{CheckArgs, Cli, Command, DeclareArgs, ListArgs, NoteArgs, SeverityArgs, ShowArgs, report};
+use super::{
+    CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, NoteArgs, SeverityArgs, ShowArgs, report,
+};
 use crate::account::current_account;
 use crate::domain::time::parse_time;
 use crate::domain::{EntryKind, ItemState, Milestones, find_item};
@@ -22,6 +24,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Note(args)) => note(&db, args),
         Some(Command::Check(args)) => check(&db, args),
         Some(Command::Severity(args)) => severity(&db, args),
+        Some(Command::Init(args)) => init(&db, args),
+        Some(Command::Doctor) => doctor(&db),
         Some(Command::List(args)) => list(&db, args),
         Some(Command::Show(args)) => show(&db, args),
     }
@@ -169,6 +173,50 @@ fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
             )
         }
     }
+    Ok(())
+}
+
+fn init(db: &Path, args: InitArgs) -> Result<()> {
+    let Some(folder) = args.shared else {
+        drop(Store::open(db, OpenMode::Create)?);
+        eprintln!("database ready: {}", db.display());
+        return Ok(());
+    };
+    let setup =
+        crate::host::init_shared(&folder, args.group.as_deref(), args.observers).map_err(|e| eyre!(e))?;
+    eprintln!(
+        "Shared war room ready: {} (group {}, folder {:04o}, file {:04o}).\n\
+         Responders must be in group {}. Put this line in each one's shell profile:",
+        setup.database.display(),
+        setup.group,
+        setup.folder_mode,
+        setup.file_mode,
+        setup.group
+    );
+    println!("export WARROOM_DB={}", setup.database.display());
+    Ok(())
+}
+
+fn doctor(db: &Path) -> Result<()> {
+    use crate::host::Severity;
+    println!("warroom doctor: {}", db.display());
+    let findings = crate::host::diagnose(db);
+    for finding in &findings {
+        let tag = match finding.severity {
+            Severity::Ok => "ok  ",
+            Severity::Warn => "WARN",
+            Severity::Fail => "FAIL",
+        };
+        println!("  {tag}  {}", crate::domain::sanitize_line(&finding.what));
+        if let Some(fix) = &finding.fix {
+            println!("        fix: {}", crate::domain::sanitize_line(fix));
+        }
+    }
+    let failures = findings.iter().filter(|f| f.severity == Severity::Fail).count();
+    if failures > 0 {
+        bail!("{failures} problem(s) stop warroom from working here (fixes above)");
+    }
+    println!("No problem stops warroom here.");
     Ok(())
 }
 

@@ -45,6 +45,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Change an incident's severity (recorded with who, when and why).
     Severity(SeverityArgs),
+    /// Set up a shared war room folder on this host, or create the database.
+    Init(InitArgs),
+    /// Check the database, its folder, -wal/-shm and your rights; print fixes.
+    Doctor,
     /// List incidents (open ones unless --all).
     List(ListArgs),
     /// Show one incident: milestones, checklist and timeline.
@@ -114,6 +118,20 @@ pub struct SeverityArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to share between responders (setgid, group-writable); prints
+    /// the WARROOM_DB line for their shell profile.
+    #[arg(long, value_name = "DIR")]
+    pub shared: Option<PathBuf>,
+    /// Group of the responders (default: your primary group).
+    #[arg(long, value_name = "NAME", requires = "shared")]
+    pub group: Option<String>,
+    /// Let accounts outside the group watch read-only (folder 2775, file 0664).
+    #[arg(long, requires = "shared")]
+    pub observers: bool,
 }
 
 #[derive(Debug, Args)]

@@ -123,6 +123,7 @@ impl Store {
         }
         self.enable_wal()?;
         self.configure_connection()?;
+        self.keep_wal_files();
         if needs_migration {
             self.migrate()?;
         }
@@ -149,6 +150,23 @@ impl Store {
                 }
                 Err(e) => return Err(StoreError::from_sqlite(e, &self.path)),
             }
+        }
+    }
+
+    /// Keeps the `-wal` and `-shm` files when the last writer closes. An
+    /// observer who may read the file but not write its folder can only open
+    /// a WAL database whose `-shm` already exists.
+    fn keep_wal_files(&self) {
+        let mut on: std::ffi::c_int = 1;
+        // SAFETY: the handle is this open connection's; the file control reads
+        // and writes one int through the pointer, which outlives the call.
+        unsafe {
+            rusqlite::ffi::sqlite3_file_control(
+                self.conn.handle(),
+                c"main".as_ptr(),
+                rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+                (&mut on as *mut std::ffi::c_int).cast(),
+            );
         }
     }
 

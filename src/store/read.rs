@@ -115,6 +115,17 @@ impl Store {
         })
     }
 
+    /// SQLite's own check of the file's structure.
+    pub fn quick_check(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let verdict: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged(path, verdict))
+        }
+    }
+
     /// Changes whenever another connection commits (cheap to poll: ~3 µs).
     pub fn data_version(&mut self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
