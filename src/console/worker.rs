@@ -14,6 +14,7 @@ use crate::app::{Event, IncidentData, Request, Snapshot};
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use crate::store::follow::{Follower, Loaded, Recheck};
 use crate::store::{ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch};
 
 /// How often commits are looked for when no file event came (the watch can
@@ -48,8 +49,9 @@ impl Worker {
         let _watch = watch::watch(self.store.path(), move || {
             let _ = wake.send(WorkerMessage::FileChanged);
         });
-        let mut seen_version = None;
-        let mut last_event: Option<i64> = None;
+        let mut follower = Follower::default();
+        let mut recheck = Recheck::default();
+        let mut file_event = false;
         let mut must_reload = true;
         let mut next_beat = Instant::now();
         loop {
@@ -60,11 +62,11 @@ impl Worker {
                 let _ = self.store.heartbeat(&self.me);
                 next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
             }
-            let version = self.store.data_version().ok();
-            if must_reload || version != seen_version {
-                seen_version = version;
+            let others_committed = follower.others_committed(&mut self.store);
+            recheck.looked(std::mem::take(&mut file_event), others_committed);
+            if must_reload || others_committed {
                 must_reload = false;
-                let event = match self.snapshot(&mut last_event) {
+                let event = match self.snapshot(&mut follower) {
                     Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
                     Err(e) => Event::Problem(format!("cannot read the incident: {e}")),
                 };
@@ -91,10 +93,10 @@ impl Worker {
                         break;
                     }
                 }
-                Ok(WorkerMessage::FileChanged) => {
-                    // One commit fires several file events; one look is enough.
-                    while let Ok(WorkerMessage::FileChanged) = inbox.try_recv() {}
-                }
+                // One commit fires several file events; each costs one
+                // data_version check (microseconds), and loads happen only
+                // when it moved.
+                Ok(WorkerMessage::FileChanged) => file_event = true,
                 Ok(WorkerMessage::Quit) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -104,26 +106,17 @@ impl Worker {
         }
     }
 
-    /// The whole incident the first time (or after switching), then only the
-    /// entries after `last_event`.
-    fn snapshot(&mut self, last_event: &mut Option<i64>) -> Result<Snapshot, StoreError> {
+    /// The whole incident the first time, then only what changed.
+    fn snapshot(&mut self, follower: &mut Follower) -> Result<Snapshot, StoreError> {
         if self.incident.is_none() {
             self.incident = self.store.latest_open_incident()?;
         }
-        let incident = match (self.incident, *last_event) {
-            (None, _) => IncidentData::None,
-            (Some(id), None) => {
-                let record = self.store.incident_record(id)?;
-                *last_event = Some(record.timeline.iter().map(|e| e.id).max().unwrap_or(0));
-                IncidentData::Full(record)
-            }
-            (Some(id), Some(after)) => {
-                let update = self.store.incident_update(id, after)?;
-                if let Some(max) = update.new_entries.iter().map(|e| e.id).max() {
-                    *last_event = Some(max.max(after));
-                }
-                IncidentData::Update(update)
-            }
+        let incident = match self.incident {
+            None => IncidentData::None,
+            Some(id) => match follower.load(&mut self.store, id)? {
+                Loaded::Full(record) => IncidentData::Full(record),
+                Loaded::Update(update) => IncidentData::Update(update),
+            },
         };
         Ok(Snapshot {
             incident,

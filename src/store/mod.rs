@@ -7,6 +7,7 @@
 //! once, and short read transactions so the WAL can be reset.
 
 mod error;
+pub mod follow;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};

@@ -1,0 +1,266 @@
+//! Propagation latency between processes: from the moment a writer's commit
+//! returns to the moment other processes have applied the new entry, with 1
+//! and with 10 followers, beside the same measurement for `tail -f` following
+//! an appended text file (the inotify floor a shared-log workaround gets).
+//! A follower can apply an entry before the writer's commit call returns
+//! (SQLite makes it visible before the fsync finishes); that counts as 0.
+//! The time from the start of the write (including the durable commit) is
+//! printed too.
+//!
+//! Followers are this same binary re-run in follower mode; they wait the way
+//! the console's store worker does (folder watch, `data_version`, fallback
+//! poll) and load with the same `Follower`. Run with
+//! `cargo bench --bench propagation` (`WARROOM_BENCH_EVENTS` sets the count).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::Utc;
+use warroom::domain::{EntryKind, Milestones, Severity};
+use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::follow::{Follower, Loaded, Recheck};
+use warroom::store::{NewEntry, NewIncident, OpenMode, Store, watch};
+
+const FOLLOWER_ENV: &str = "WARROOM_BENCH_FOLLOWER";
+/// Time between two writes: far faster than people type, slow enough that
+/// each event's latency is measured on its own.
+const PACE: Duration = Duration::from_millis(4);
+
+fn micros_now() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros()
+}
+
+fn main() {
+    if let Ok(db) = std::env::var(FOLLOWER_ENV) {
+        follow(Path::new(&db));
+        return;
+    }
+    let events: usize = std::env::var("WARROOM_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir().unwrap();
+    println!("propagation latency, {events} events per run, one write every {PACE:?}");
+    println!(
+        "{:<32} {:>8} {:>8} {:>8}   {:>13}",
+        "", "p50 ms", "p99 ms", "max ms", "p99 from start"
+    );
+    let mut ratios = Vec::new();
+    for followers in [1usize, 10] {
+        let warroom = run_warroom(&dir.path().join(format!("w{followers}.db")), followers, events);
+        let tail = run_tail(&dir.path().join(format!("t{followers}.log")), followers, events);
+        let w = report(&format!("warroom, {followers} follower(s)"), warroom);
+        let t = report(&format!("tail -f, {followers} follower(s)"), tail);
+        ratios.push((followers, w, t));
+    }
+    for (followers, w, t) in ratios {
+        println!(
+            "p99 warroom / tail -f, {followers} follower(s): {w:.2} ms / {t:.2} ms = {:.1}x",
+            w / t.max(0.001)
+        );
+    }
+}
+
+/// When each write started and when it returned, in µs since the epoch.
+#[derive(Default)]
+struct Writes {
+    started: Vec<u128>,
+    returned: Vec<u128>,
+}
+
+/// Prints p50/p99/max from commit and p99 from start; returns p99 from commit in ms.
+fn report(label: &str, (writes, applied): (Writes, Vec<(usize, u128)>)) -> f64 {
+    let mut from_commit: Vec<u128> = applied
+        .iter()
+        .map(|(n, at)| at.saturating_sub(writes.returned[*n]))
+        .collect();
+    let mut from_start: Vec<u128> = applied
+        .iter()
+        .map(|(n, at)| at.saturating_sub(writes.started[*n]))
+        .collect();
+    from_commit.sort_unstable();
+    from_start.sort_unstable();
+    let at = |s: &[u128], q: f64| s[((s.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    println!(
+        "{label:<32} {:>8.2} {:>8.2} {:>8.2}   {:>10.2} ms  ({} samples)",
+        at(&from_commit, 0.5),
+        at(&from_commit, 0.99),
+        at(&from_commit, 1.0),
+        at(&from_start, 0.99),
+        from_commit.len()
+    );
+    at(&from_commit, 0.99)
+}
+
+fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+    let mut store = Store::open(db, OpenMode::Create).unwrap();
+    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
+    let id = store
+        .declare(&NewIncident {
+            uuid: "bench".into(),
+            title: "propagation".into(),
+            severity: Severity::P1,
+            milestones: Milestones::new(Utc::now()),
+            declared_by: "bench".into(),
+            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
+            runbook_text: DEFAULT_RUNBOOK.into(),
+            runbook: &parsed,
+        })
+        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<Child> = (0..followers)
+        .map(|_| {
+            Command::new(&exe)
+                .env(FOLLOWER_ENV, db)
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut writes = Writes::default();
+    let applied = collect(children, events, || {
+        // Wait until every follower has loaded the incident once.
+        std::thread::sleep(Duration::from_millis(500));
+        for n in 0..events {
+            let text = n.to_string();
+            writes.started.push(micros_now());
+            store
+                .add_entry(
+                    id,
+                    &NewEntry {
+                        uuid: format!("e{n}"),
+                        kind: EntryKind::Note,
+                        occurred_at: Utc::now(),
+                        author: "bench".into(),
+                        text,
+                        pinned: false,
+                    },
+                )
+                .unwrap();
+            writes.returned.push(micros_now());
+            std::thread::sleep(PACE);
+        }
+        store
+            .add_entry(
+                id,
+                &NewEntry {
+                    uuid: "stop".into(),
+                    kind: EntryKind::Note,
+                    occurred_at: Utc::now(),
+                    author: "bench".into(),
+                    text: "stop".into(),
+                    pinned: false,
+                },
+            )
+            .unwrap();
+    });
+    (writes, applied)
+}
+
+fn run_tail(log: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+    std::fs::write(log, "").unwrap();
+    let children: Vec<Child> = (0..followers)
+        .map(|_| {
+            Command::new("tail")
+                .args(["-n0", "-f"])
+                .arg(log)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("tail is installed")
+        })
+        .collect();
+    let mut file = std::fs::OpenOptions::new().append(true).open(log).unwrap();
+    let mut writes = Writes::default();
+    let applied = collect(children, events, || {
+        std::thread::sleep(Duration::from_millis(500));
+        for n in 0..events {
+            writes.started.push(micros_now());
+            writeln!(file, "{n}").unwrap();
+            writes.returned.push(micros_now());
+            std::thread::sleep(PACE);
+        }
+        writeln!(file, "stop").unwrap();
+    });
+    (writes, applied)
+}
+
+/// Reads "SEQ" or "SEQ APPLIED_US" lines from every follower (stamping the
+/// former on arrival: tail's), runs `write`, and returns (SEQ, APPLIED_US).
+fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> Vec<(usize, u128)> {
+    let (tx, rx) = mpsc::channel();
+    let mut handles = Vec::new();
+    for mut child in children {
+        let stdout = child.stdout.take().unwrap();
+        let tx = tx.clone();
+        handles.push(std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                if line == "stop" {
+                    break;
+                }
+                let arrived = micros_now();
+                let mut parts = line.split(' ').map(|p| p.parse::<u128>());
+                match (parts.next(), parts.next()) {
+                    (Some(Ok(seq)), Some(Ok(applied))) => tx.send((seq as usize, applied)).unwrap(),
+                    (Some(Ok(seq)), None) => tx.send((seq as usize, arrived)).unwrap(),
+                    _ => {}
+                }
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }));
+    }
+    drop(tx);
+    write();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let applied: Vec<(usize, u128)> = rx.into_iter().collect();
+    assert!(
+        applied.len() >= events,
+        "every follower saw every event ({} samples)",
+        applied.len()
+    );
+    applied
+}
+
+/// Follower mode: wait like the console's store worker, print each new
+/// entry's sequence number and apply time.
+fn follow(db: &Path) {
+    let mut store = Store::open(db, OpenMode::Existing).unwrap();
+    let id = store.latest_open_incident().unwrap().unwrap();
+    let (wake_tx, wake) = mpsc::channel();
+    let _watch = watch::watch(db, move || {
+        let _ = wake_tx.send(());
+    });
+    let mut follower = Follower::default();
+    let mut recheck = Recheck::default();
+    let mut file_event = false;
+    let stdout = std::io::stdout();
+    loop {
+        let changed = follower.others_committed(&mut store);
+        recheck.looked(file_event, changed);
+        if changed {
+            let entries = match follower.load(&mut store, id).unwrap() {
+                Loaded::Full(record) => record.timeline,
+                Loaded::Update(update) => update.new_entries,
+            };
+            let applied = micros_now();
+            let mut out = stdout.lock();
+            for entry in entries.iter().filter(|e| e.kind == EntryKind::Note) {
+                if entry.text == "stop" {
+                    writeln!(out, "stop").unwrap();
+                    return;
+                }
+                writeln!(out, "{} {applied}", entry.text).unwrap();
+            }
+            out.flush().unwrap();
+        }
+        file_event = wake
+            .recv_timeout(recheck.wait(Duration::from_millis(1000)))
+            .is_ok();
+    }
+}

@@ -1,0 +1,83 @@
+//! Following an incident that other processes write: notice their commits
+//! cheaply (`PRAGMA data_version`) and load only what is new.
+
+use super::{IncidentRecord, IncidentUpdate, Result, Store};
+
+/// What a follower loaded.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// The first load: everything.
+    Full(IncidentRecord),
+    /// Later loads: the current state and the entries after the last seen.
+    Update(IncidentUpdate),
+}
+
+/// One reader's view of what it has already seen.
+#[derive(Debug, Default)]
+pub struct Follower {
+    seen_version: Option<i64>,
+    last_event: Option<i64>,
+}
+
+impl Follower {
+    /// True when another connection committed since the last call (always
+    /// true the first time). The reader's own commits do not count: after
+    /// writing, load directly.
+    pub fn others_committed(&mut self, store: &mut Store) -> bool {
+        let version = store.data_version().ok();
+        let changed = version.is_none() || version != self.seen_version;
+        self.seen_version = version;
+        changed
+    }
+
+    /// Loads the incident: whole the first time, then only the new entries.
+    pub fn load(&mut self, store: &mut Store, incident_id: i64) -> Result<Loaded> {
+        match self.last_event {
+            None => {
+                let record = store.incident_record(incident_id)?;
+                self.last_event = Some(record.timeline.iter().map(|e| e.id).max().unwrap_or(0));
+                Ok(Loaded::Full(record))
+            }
+            Some(after) => {
+                let update = store.incident_update(incident_id, after)?;
+                let newest = update.new_entries.iter().map(|e| e.id).max().unwrap_or(after);
+                self.last_event = Some(newest.max(after));
+                Ok(Loaded::Update(update))
+            }
+        }
+    }
+}
+
+/// File events can arrive a moment before the commit that caused them is
+/// visible. After such an early event, look again every [`Recheck::STEP`]
+/// for a short while instead of waiting for the slow fallback poll.
+#[derive(Debug, Default)]
+pub struct Recheck {
+    until: Option<std::time::Instant>,
+}
+
+impl Recheck {
+    pub const STEP: std::time::Duration = std::time::Duration::from_micros(200);
+    pub const WINDOW: std::time::Duration = std::time::Duration::from_millis(100);
+
+    /// Records what the last look found.
+    pub fn looked(&mut self, after_file_event: bool, found_change: bool) {
+        let now = std::time::Instant::now();
+        if found_change {
+            self.until = None;
+        } else if after_file_event {
+            self.until = Some(now + Self::WINDOW);
+        } else if self.until.is_some_and(|until| now >= until) {
+            self.until = None;
+        }
+    }
+
+    /// How long to wait before the next look.
+    pub fn wait(&self, otherwise: std::time::Duration) -> std::time::Duration {
+        if self.until.is_some() {
+            Self::STEP.min(otherwise)
+        } else {
+            otherwise
+        }
+    }
+}
