@@ -1,288 +1,15 @@
 //! The full-screen console, driven for real: the built binary runs in a
 //! pseudo-terminal, its output is fed into a vt100 emulator, and the tests
-//! look at the emulated screen the way a responder would.
+//! look at the emulated screen the way a responder would. The harness is
+//! `tests/common/pty.rs`.
 
 mod common;
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
-
-use common::{BIN, db_in, ok, show_json, temp_dir};
-
-/// How long any one thing on the screen may take to appear (a loaded 2-core
-/// machine, a debug build).
-const WAIT: Duration = Duration::from_secs(10);
-/// How often the screen is looked at while waiting.
-const POLL: Duration = Duration::from_millis(20);
-/// Between a lone Esc and the next key, so the two are not read as Alt+key.
-const AFTER_ESC: Duration = Duration::from_millis(150);
-
-fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).expect("terminal sizes are not zero")
-}
-
-/// What the reader thread keeps: the emulated screen and every byte written.
-struct Output {
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-    last_byte_at: Instant,
-}
-
-/// The console running in a pseudo-terminal.
-struct Console {
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    output: Arc<Mutex<Output>>,
-    /// Set by the reader thread when the pty reports end of output.
-    closed: Arc<AtomicBool>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Console {
-    /// Starts `warroom --db DB` in a `cols`×`rows` terminal.
-    fn spawn(db: &Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.env_remove("WARROOM_DB");
-        cmd.env_remove("NO_COLOR");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("TZ", "UTC");
-        if let Some(folder) = db.parent() {
-            cmd.cwd(folder);
-        }
-        for (key, value) in env {
-            cmd.env(key, value);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("start warroom in the pty");
-        // Only the child holds the terminal side now, so its exit ends our reads.
-        drop(pty.slave);
-
-        let master = pty.master;
-        let mut reader = master.try_clone_reader().expect("pty reader");
-        let writer = master.take_writer().expect("pty writer");
-        let output = Arc::new(Mutex::new(Output {
-            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
-            raw: Vec::new(),
-            last_byte_at: Instant::now(),
-        }));
-        let closed = Arc::new(AtomicBool::new(false));
-        let reader = {
-            let output = Arc::clone(&output);
-            let closed = Arc::clone(&closed);
-            thread::Builder::new()
-                .name("pty-reader".into())
-                .spawn(move || {
-                    let mut buf = [0u8; 8192];
-                    loop {
-                        match reader.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                let mut out = output.lock().unwrap();
-                                out.parser.process(&buf[..n]);
-                                out.raw.extend_from_slice(&buf[..n]);
-                                out.last_byte_at = Instant::now();
-                            }
-                        }
-                    }
-                    closed.store(true, Ordering::SeqCst);
-                })
-                .expect("start the pty reader")
-        };
-        Console {
-            child,
-            master,
-            writer,
-            output,
-            closed,
-            reader: Some(reader),
-        }
-    }
-
-    /// Types `bytes` as the terminal would send them.
-    fn send(&mut self, bytes: impl AsRef<[u8]>) {
-        self.writer.write_all(bytes.as_ref()).expect("write to the pty");
-        self.writer.flush().expect("flush the pty");
-    }
-
-    /// A lone Esc, then a pause so the next key is not taken as Alt+key.
-    fn send_esc(&mut self) {
-        self.send(b"\x1b");
-        thread::sleep(AFTER_ESC);
-    }
-
-    /// The screen as text, one line per row.
-    fn screen_text(&self) -> String {
-        self.output.lock().unwrap().parser.screen().contents()
-    }
-
-    /// The screen's rows, each as wide as the terminal.
-    fn rows(&self) -> Vec<String> {
-        let out = self.output.lock().unwrap();
-        let screen = out.parser.screen();
-        let (_, cols) = screen.size();
-        screen.rows(0, cols.get()).collect()
-    }
-
-    /// Every byte the console has written so far.
-    fn raw(&self) -> Vec<u8> {
-        self.output.lock().unwrap().raw.clone()
-    }
-
-    /// The screen framed with row numbers, for failure messages.
-    fn dump(&self) -> String {
-        let rows = self.rows();
-        let width = rows.first().map_or(0, |r| r.chars().count());
-        let mut text = format!("    +{}+\n", "-".repeat(width));
-        for (n, row) in rows.iter().enumerate() {
-            text.push_str(&format!("{n:>3} |{row}|\n"));
-        }
-        text.push_str(&format!("    +{}+", "-".repeat(width)));
-        text
-    }
-
-    /// Waits until `check` holds for the screen text; panics with the screen
-    /// after [`WAIT`].
-    fn wait_until(&self, what: &str, check: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if check(&self.screen_text()) {
-                return;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "timed out after {WAIT:?} waiting for {what}; the screen:\n{}",
-                    self.dump()
-                );
-            }
-            thread::sleep(POLL);
-        }
-    }
-
-    /// Waits until `text` is on the screen.
-    fn wait_for(&self, text: &str) {
-        self.wait_until(&format!("{text:?} to appear"), |screen| screen.contains(text));
-    }
-
-    /// Waits until `text` is no longer on the screen.
-    fn wait_gone(&self, text: &str) {
-        self.wait_until(&format!("{text:?} to go away"), |screen| !screen.contains(text));
-    }
-
-    /// Waits until the console has written nothing for `quiet`.
-    fn wait_until_stable(&self, quiet: Duration) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let last = self.output.lock().unwrap().last_byte_at;
-            if last.elapsed() >= quiet {
-                return;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "the screen never settled for {quiet:?}; the screen:\n{}",
-                    self.dump()
-                );
-            }
-            thread::sleep(POLL);
-        }
-    }
-
-    /// Resizes the terminal (the emulator first, so the redraw lands on the
-    /// new size); the console gets SIGWINCH.
-    fn resize(&mut self, cols: u16, rows: u16) {
-        self.output
-            .lock()
-            .unwrap()
-            .parser
-            .screen_mut()
-            .set_size(nz(rows), nz(cols));
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize the pty");
-    }
-
-    fn pid(&self) -> String {
-        self.child.process_id().expect("the console's pid").to_string()
-    }
-
-    /// Sends a signal (`TERM`, `HUP`, …) to the console with kill(1).
-    fn signal(&self, name: &str) {
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{name} failed: {status}");
-    }
-
-    /// Waits for the console to exit, then for its last output to be read.
-    fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
-        let deadline = Instant::now() + timeout;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("poll the console") {
-                break status;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "the console did not exit within {timeout:?}; the screen:\n{}",
-                    self.dump()
-                );
-            }
-            thread::sleep(POLL);
-        };
-        let deadline = Instant::now() + WAIT;
-        while !self.closed.load(Ordering::SeqCst) {
-            if Instant::now() >= deadline {
-                panic!("the pty never reported end of output after the console exited");
-            }
-            thread::sleep(POLL);
-        }
-        if let Some(reader) = self.reader.take() {
-            reader.join().expect("the pty reader panicked");
-        }
-        status
-    }
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        // A failed test must not leave the console running.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// The Unix account the console attributes entries to.
-fn account() -> String {
-    let uid = uzers::get_current_uid();
-    uzers::get_user_by_uid(uid)
-        .map(|user| user.name().to_string_lossy().into_owned())
-        .unwrap_or_else(|| format!("uid:{uid}"))
-}
+use common::pty::{Console, WAIT, account};
+use common::{db_in, ok, show_json, temp_dir};
 
 /// The id of the latest incident, from `list --json`.
 fn latest_id(db: &Path) -> String {
@@ -450,7 +177,7 @@ fn signal_restores_and_exits(signal: &str) {
     let db = db_in(&dir);
     let mut console = console_on_incident(&db, "Queue backlog");
     console.wait_until_stable(Duration::from_millis(200));
-    assert!(console.output.lock().unwrap().parser.screen().alternate_screen());
+    assert!(console.alternate_screen());
 
     console.signal(signal);
     let status = console.wait_exit(Duration::from_secs(5));
@@ -466,7 +193,7 @@ fn signal_restores_and_exits(signal: &str) {
         String::from_utf8_lossy(tail)
     );
     assert!(
-        !console.output.lock().unwrap().parser.screen().alternate_screen(),
+        !console.alternate_screen(),
         "still on the alternate screen after SIG{signal}"
     );
 }

@@ -60,6 +60,9 @@ impl Worker {
                 self.me.incident_id = self.incident;
                 // A failed heartbeat only delays presence; the next one retries.
                 let _ = self.store.heartbeat(&self.me);
+                // Our own heartbeat does not move data_version; reload so the
+                // presence list (ours included) stays fresh when nobody else writes.
+                must_reload = true;
                 next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
             }
             let others_committed = follower.others_committed(&mut self.store);
