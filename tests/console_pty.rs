@@ -217,3 +217,28 @@ fn live_update_from_another_process() {
     let status = console.wait_exit(WAIT);
     assert!(status.success(), "q should exit with 0, got {status}");
 }
+
+/// Over SSH, TERM is whatever the responder's terminal says; the console
+/// must start, draw and quit cleanly under the common ones, with and without
+/// colour.
+#[test]
+fn common_terminal_types_work() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "--severity", "P1", "Terminal types"]);
+    for (term, no_color) in [
+        ("xterm-256color", ""),
+        ("screen-256color", ""),
+        ("tmux-256color", ""),
+        ("linux", ""),
+        ("vt100", "1"),
+    ] {
+        let mut console = Console::spawn(&db, 80, 24, &[("TERM", term), ("NO_COLOR", no_color)]);
+        console.wait_for("Terminal types");
+        console.wait_for("Checklist");
+        console.send("q");
+        let status = console.wait_exit(Duration::from_secs(10));
+        assert!(status.success(), "TERM={term}: {status:?}");
+        assert!(!console.alternate_screen(), "TERM={term}: left the alternate screen");
+    }
+}

@@ -239,3 +239,16 @@ fn overdue_phase_is_marked_in_the_header() {
     let header = render(&later, 100, 30).lines().next().unwrap().to_string();
     assert!(header.contains("OVERDUE"), "{header}");
 }
+
+/// An observer's console says it is read-only, in the header and beside the
+/// presence list (it cannot announce itself to others).
+#[test]
+fn read_only_console_shows_its_badge() {
+    let dir = common::temp_dir();
+    let mut app = App::new("olivia".into(), "/srv/warroom/warroom.db".into(), at("2026-03-01T14:22:30Z"));
+    app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(incident(&dir)), true))));
+    let screen = render(&app, 120, 40);
+    assert!(screen.lines().next().unwrap().contains("READ-ONLY"), "{screen}");
+    assert!(screen.contains("you (olivia, read-only, not listed)"), "{screen}");
+}
