@@ -8,6 +8,13 @@
 //!   checklist section titled by the heading text.
 //! * Plain bullets `P0: text` (optionally bold, or `P0 - text`) under a heading
 //!   containing "Escalation" are escalation triggers.
+//! * A bullet `**Frequency**: every 15 minutes for P0/P1, hourly for P2/P3`
+//!   (under any heading) sets the status-update cadence per severity
+//!   (`every N minutes|hours`, `hourly`, `half-hourly`, `daily`; severities
+//!   joined by `/`, `,` or `and`). Severities it does not name keep the SOP's.
+//! * Bullets `**Name**: what they do` under a heading containing "Roles" name
+//!   the incident roles (in addition to the commander, communications lead,
+//!   scribe and operations lead every incident has).
 //!
 //! Nested task items (a task inside a task) are rejected with the line of the
 //! inner item rather than silently flattened: the console ticks items one by
@@ -33,6 +40,26 @@ pub struct Runbook {
     pub phases: Vec<Phase>,
     /// Escalation triggers from bullets under an "Escalation" heading.
     pub escalation: Vec<EscalationTrigger>,
+    /// Status-update cadence per severity from a `**Frequency**:` bullet.
+    pub status_cadence: Vec<StatusCadence>,
+    /// Roles named under a "Roles" heading.
+    pub roles: Vec<RoleSpec>,
+}
+
+/// How often a status update is due at one severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusCadence {
+    /// "P0".."P3".
+    pub severity: String,
+    #[serde(rename = "every_secs", serialize_with = "ser_secs")]
+    pub every: TimeDelta,
+}
+
+/// A role the runbook names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleSpec {
+    pub name: String,
+    pub description: String,
 }
 
 /// A checklist section: a heading and the task items under it.
@@ -186,8 +213,11 @@ struct Builder {
     sections: Vec<Section>,
     phases: Vec<Phase>,
     escalation: Vec<EscalationTrigger>,
+    status_cadence: Vec<StatusCadence>,
+    roles: Vec<RoleSpec>,
     scope: Scope,
     in_escalation: bool,
+    in_roles: bool,
 }
 
 /// Parses a Markdown runbook. See the module docs for the format.
@@ -203,8 +233,11 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
         sections: Vec::new(),
         phases: Vec::new(),
         escalation: Vec::new(),
+        status_cadence: Vec::new(),
+        roles: Vec::new(),
         scope: Scope::Preamble,
         in_escalation: false,
+        in_roles: false,
     };
     let mut heading: Option<(HeadingLevel, usize, String)> = None;
     let mut frames: Vec<Frame> = Vec::new();
@@ -289,6 +322,8 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
         sections: b.sections,
         phases: b.phases,
         escalation: b.escalation,
+        status_cadence: b.status_cadence,
+        roles: b.roles,
     })
 }
 
@@ -298,6 +333,7 @@ impl Builder {
             self.title = Some(text.clone());
         }
         self.in_escalation = text.to_lowercase().contains("escalation");
+        self.in_roles = text.to_lowercase().contains("roles");
         let Some(rest) = phase_prefix(&text) else {
             self.scope = Scope::Section {
                 title: text,
@@ -370,8 +406,20 @@ impl Builder {
     fn item(&mut self, frame: Frame) -> Result<(), RunbookError> {
         let text = collapse(&frame.text);
         if !frame.task {
-            if self.in_escalation {
+            let (name, description) = split_name(&frame.text, frame.lead);
+            if name.eq_ignore_ascii_case("frequency") && !description.is_empty() {
+                let cadence = parse_cadence(&description).ok_or_else(|| RunbookError {
+                    line: frame.line,
+                    message: format!(
+                        "cannot read the status-update frequency {description:?}; write it like \
+                         `every 15 minutes for P0/P1, hourly for P2/P3`"
+                    ),
+                })?;
+                self.status_cadence.extend(cadence);
+            } else if self.in_escalation {
                 self.escalation.extend(parse_trigger(&text));
+            } else if self.in_roles && !name.is_empty() && frame.lead != Lead::None {
+                self.roles.push(RoleSpec { name, description });
             }
             return Ok(());
         }
@@ -506,6 +554,49 @@ fn parse_window(window: &str) -> Option<(TimeDelta, TimeDelta)> {
         TimeDelta::try_seconds(n.checked_mul(secs)?)
     };
     Some((at(a, unit_a)?, at(b, unit_b)?))
+}
+
+/// Reads `every 15 minutes for P0/P1, hourly for P2/P3`.
+fn parse_cadence(text: &str) -> Option<Vec<StatusCadence>> {
+    let mut cadence = Vec::new();
+    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let lower = part.to_lowercase();
+        let (how_often, whom) = lower.split_once(" for ")?;
+        let how_often = how_often.trim().trim_start_matches("every").trim();
+        let every = match how_often {
+            "hourly" | "hour" | "an hour" => TimeDelta::hours(1),
+            "half-hourly" | "half hour" => TimeDelta::minutes(30),
+            "daily" | "day" => TimeDelta::days(1),
+            other => {
+                let (number, unit) = other.split_once(' ')?;
+                let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
+                match unit.trim() {
+                    "minute" | "minutes" | "min" | "mins" => TimeDelta::try_minutes(n)?,
+                    "hour" | "hours" | "h" => TimeDelta::try_hours(n)?,
+                    _ => return None,
+                }
+            }
+        };
+        let severities: Vec<String> = whom
+            .split(['/', ' '])
+            .map(|w| w.trim().trim_end_matches('.'))
+            .filter(|w| !w.is_empty() && *w != "and")
+            .map(|w| {
+                let digits = w.strip_prefix('p')?;
+                (digits.len() == 1 && digits.chars().all(|c| ('0'..='3').contains(&c)))
+                    .then(|| format!("P{digits}"))
+            })
+            .collect::<Option<_>>()?;
+        if severities.is_empty() {
+            return None;
+        }
+        cadence.extend(
+            severities
+                .into_iter()
+                .map(|severity| StatusCadence { severity, every }),
+        );
+    }
+    (!cadence.is_empty()).then_some(cadence)
 }
 
 /// Reads `P0: text`, `P0 - text` or `P0 — text` (bold already dropped).

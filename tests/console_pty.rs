@@ -239,6 +239,9 @@ fn common_terminal_types_work() {
         console.send("q");
         let status = console.wait_exit(Duration::from_secs(10));
         assert!(status.success(), "TERM={term}: {status:?}");
-        assert!(!console.alternate_screen(), "TERM={term}: left the alternate screen");
+        assert!(
+            !console.alternate_screen(),
+            "TERM={term}: left the alternate screen"
+        );
     }
 }

@@ -10,7 +10,7 @@ use warroom::app::{App, Event, Snapshot};
 use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
 use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use warroom::store::{IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, Store};
+use warroom::store::{Act, IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
@@ -120,6 +120,30 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
             })
             .unwrap();
     }
+    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
+        uuid,
+        incident_id: id,
+        author,
+        at: at(&format!("2026-03-01T{time}:00Z")),
+    };
+    store
+        .assign_role(
+            &act("role-1", "alice", "14:05"),
+            "comms",
+            "Communications Lead",
+            "carol",
+        )
+        .unwrap();
+    store
+        .set_phase(&act("phase-2", "alice", "14:15"), 1, "Response")
+        .unwrap();
+    store
+        .start_timer(
+            &act("timer-1", "bob", "14:16"),
+            at("2026-03-01T14:26:00Z"),
+            "check rollback held",
+        )
+        .unwrap();
     store.incident_record(id).unwrap()
 }
 
@@ -245,9 +269,16 @@ fn overdue_phase_is_marked_in_the_header() {
 #[test]
 fn read_only_console_shows_its_badge() {
     let dir = common::temp_dir();
-    let mut app = App::new("olivia".into(), "/srv/warroom/warroom.db".into(), at("2026-03-01T14:22:30Z"));
+    let mut app = App::new(
+        "olivia".into(),
+        "/srv/warroom/warroom.db".into(),
+        at("2026-03-01T14:22:30Z"),
+    );
     app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
-    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(incident(&dir)), true))));
+    app.handle(Event::Snapshot(Box::new(Snapshot::of(
+        Some(incident(&dir)),
+        true,
+    ))));
     let screen = render(&app, 120, 40);
     assert!(screen.lines().next().unwrap().contains("READ-ONLY"), "{screen}");
     assert!(screen.contains("you (olivia, read-only, not listed)"), "{screen}");

@@ -1,5 +1,9 @@
 //! The `:` command line: parsing what was typed into a command.
 
+use chrono::TimeDelta;
+
+use crate::domain::time::parse_duration;
+use crate::domain::timer::TimerState;
 use crate::domain::{ItemState, Severity};
 
 /// A command typed after `:`.
@@ -16,8 +20,33 @@ pub enum Command {
         severity: Severity,
         reason: String,
     },
+    Snooze {
+        length: TimeDelta,
+        reason: String,
+    },
+    Phase(PhaseTarget),
+    StartTimer {
+        length: TimeDelta,
+        label: String,
+    },
+    CloseTimer {
+        id: i64,
+        state: TimerState,
+    },
+    Role {
+        role: String,
+        account: String,
+    },
     Help,
     Quit,
+}
+
+/// Where `:phase` goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseTarget {
+    Next,
+    /// 1-based, as shown.
+    Number(usize),
 }
 
 /// The commands, for the help screen.
@@ -30,7 +59,18 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":uncheck ITEM", "reopen an item"),
     (":na ITEM", "mark an item not applicable"),
-    (":severity P0 WHY", "change severity (P0–P3) and say why"),
+    (
+        ":severity P0 WHY",
+        "change severity (P0–P3) and say why (or press s)",
+    ),
+    (":timer 10m TEXT", "start a timer everyone sees"),
+    (":timer done N", "mark timer N done (or: cancel N)"),
+    (
+        ":snooze 10m WHY",
+        "push the status-update countdown out, with a reason",
+    ),
+    (":phase next", "advance the response phase (or :phase N)"),
+    (":role ic alice", "hand a role over (ic, comms, scribe, ops, …)"),
     (":help", "show the help"),
     (":q", "quit"),
 ];
@@ -69,6 +109,56 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 reason: reason.trim().to_string(),
             })
         }
+        "snooze" => {
+            let text = needs("a length and a reason, e.g. :snooze 10m waiting for the vendor")?;
+            let (length, reason) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+            Ok(Command::Snooze {
+                length: parse_duration(length)?,
+                reason: reason.trim().to_string(),
+            })
+        }
+        "phase" => {
+            let target = needs("next or a phase number")?;
+            if target == "next" {
+                Ok(Command::Phase(PhaseTarget::Next))
+            } else {
+                let n = target
+                    .parse()
+                    .map_err(|_| format!(":phase takes next or a number, not {target:?}"))?;
+                Ok(Command::Phase(PhaseTarget::Number(n)))
+            }
+        }
+        "timer" | "t" => {
+            let text = needs("a length and a label, e.g. :timer 10m check rollback")?;
+            let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+            let rest = rest.trim();
+            let close = |state| {
+                let id = rest
+                    .trim_start_matches('#')
+                    .parse()
+                    .map_err(|_| format!(":timer {first} takes a timer number"))?;
+                Ok(Command::CloseTimer { id, state })
+            };
+            match first {
+                "done" => close(TimerState::Done),
+                "cancel" => close(TimerState::Cancelled),
+                length if !rest.is_empty() => Ok(Command::StartTimer {
+                    length: parse_duration(length)?,
+                    label: rest.to_string(),
+                }),
+                _ => Err(":timer needs a label: :timer 10m check rollback".into()),
+            }
+        }
+        "role" => {
+            let text = needs("a role and an account, e.g. :role ic alice")?;
+            match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [role @ .., account] if !role.is_empty() => Ok(Command::Role {
+                    role: role.join(" "),
+                    account: account.to_string(),
+                }),
+                _ => Err(":role needs a role and an account, e.g. :role ic alice".into()),
+            }
+        }
         "help" | "h" => Ok(Command::Help),
         "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
@@ -102,6 +192,30 @@ mod tests {
             })
         );
         assert!(parse("severity P9").unwrap_err().contains("P0, P1, P2 or P3"));
+        assert_eq!(
+            parse("timer 10m check rollback"),
+            Ok(Command::StartTimer {
+                length: TimeDelta::minutes(10),
+                label: "check rollback".into()
+            })
+        );
+        assert_eq!(
+            parse("timer done #3"),
+            Ok(Command::CloseTimer {
+                id: 3,
+                state: TimerState::Done
+            })
+        );
+        assert!(parse("timer 10m").is_err());
+        assert_eq!(
+            parse("role incident commander bob"),
+            Ok(Command::Role {
+                role: "incident commander".into(),
+                account: "bob".into()
+            })
+        );
+        assert_eq!(parse("phase next"), Ok(Command::Phase(PhaseTarget::Next)));
+        assert!(matches!(parse("snooze 10m vendor"), Ok(Command::Snooze { .. })));
         assert!(parse("note").unwrap_err().contains("needs"));
         assert!(parse("launch missiles").unwrap_err().contains("unknown command"));
     }

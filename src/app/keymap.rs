@@ -18,6 +18,7 @@ pub enum Action {
     Bottom,
     NewNote,
     NewStatusUpdate,
+    ChangeSeverity,
     ToggleItem,
     MarkNotApplicable,
     CommandLine,
@@ -209,6 +210,14 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Global,
+        &[ch('s')],
+        A::ChangeSeverity,
+        "severity",
+        "Change severity (escalation triggers shown)",
+        true,
+    ),
+    bind(
+        C::Global,
         &[ch('/')],
         A::Search,
         "search",
@@ -220,7 +229,7 @@ pub const KEYMAP: &[Binding] = &[
         &[ch(':')],
         A::CommandLine,
         "cmd",
-        "Command line (:note, :check, :status, :q)",
+        "Command line (:note, :check, :timer, :role, :phase, :snooze, :q)",
         true,
     ),
     bind(

@@ -12,12 +12,21 @@ use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use crate::domain::clock::{self, PhaseClock, PhaseWindow};
+use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
 use crate::domain::presence::Presence;
+use crate::domain::roles::{self, Role};
+use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry, find_item};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
 use keymap::{Action, Context};
+
+/// A deadline the bell rings for, once per console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Deadline {
+    Timer(i64),
+    StatusUpdate(DateTime<Utc>),
+}
 
 /// How long a message under the panes stays.
 const FLASH_FOR: TimeDelta = TimeDelta::seconds(6);
@@ -101,6 +110,38 @@ pub enum Request {
         reason: String,
         expected_version: Option<i64>,
     },
+    /// One of the incident commander's other acts.
+    Act {
+        uuid: String,
+        incident_id: i64,
+        act: CommandAct,
+    },
+}
+
+/// Acts of incident command, written with a timeline entry each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandAct {
+    Snooze {
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    Phase {
+        index: usize,
+        name: String,
+    },
+    StartTimer {
+        deadline: DateTime<Utc>,
+        label: String,
+    },
+    CloseTimer {
+        id: i64,
+        state: TimerState,
+    },
+    Role {
+        key: String,
+        name: String,
+        account: String,
+    },
 }
 
 /// The panes that take the keyboard.
@@ -120,6 +161,8 @@ pub enum Input {
     CommandLine,
     Search,
     Help,
+    /// Choosing a severity (index into P0..P3), triggers shown beside each.
+    SeverityPicker(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +211,12 @@ pub struct App {
     pub flash: Option<Flash>,
     /// Lines of the help scrolled past.
     pub help_scroll: u16,
+    /// Deadlines this console has already rung the bell for.
+    pub rung: std::collections::HashSet<Deadline>,
+    /// Ring the terminal bell after the next frame.
+    pub bell: bool,
+    /// Whether to ring at all (`WARROOM_BELL=off` turns it off).
+    pub bell_enabled: bool,
     pub should_quit: bool,
 }
 
@@ -219,6 +268,9 @@ impl App {
             prompt: empty_area(),
             flash: None,
             help_scroll: 0,
+            rung: Default::default(),
+            bell: false,
+            bell_enabled: true,
             should_quit: false,
         }
     }
@@ -235,7 +287,7 @@ impl App {
     pub fn context(&self) -> Context {
         match self.input {
             Input::Composer(_) | Input::CommandLine | Input::Search => Context::Composer,
-            Input::Help => Context::Global,
+            Input::Help | Input::SeverityPicker(_) => Context::Global,
             Input::Keys => match self.focus {
                 Pane::Checklist => Context::Checklist,
                 Pane::Timeline => Context::Timeline,
@@ -261,7 +313,86 @@ impl App {
         let declared = record.incident.milestones.declared_at;
         // Once resolved, the phase clock stops at resolution.
         let until = record.incident.milestones.resolved_at.unwrap_or(self.now);
-        clock::phase_at(&self.phase_windows(), declared, until)
+        clock::phase_clock(&self.phase_windows(), record.incident.phase, declared, until)
+    }
+
+    /// The status-update cadence: the runbook's, else the SOP's.
+    pub fn cadence(&self) -> Cadence {
+        let mut cadence = Cadence::default();
+        for c in self.runbook.iter().flat_map(|r| &r.status_cadence) {
+            if let Ok(severity) = c.severity.parse() {
+                cadence = cadence.with(severity, c.every);
+            }
+        }
+        cadence
+    }
+
+    /// When the next status update is due, and the cadence it runs on.
+    pub fn status_update_due(&self) -> Option<(DateTime<Utc>, TimeDelta)> {
+        let incident = &self.record.as_ref()?.incident;
+        let every = self.cadence().every(incident.severity);
+        let clock = UpdateClock {
+            declared_at: incident.milestones.declared_at,
+            last_update: self.last_status_update().map(|e| e.occurred_at),
+            severity_changed_at: incident.severity_changed_at,
+            snooze: incident.update_snooze,
+        };
+        Some((clock::next_status_update(every, &clock), every))
+    }
+
+    /// The roles this incident's runbook knows.
+    pub fn roles(&self) -> Vec<Role> {
+        let named: Vec<(String, String)> = self
+            .runbook
+            .iter()
+            .flat_map(|r| &r.roles)
+            .map(|r| (r.name.clone(), r.description.clone()))
+            .collect();
+        roles::roles(&named)
+    }
+
+    /// The incident commander's account.
+    pub fn commander(&self) -> Option<&str> {
+        let record = self.record.as_ref()?;
+        let holder = record.roles.iter().find(|r| r.role == roles::COMMANDER);
+        Some(holder.map_or(record.incident.declared_by.as_str(), |h| h.account.as_str()))
+    }
+
+    /// Running timers past their deadline.
+    pub fn due_timers(&self) -> impl Iterator<Item = &Timer> {
+        self.record
+            .iter()
+            .flat_map(|r| &r.timers)
+            .filter(|t| t.is_due(self.now))
+    }
+
+    /// The deadlines that are due now: running timers and the status update.
+    fn due_deadlines(&self) -> Vec<Deadline> {
+        let mut due: Vec<Deadline> = self.due_timers().map(|t| Deadline::Timer(t.id)).collect();
+        if let Some((at, _)) = self.status_update_due()
+            && at <= self.now
+            && self
+                .record
+                .as_ref()
+                .is_some_and(|r| r.incident.status().is_open())
+        {
+            due.push(Deadline::StatusUpdate(at));
+        }
+        due
+    }
+
+    /// Rings once for each deadline that came due while this console watched.
+    fn ring_for_new_deadlines(&mut self) {
+        for deadline in self.due_deadlines() {
+            if self.rung.insert(deadline) && self.bell_enabled {
+                self.bell = true;
+            }
+        }
+    }
+
+    /// Takes the pending bell (the console writes BEL after drawing).
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
     }
 
     /// When the last status update was posted, if ever.
@@ -317,6 +448,7 @@ impl App {
         match event {
             Event::Tick(now) => {
                 self.now = now;
+                self.ring_for_new_deadlines();
                 if self.flash.as_ref().is_some_and(|f| f.until <= now) {
                     self.flash = None;
                 }
@@ -399,6 +531,10 @@ impl App {
         }
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
         self.checklist_selected = self.checklist_selected.min(items.saturating_sub(1));
+        if before.is_none() {
+            // Deadlines already past when the console opened do not ring.
+            self.rung.extend(self.due_deadlines());
+        }
     }
 
     /// The newest entry's position in the shared log, for incremental loads.
@@ -458,6 +594,25 @@ impl App {
                     Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
                     Some(Action::ToggleHelp | Action::Quit) => self.input = Input::Keys,
                     _ if key.code == KeyCode::Esc => self.input = Input::Keys,
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Input::SeverityPicker(index) => {
+                match (keymap::action_for(Context::Global, &key), key.code) {
+                    (Some(Action::Up), _) => self.input = Input::SeverityPicker(index.saturating_sub(1)),
+                    (Some(Action::Down), _) => self.input = Input::SeverityPicker((index + 1).min(3)),
+                    (_, KeyCode::Char(c @ '0'..='3')) => {
+                        self.input = Input::SeverityPicker(c as usize - '0' as usize)
+                    }
+                    (_, KeyCode::Enter) => {
+                        // The reason is typed on the command line, pre-filled.
+                        self.prompt = text_area(vec![format!("severity {} ", Severity::ALL[index])]);
+                        self.prompt.move_cursor(ratatui_textarea::CursorMove::End);
+                        self.input = Input::CommandLine;
+                        self.say("Say why, then Enter");
+                    }
+                    (_, KeyCode::Esc) | (Some(Action::Quit), _) => self.input = Input::Keys,
                     _ => {}
                 }
                 Vec::new()
@@ -585,6 +740,32 @@ impl App {
             }
             Ok(command::Command::Note(text)) => self.add_entry(EntryKind::Note, text),
             Ok(command::Command::Severity { severity, reason }) => self.set_severity(severity, reason),
+            Ok(command::Command::Snooze { length, reason }) => {
+                if reason.is_empty() {
+                    self.complain("A snooze needs a reason: :snooze 10m waiting for vendor");
+                    return Vec::new();
+                }
+                let until = self.now + length;
+                self.command_act(CommandAct::Snooze { until, reason })
+            }
+            Ok(command::Command::Phase(target)) => self.advance_phase(target),
+            Ok(command::Command::StartTimer { length, label }) => {
+                let deadline = self.now + length;
+                self.command_act(CommandAct::StartTimer { deadline, label })
+            }
+            Ok(command::Command::CloseTimer { id, state }) => {
+                self.command_act(CommandAct::CloseTimer { id, state })
+            }
+            Ok(command::Command::Role { role, account }) => match roles::find_role(&self.roles(), &role) {
+                Ok(found) => {
+                    let (key, name) = (found.key.clone(), found.name.clone());
+                    self.command_act(CommandAct::Role { key, name, account })
+                }
+                Err(message) => {
+                    self.complain(message);
+                    Vec::new()
+                }
+            },
             Ok(command::Command::StatusUpdate(text)) => self.add_entry(EntryKind::StatusUpdate, text),
             Ok(command::Command::Check { item, state }) => {
                 let Some(record) = &self.record else {
@@ -665,6 +846,54 @@ impl App {
         }]
     }
 
+    fn command_act(&mut self, act: CommandAct) -> Vec<Request> {
+        if !self.writable() {
+            return Vec::new();
+        }
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        vec![Request::Act {
+            uuid: new_uuid(),
+            incident_id: record.incident.id,
+            act,
+        }]
+    }
+
+    /// `:phase next` or `:phase N` (1-based, as shown).
+    fn advance_phase(&mut self, target: command::PhaseTarget) -> Vec<Request> {
+        let phases = self.phase_windows();
+        let current = self.record.as_ref().map_or(0, |r| r.incident.phase);
+        let index = match target {
+            command::PhaseTarget::Next => current + 1,
+            command::PhaseTarget::Number(n) => n.saturating_sub(1),
+        };
+        match phases.get(index) {
+            Some(phase) => {
+                let name = phase.name.clone();
+                self.command_act(CommandAct::Phase { index, name })
+            }
+            None => {
+                self.complain(format!("This runbook has phases 1 to {}", phases.len()));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The current phase's items are all closed: time to move on.
+    pub fn phase_complete(&self) -> bool {
+        let Some(record) = &self.record else { return false };
+        let prefix = format!("p{}.", record.incident.phase + 1);
+        let mut items = record
+            .checklist
+            .iter()
+            .filter(|i| i.key.starts_with(&prefix))
+            .peekable();
+        items.peek().is_some()
+            && items.all(|i| i.state.is_closed())
+            && record.incident.phase + 1 < self.phase_windows().len()
+    }
+
     fn open_composer(&mut self, kind: EntryKind) {
         if self.writable() {
             self.input = Input::Composer(kind);
@@ -689,6 +918,12 @@ impl App {
             }
             Action::NewNote => self.open_composer(EntryKind::Note),
             Action::NewStatusUpdate => self.open_composer(EntryKind::StatusUpdate),
+            Action::ChangeSeverity => {
+                if self.writable() {
+                    let current = self.record.as_ref().map_or(2, |r| r.incident.severity as usize);
+                    self.input = Input::SeverityPicker(current);
+                }
+            }
             Action::CommandLine => self.input = Input::CommandLine,
             Action::Search => {
                 self.focus = Pane::Timeline;

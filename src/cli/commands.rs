@@ -7,14 +7,18 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, NoteArgs, SeverityArgs, ShowArgs, report,
+    CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, NoteArgs, PhaseArgs, RoleArgs, SeverityArgs,
+    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
+use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, ItemState, Milestones, find_item};
 use crate::paths::database_path;
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
-use crate::store::{ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError};
+use crate::store::{
+    Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError,
+};
 
 pub fn run(cli: Cli) -> Result<()> {
     let db = database_path(cli.db).map_err(|e| eyre!(e))?;
@@ -24,6 +28,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Note(args)) => note(&db, args),
         Some(Command::Check(args)) => check(&db, args),
         Some(Command::Severity(args)) => severity(&db, args),
+        Some(Command::StatusUpdate(args)) => status_update(&db, args),
+        Some(Command::Snooze(args)) => snooze(&db, args),
+        Some(Command::Phase(args)) => phase(&db, args),
+        Some(Command::Timer(args)) => timer(&db, args),
+        Some(Command::Role(args)) => role(&db, args),
         Some(Command::Init(args)) => init(&db, args),
         Some(Command::Doctor) => doctor(&db),
         Some(Command::List(args)) => list(&db, args),
@@ -93,16 +102,20 @@ fn declare(db: &Path, args: DeclareArgs) -> Result<()> {
     Ok(())
 }
 
+/// The words given, or stdin for "-".
+fn text_arg(words: &[String]) -> Result<String> {
+    if words != ["-"] {
+        return Ok(words.join(" "));
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .wrap_err("cannot read the text from stdin (it must be UTF-8 text)")?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
 fn note(db: &Path, args: NoteArgs) -> Result<()> {
-    let text = if args.text == ["-"] {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .wrap_err("cannot read the note from stdin (it must be UTF-8 text)")?;
-        text.trim_end_matches(['\n', '\r']).to_string()
-    } else {
-        args.text.join(" ")
-    };
+    let text = text_arg(&args.text)?;
     let occurred_at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
     let mut store = Store::open(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.incident)?;
@@ -172,6 +185,149 @@ fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
                 current.id, current.severity
             )
         }
+    }
+    Ok(())
+}
+
+fn status_update(db: &Path, args: StatusUpdateArgs) -> Result<()> {
+    let text = text_arg(&args.text)?;
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.incident)?;
+    store.add_entry(
+        incident,
+        &NewEntry {
+            uuid: new_uuid(),
+            kind: EntryKind::StatusUpdate,
+            occurred_at: Utc::now(),
+            author: current_account(),
+            text,
+            pinned: false,
+        },
+    )?;
+    Ok(())
+}
+
+/// The store, the incident and the act for commands of incident command.
+fn command_context(db: &Path, incident: Option<i64>) -> Result<(Store, i64, String)> {
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let id = target_incident(&mut store, incident)?;
+    Ok((store, id, new_uuid()))
+}
+
+fn snooze(db: &Path, args: SnoozeArgs) -> Result<()> {
+    let length = crate::domain::time::parse_duration(&args.length).map_err(|e| eyre!(e))?;
+    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let now = Utc::now();
+    let account = current_account();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: now,
+    };
+    store.snooze_status_update(&act, now + length, &args.reason)?;
+    Ok(())
+}
+
+fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
+    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let record = store.incident_record(incident_id)?;
+    let phases = runbook::parse(&record.runbook_text)
+        .map(|r| r.phases)
+        .unwrap_or_default();
+    let index = match args.target.as_str() {
+        "next" => record.incident.phase + 1,
+        number => number
+            .parse::<usize>()
+            .map_err(|_| eyre!("phase: give `next` or a phase number, not {number:?}"))?
+            .saturating_sub(1),
+    };
+    let Some(target) = phases.get(index) else {
+        bail!("this incident's runbook has phases 1 to {}", phases.len());
+    };
+    let account = current_account();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: Utc::now(),
+    };
+    store.set_phase(&act, index, &target.name)?;
+    println!(
+        "phase {}: {}",
+        index + 1,
+        crate::domain::sanitize_line(&target.name)
+    );
+    Ok(())
+}
+
+fn timer(db: &Path, args: TimerArgs) -> Result<()> {
+    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let account = current_account();
+    let now = Utc::now();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: now,
+    };
+    let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["list"] => {
+            let record = store.incident_record(incident_id)?;
+            for t in &record.timers {
+                println!(
+                    "{:>3}  {:<9}  {}  {}",
+                    t.id,
+                    t.state.as_str(),
+                    report::local_time(t.deadline),
+                    crate::domain::sanitize_line(&t.label)
+                );
+            }
+        }
+        [verb @ ("done" | "cancel"), id] => {
+            let id: i64 = id
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| eyre!("timer {verb}: {id:?} is not a timer number"))?;
+            let state = if *verb == "done" {
+                TimerState::Done
+            } else {
+                TimerState::Cancelled
+            };
+            store.close_timer(&act, id, state)?;
+        }
+        [length, label @ ..] if !label.is_empty() => {
+            let length = crate::domain::time::parse_duration(length).map_err(|e| eyre!(e))?;
+            let id = store.start_timer(&act, now + length, &label.join(" "))?;
+            println!("{id}");
+        }
+        _ => bail!("timer: give `10m TEXT`, `done N`, `cancel N` or `list`"),
+    }
+    Ok(())
+}
+
+fn role(db: &Path, args: RoleArgs) -> Result<()> {
+    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let record = store.incident_record(incident_id)?;
+    let named: Vec<(String, String)> = runbook::parse(&record.runbook_text)
+        .map(|r| r.roles.into_iter().map(|r| (r.name, r.description)).collect())
+        .unwrap_or_default();
+    let roles = crate::domain::roles::roles(&named);
+    let role = crate::domain::roles::find_role(&roles, &args.role).map_err(|e| eyre!(e))?;
+    let account = current_account();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: Utc::now(),
+    };
+    let before = store.assign_role(&act, &role.key, &role.name, &args.account)?;
+    match before {
+        Some(previous) if previous != args.account => {
+            println!("{}: {previous} → {}", role.name, args.account)
+        }
+        _ => println!("{}: {}", role.name, args.account),
     }
     Ok(())
 }

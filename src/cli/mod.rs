@@ -45,6 +45,16 @@ pub enum Command {
     Check(CheckArgs),
     /// Change an incident's severity (recorded with who, when and why).
     Severity(SeverityArgs),
+    /// Post a status update (resets the status-update countdown).
+    StatusUpdate(StatusUpdateArgs),
+    /// Push the status-update countdown out, with a reason.
+    Snooze(SnoozeArgs),
+    /// Advance the response phase: `next` or a phase number.
+    Phase(PhaseArgs),
+    /// Shared timers: `timer 10m TEXT`, `timer done N`, `timer cancel N`, `timer list`.
+    Timer(TimerArgs),
+    /// Hand a role over: `role ic alice` (ic, comms, scribe, ops, or a runbook role).
+    Role(RoleArgs),
     /// Set up a shared war room folder on this host, or create the database.
     Init(InitArgs),
     /// Check the database, its folder, -wal/-shm and your rights; print fixes.
@@ -115,6 +125,58 @@ pub struct SeverityArgs {
     /// Why (shown on the timeline).
     #[arg(long, short)]
     pub reason: Option<String>,
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusUpdateArgs {
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+    /// Update text (words are joined with spaces); "-" reads it from stdin.
+    #[arg(required = true, num_args = 1.., value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnoozeArgs {
+    /// How long to push the countdown out (10m, 1h).
+    pub length: String,
+    /// Why (required; goes on the timeline).
+    #[arg(long, short)]
+    pub reason: String,
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PhaseArgs {
+    /// `next`, or the phase number (1-based) to move to.
+    pub target: String,
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimerArgs {
+    /// `10m TEXT…` starts a timer; `done N` / `cancel N` closes one; `list`.
+    #[arg(required = true, num_args = 1.., value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// Role key or name: ic, comms, scribe, ops, or one the runbook names.
+    pub role: String,
+    /// Account that takes the role.
+    pub account: String,
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,

@@ -9,6 +9,7 @@ use color_eyre::eyre::Result;
 use serde_json::{Value, json};
 
 use crate::domain::time::format_duration;
+use crate::domain::timer::TimerState;
 use crate::domain::{
     ChecklistItem, Incident, ItemState, Milestone, escape_json_output, sanitize, sanitize_line,
 };
@@ -93,6 +94,24 @@ pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
         format_duration(now - incident.milestones.declared_at),
         sanitize_line(&incident.runbook_name)
     );
+    for holder in &record.roles {
+        let _ = writeln!(
+            out,
+            "{}: {} since {}",
+            sanitize_line(&holder.name),
+            sanitize_line(&holder.account),
+            local_time(holder.since)
+        );
+    }
+    for timer in record.timers.iter().filter(|t| t.state == TimerState::Running) {
+        let _ = writeln!(
+            out,
+            "Timer {}: {} at {}",
+            timer.id,
+            sanitize_line(&timer.label),
+            local_time(timer.deadline)
+        );
+    }
     out.push_str("\nMilestones\n");
     for (milestone, at) in incident.milestones.recorded() {
         let _ = writeln!(out, "  {:<13} {}", milestone.as_str(), local_time(at));
@@ -145,6 +164,8 @@ pub fn incident_json(incident: &Incident) -> Value {
         "status": incident.status().as_str(),
         "declared_by": incident.declared_by,
         "runbook": incident.runbook_name,
+        "phase": incident.phase + 1,
+        "severity_changed_at": incident.severity_changed_at.map(rfc3339),
     });
     value.as_object_mut().expect("json! object").extend(milestones);
     value
@@ -187,7 +208,28 @@ pub fn record_json(record: &IncidentRecord) -> Value {
             })
         })
         .collect();
+    let timers: Vec<Value> = record
+        .timers
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "label": t.label,
+                "deadline": rfc3339(t.deadline),
+                "started_by": t.started_by,
+                "started_at": rfc3339(t.started_at),
+                "state": t.state.as_str(),
+            })
+        })
+        .collect();
+    let roles: Vec<Value> = record
+        .roles
+        .iter()
+        .map(|r| json!({ "role": r.role, "name": r.name, "account": r.account, "since": rfc3339(r.since) }))
+        .collect();
     let object = value.as_object_mut().expect("json! object");
+    object.insert("roles".into(), roles.into());
+    object.insert("timers".into(), timers.into());
     object.insert("checklist".into(), checklist.into());
     object.insert("timeline".into(), timeline.into());
     value

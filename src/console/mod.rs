@@ -35,6 +35,10 @@ pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
     let account = current_account();
     let mut app = App::new(account.clone(), db.display().to_string(), Utc::now());
     app.colors = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.bell_enabled = !matches!(
+        std::env::var("WARROOM_BELL").as_deref(),
+        Ok("off" | "0" | "no" | "false")
+    );
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -127,6 +131,11 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
 
     loop {
         terminal.draw(|frame| crate::ui::draw(frame, app))?;
+        if app.take_bell() {
+            // BEL is ours, not text from the database: a deadline came due.
+            use std::io::Write;
+            let _ = stdout().write_all(b"\x07").and_then(|()| stdout().flush());
+        }
         let event = tokio::select! {
             Some(event) = events.recv() => event,
             next = input.recv() => match next.flatten() {

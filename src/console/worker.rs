@@ -10,12 +10,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Event, IncidentData, Request, Snapshot};
+use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::{ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch};
+use crate::store::{
+    Act, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch,
+};
 
 /// How often commits are looked for when no file event came (the watch can
 /// miss, e.g. on network filesystems).
@@ -237,6 +239,32 @@ impl Worker {
                         incident.severity
                     )),
                 });
+            }
+            Request::Act {
+                uuid,
+                incident_id,
+                act,
+            } => {
+                let who = Act {
+                    uuid,
+                    incident_id: *incident_id,
+                    author: &self.account,
+                    at: now,
+                };
+                match act {
+                    CommandAct::Snooze { until, reason } => {
+                        self.store.snooze_status_update(&who, *until, reason)?
+                    }
+                    CommandAct::Phase { index, name } => self.store.set_phase(&who, *index, name)?,
+                    CommandAct::StartTimer { deadline, label } => {
+                        let id = self.store.start_timer(&who, *deadline, label)?;
+                        return Ok(Some(format!("Timer {id} started; everyone sees it")));
+                    }
+                    CommandAct::CloseTimer { id, state } => self.store.close_timer(&who, *id, *state)?,
+                    CommandAct::Role { key, name, account } => {
+                        self.store.assign_role(&who, key, name, account)?;
+                    }
+                }
             }
         }
         Ok(None)

@@ -267,6 +267,11 @@ pub struct Incident {
     pub runbook_name: String,
     /// Bumped on every change to the incident row; for compare-and-set.
     pub version: i64,
+    /// Index of the current response phase (advanced by the commander).
+    pub phase: usize,
+    pub severity_changed_at: Option<DateTime<Utc>>,
+    /// The status-update countdown pushed out, with a reason on the timeline.
+    pub update_snooze: Option<crate::domain::clock::Snooze>,
 }
 
 impl Incident {

@@ -6,9 +6,11 @@
 pub mod clock;
 pub mod incident;
 pub mod presence;
+pub mod roles;
 pub mod sanitize;
 pub mod time;
 pub mod timeline;
+pub mod timer;
 
 pub use incident::{Incident, Milestone, Milestones, Severity, Status};
 pub use sanitize::{escape_json_output, sanitize, sanitize_line};

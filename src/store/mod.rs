@@ -6,6 +6,7 @@
 //! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
 //! once, and short read transactions so the WAL can be reset.
 
+mod command;
 mod error;
 pub mod follow;
 mod presence;
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use command::Act;
 pub use error::StoreError;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 

@@ -3,6 +3,8 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError, from_millis};
+use crate::domain::roles::RoleHolder;
+use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
 
 pub(super) const SELECT_EVENT: &str =
@@ -10,7 +12,8 @@ pub(super) const SELECT_EVENT: &str =
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
-    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name, version FROM incidents";
+    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name, version,
+    phase, severity_changed_at, update_snoozed_at, update_snoozed_until FROM incidents";
 
 /// Everything about one incident, read in one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub struct IncidentRecord {
     pub incident: Incident,
     pub checklist: Vec<ChecklistItem>,
     pub timeline: Vec<TimelineEntry>,
+    pub timers: Vec<Timer>,
+    pub roles: Vec<RoleHolder>,
     /// The runbook text the incident was declared with.
     pub runbook_text: String,
 }
@@ -30,6 +35,8 @@ pub struct IncidentUpdate {
     pub incident: Incident,
     pub checklist: Vec<ChecklistItem>,
     pub new_entries: Vec<TimelineEntry>,
+    pub timers: Vec<Timer>,
+    pub roles: Vec<RoleHolder>,
 }
 
 impl Store {
@@ -91,6 +98,8 @@ impl Store {
                 incident,
                 checklist,
                 timeline,
+                timers: timers_in(tx, incident_id)?,
+                roles: roles_in(tx, incident_id)?,
                 runbook_text,
             })
         })
@@ -111,6 +120,8 @@ impl Store {
                 incident,
                 checklist,
                 new_entries,
+                timers: timers_in(tx, incident_id)?,
+                roles: roles_in(tx, incident_id)?,
             })
         })
     }
@@ -130,6 +141,40 @@ impl Store {
     pub fn data_version(&mut self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+}
+
+/// Running timers and those closed in the last hour, soonest first.
+fn timers_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<Timer>> {
+    let mut stmt = tx.prepare(
+        "SELECT id, label, deadline, started_by, started_at, state FROM timers
+         WHERE incident_id = ?1 ORDER BY state != 'running', deadline, id",
+    )?;
+    let rows = stmt.query_map([incident_id], |r| {
+        Ok(Timer {
+            id: r.get(0)?,
+            label: r.get(1)?,
+            deadline: from_millis(r.get(2)?),
+            started_by: r.get(3)?,
+            started_at: from_millis(r.get(4)?),
+            state: r.get::<_, String>(5)?.parse().unwrap_or(TimerState::Cancelled),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn roles_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
+    let mut stmt = tx.prepare(
+        "SELECT role, name, account, since FROM roles WHERE incident_id = ?1 ORDER BY since, role",
+    )?;
+    let rows = stmt.query_map([incident_id], |r| {
+        Ok(RoleHolder {
+            role: r.get(0)?,
+            name: r.get(1)?,
+            account: r.get(2)?,
+            since: from_millis(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 fn checklist_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
@@ -172,6 +217,12 @@ fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
         declared_by: row.get(11)?,
         runbook_name: row.get(12)?,
         version: row.get(13)?,
+        phase: row.get::<_, i64>(14)?.max(0) as usize,
+        severity_changed_at: time(15)?,
+        update_snooze: match (time(16)?, time(17)?) {
+            (Some(at), Some(until)) => Some(crate::domain::clock::Snooze { at, until }),
+            _ => None,
+        },
     })
 }
 

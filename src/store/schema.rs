@@ -73,6 +73,35 @@ pub const MIGRATIONS: &[&str] = &[
         seen_at     INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 3: incident command: the current phase, severity re-timing, snoozes,
+    // shared timers and role holders.
+    r#"
+    ALTER TABLE incidents ADD COLUMN phase INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN severity_changed_at INTEGER;
+    ALTER TABLE incidents ADD COLUMN update_snoozed_at INTEGER;
+    ALTER TABLE incidents ADD COLUMN update_snoozed_until INTEGER;
+
+    CREATE TABLE timers (
+        id          INTEGER PRIMARY KEY,
+        uuid        TEXT NOT NULL UNIQUE,
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        label       TEXT NOT NULL,
+        deadline    INTEGER NOT NULL,
+        started_by  TEXT NOT NULL,
+        started_at  INTEGER NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'running'
+                    CHECK (state IN ('running', 'done', 'cancelled'))
+    ) STRICT;
+
+    CREATE TABLE roles (
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        role        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        account     TEXT NOT NULL,
+        since       INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, role)
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this binary writes and understands.

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::{Result, Store, StoreError, to_millis};
+use crate::domain::roles::COMMANDER;
 use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
 use crate::runbook::Runbook;
 
@@ -149,6 +150,17 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
+            // Whoever declares is the incident commander until a handoff.
+            tx.execute(
+                "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    id,
+                    COMMANDER,
+                    "Incident Commander",
+                    new.declared_by,
+                    to_millis(m.declared_at)
+                ],
+            )?;
             let mut insert_item = tx.prepare(
                 "INSERT INTO checklist_items (incident_id, key, position, section, name, description)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -294,8 +306,9 @@ impl Store {
                 Outcome::AlreadySo(incident.clone())
             } else {
                 tx.execute(
-                    "UPDATE incidents SET severity = ?1, version = version + 1 WHERE id = ?2",
-                    params![c.severity.as_str(), c.incident_id],
+                    "UPDATE incidents SET severity = ?1, severity_changed_at = ?2, version = version + 1
+                      WHERE id = ?3",
+                    params![c.severity.as_str(), to_millis(c.at), c.incident_id],
                 )?;
                 Outcome::Changed {
                     current: super::read::incident_in(tx, c.incident_id)?,
@@ -340,7 +353,7 @@ fn by_whom(item: &ChecklistItem) -> String {
 }
 
 /// The `data` of an event already written with this UUID, if any.
-fn event_data(tx: &Transaction<'_>, uuid: &str) -> Result<Option<Option<String>>> {
+pub(super) fn event_data(tx: &Transaction<'_>, uuid: &str) -> Result<Option<Option<String>>> {
     Ok(tx
         .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| r.get(0))
         .optional()?)
@@ -362,19 +375,19 @@ fn validate_title(title: &str) -> Result<&str> {
     Ok(title)
 }
 
-struct EventRow<'a> {
-    uuid: &'a str,
-    incident_id: i64,
-    kind: EntryKind,
-    occurred_at: DateTime<Utc>,
-    author: &'a str,
-    text: &'a str,
-    pinned: bool,
-    data: Option<serde_json::Value>,
+pub(super) struct EventRow<'a> {
+    pub(super) uuid: &'a str,
+    pub(super) incident_id: i64,
+    pub(super) kind: EntryKind,
+    pub(super) occurred_at: DateTime<Utc>,
+    pub(super) author: &'a str,
+    pub(super) text: &'a str,
+    pub(super) pinned: bool,
+    pub(super) data: Option<serde_json::Value>,
 }
 
 /// Appends to the event log; a UUID already present is left as it was.
-fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<()> {
+pub(super) fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<()> {
     tx.execute(
         "INSERT INTO events (uuid, incident_id, kind, occurred_at, recorded_at, author, text, pinned, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -394,7 +407,7 @@ fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<()> {
     Ok(())
 }
 
-fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
+pub(super) fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1)",
         [incident_id],

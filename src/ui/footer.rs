@@ -56,10 +56,35 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             }
         }
         Some(Context::Global) if app.input == Input::Help => {
+            push_hint(&mut spans, "j/k", "scroll", theme);
             push_hint(&mut spans, "?/Esc", "close help", theme);
         }
+        Some(Context::Global) if matches!(app.input, Input::SeverityPicker(_)) => {
+            for (key, what) in [("↑/↓", "choose"), ("Enter", "then say why"), ("Esc", "cancel")] {
+                push_hint(&mut spans, key, what, theme);
+            }
+        }
         Some(context) => {
-            for binding in keymap::footer_bindings(context) {
+            // When they do not all fit, drop from the end but keep help and quit.
+            let mut hints: Vec<_> = keymap::footer_bindings(context).collect();
+            let width = |hints: &[&keymap::Binding]| -> usize {
+                hints
+                    .iter()
+                    .map(|b| {
+                        b.keys.first().map_or(0, |k| k.name().chars().count()) + b.hint.chars().count() + 4
+                    })
+                    .sum()
+            };
+            while width(&hints) > hints_area.width as usize {
+                let Some(drop) = hints
+                    .iter()
+                    .rposition(|b| !matches!(b.action, keymap::Action::ToggleHelp | keymap::Action::Quit))
+                else {
+                    break;
+                };
+                hints.remove(drop);
+            }
+            for binding in hints {
                 let key = binding.keys.first().map(|k| k.name()).unwrap_or_default();
                 push_hint(&mut spans, &key, binding.hint, theme);
             }

@@ -32,10 +32,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     let since = app.now - incident.milestones.declared_at;
     right.push(Span::raw(format!(" T+{} ", format_duration(since))));
-    right.push(Span::styled(
-        format!(" IC {} ", sanitize_line(&incident.declared_by)),
-        theme.title(),
-    ));
+    if let Some(ic) = app.commander() {
+        right.push(Span::styled(format!(" IC {} ", sanitize_line(ic)), theme.title()));
+    }
+    let due: Vec<String> = app.due_timers().map(|t| t.id.to_string()).collect();
+    if !due.is_empty() {
+        right.insert(
+            0,
+            Span::styled(
+                format!(" TIMER {} DUE ", due.join(",")),
+                theme.urgency(Urgency::Overdue),
+            ),
+        );
+    }
     if !incident.status().is_open() {
         right.push(Span::styled(
             format!(" {} ", incident.status().as_str().to_uppercase()),

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
+use super::text::truncate;
 use super::theme::Theme;
 use crate::app::App;
 use crate::domain::sanitize_line;
@@ -59,12 +60,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             ),
             Span::raw(format!(" {}", incident.severity.label())),
         ]),
-        Line::from(vec![
-            label("IC"),
-            Span::raw(sanitize_line(&incident.declared_by).into_owned()),
-        ]),
         here_now(app, theme),
     ];
+    // Who holds each role (the commander first: declared, then handed over).
+    let mut holders: Vec<_> = record.roles.iter().collect();
+    holders.sort_by_key(|h| (h.role != crate::domain::roles::COMMANDER, h.since));
+    for holder in holders {
+        lines.push(Line::from(vec![
+            label(&truncate(&sanitize_line(&holder.name), 12)),
+            Span::styled(
+                sanitize_line(&holder.account).into_owned(),
+                theme.author(&holder.account),
+            ),
+            Span::styled(
+                format!(" since {}", app.local(holder.since).format("%H:%M")),
+                theme.dim(),
+            ),
+        ]));
+    }
     for (milestone, at) in incident.milestones.recorded() {
         let local = app.local(at);
         let when = if local.date_naive() == app.local(app.now).date_naive() {

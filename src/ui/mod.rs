@@ -15,6 +15,7 @@ mod footer;
 mod header;
 mod help;
 mod incident;
+mod severity;
 mod start;
 pub mod text;
 pub mod theme;
@@ -88,6 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     match app.input {
         Input::Composer(kind) => composer::draw(frame, body, app, kind, &theme),
         Input::Help => help::draw(frame, body, app.help_scroll, &theme),
+        Input::SeverityPicker(index) => severity::draw(frame, body, app, index, &theme),
         _ => {}
     }
 }

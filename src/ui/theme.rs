@@ -95,6 +95,20 @@ impl Theme {
         )
     }
 
+    pub fn severity_change(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    pub fn role_change(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::LightCyan),
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        )
+    }
+
     /// A steady colour per account, so a responder's entries are easy to follow.
     pub fn author(&self, account: &str) -> Style {
         const PALETTE: [Color; 6] = [

@@ -26,7 +26,7 @@ fn kind_tag(kind: EntryKind) -> &'static str {
         EntryKind::Decision => "DECIDE",
         EntryKind::ChecklistChange => "check",
         EntryKind::SeverityChange => "SEV",
-        EntryKind::RoleChange => "role",
+        EntryKind::RoleChange => "ROLE",
         EntryKind::System => "sys",
     }
 }
@@ -34,9 +34,11 @@ fn kind_tag(kind: EntryKind) -> &'static str {
 fn kind_style(kind: EntryKind, theme: &Theme) -> Style {
     match kind {
         EntryKind::StatusUpdate => theme.status_update(),
-        EntryKind::SeverityChange | EntryKind::Decision => theme.key(),
+        EntryKind::SeverityChange => theme.severity_change(),
+        EntryKind::Decision => theme.key(),
+        EntryKind::RoleChange => theme.role_change(),
         EntryKind::ChecklistChange | EntryKind::System => theme.dim(),
-        EntryKind::Note | EntryKind::RoleChange => Style::new(),
+        EntryKind::Note => Style::new(),
     }
 }
 

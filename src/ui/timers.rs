@@ -14,6 +14,7 @@ use crate::app::App;
 use crate::domain::clock::{self, Urgency};
 use crate::domain::sanitize_line;
 use crate::domain::time::format_duration;
+use crate::domain::timer::TimerState;
 
 /// `mm:ss`, or `h:mm:ss` past an hour, for a countdown.
 fn countdown(delta: TimeDelta) -> String {
@@ -46,45 +47,66 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let label = |text: &str| Span::styled(format!("{} ", pad(text, 15)), theme.dim());
     let mut lines = Vec::new();
 
-    if incident.status().is_open() {
-        let cadence = clock::status_update_cadence(incident.severity);
-        let due = clock::next_status_update(
-            incident.severity,
-            incident.milestones.declared_at,
-            app.last_status_update().map(|e| e.occurred_at),
-        );
+    if incident.status().is_open()
+        && let Some((due, every)) = app.status_update_due()
+    {
         let remaining = due - app.now;
-        let urgency = clock::urgency(remaining, cadence);
-        lines.push(Line::from(vec![
+        let urgency = clock::urgency(remaining, every);
+        let mut spans = vec![
             label("Status update"),
             Span::styled(due_text(remaining, urgency), theme.urgency(urgency)),
             Span::styled(
-                format!("  every {} ({})", format_duration(cadence), incident.severity),
+                format!("  every {} ({})", format_duration(every), incident.severity),
                 theme.dim(),
             ),
-        ]));
+        ];
+        if incident
+            .update_snooze
+            .is_some_and(|s| s.until >= due && s.until > app.now)
+        {
+            spans.push(Span::styled(" snoozed", theme.dim()));
+        }
+        lines.push(Line::from(spans));
     }
 
     if let Some(phase) = app.phase_clock() {
         let span = phase.end - phase.start;
         let urgency = clock::urgency(phase.remaining(), span);
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             label(&format!("Phase {}", phase.index + 1)),
             Span::styled(format!("{} ", sanitize_line(&phase.name)), theme.title()),
             Span::styled(due_text(phase.remaining(), urgency), theme.urgency(urgency)),
-        ]));
-        let cells = (area.width as usize).saturating_sub(34).clamp(4, 30);
+        ];
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = (area.width as usize).saturating_sub(used + 4);
+        if room >= 8 {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                bar(phase.progress(), room.min(24) - 2),
+                theme.urgency(urgency),
+            ));
+        }
+        lines.push(Line::from(spans));
+        if app.phase_complete() {
+            lines.push(Line::from(vec![
+                label(""),
+                Span::styled("all items done: :phase next", theme.key()),
+            ]));
+        }
+    }
+
+    for timer in record.timers.iter().filter(|t| t.state == TimerState::Running) {
+        let remaining = timer.deadline - app.now;
+        let urgency = clock::urgency(remaining, timer.deadline - timer.started_at);
+        let text = if timer.is_due(app.now) {
+            format!("DUE +{}", countdown(remaining))
+        } else {
+            due_text(remaining, urgency)
+        };
         lines.push(Line::from(vec![
-            label(""),
-            Span::styled(bar(phase.progress(), cells), theme.urgency(urgency)),
-            Span::styled(
-                format!(
-                    " {}/{}",
-                    format_duration(phase.elapsed),
-                    format_duration(phase.end)
-                ),
-                theme.dim(),
-            ),
+            label(&format!("Timer {}", timer.id)),
+            Span::styled(text, theme.urgency(urgency)),
+            Span::raw(format!(" {}", sanitize_line(&timer.label))),
         ]));
     }
 
@@ -93,12 +115,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         label("Since declared"),
         Span::raw(countdown(since)),
     ]));
-    if let Some(started) = incident.milestones.started_at {
-        lines.push(Line::from(vec![
-            label("Since started"),
-            Span::raw(countdown(app.now - started)),
-        ]));
-    }
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(" Timers ", false, theme)),
         area,
