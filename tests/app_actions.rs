@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
+use warroom::app::{App, CommandAct, Event, Input, Pane, Request, Snapshot};
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
 use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{IncidentRecord, NewIncident, OpenMode, Store};
@@ -248,4 +248,139 @@ fn help_opens_and_closes() {
     assert_eq!(app.help_scroll, 1);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.input, Input::Keys);
+}
+
+fn type_command(app: &mut App, line: &str) -> Vec<Request> {
+    key(app, KeyCode::Char(':'));
+    type_text(app, line);
+    key(app, KeyCode::Enter)
+}
+
+#[test]
+fn the_severity_picker_asks_why_then_changes_it_with_compare_and_set() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(
+        app.input,
+        Input::SeverityPicker(2),
+        "starts on the current severity"
+    );
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.input, Input::CommandLine, "then the reason is typed");
+    type_text(&mut app, "login failing for all EU users");
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [
+            Request::SetSeverity {
+                severity,
+                reason,
+                expected_version,
+                ..
+            },
+        ] => {
+            assert_eq!(*severity, Severity::P1);
+            assert_eq!(reason, "login failing for all EU users");
+            assert_eq!(*expected_version, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn incident_command_lines_become_acts() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    match type_command(&mut app, "timer 10m check rollback").as_slice() {
+        [
+            Request::Act {
+                act: CommandAct::StartTimer { deadline, label },
+                ..
+            },
+        ] => {
+            assert_eq!(*deadline, now() + chrono::TimeDelta::minutes(10));
+            assert_eq!(label, "check rollback");
+        }
+        other => panic!("{other:?}"),
+    }
+    match type_command(&mut app, "role comms carol").as_slice() {
+        [
+            Request::Act {
+                act: CommandAct::Role { key, name, account },
+                ..
+            },
+        ] => {
+            assert_eq!(
+                (key.as_str(), name.as_str(), account.as_str()),
+                ("comms", "Communications Lead", "carol")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match type_command(&mut app, "phase next").as_slice() {
+        [
+            Request::Act {
+                act: CommandAct::Phase { index, name },
+                ..
+            },
+        ] => {
+            assert_eq!((*index, name.as_str()), (1, "Response"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(type_command(&mut app, "phase 9").is_empty(), "no such phase");
+    assert!(
+        type_command(&mut app, "snooze 10m").is_empty(),
+        "a snooze needs a reason"
+    );
+    assert!(app.flash.as_ref().unwrap().text.contains("reason"));
+    assert!(type_command(&mut app, "role janitor bob").is_empty());
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("ic (Incident Commander)")
+    );
+}
+
+#[test]
+fn the_bell_rings_once_per_deadline_and_not_for_the_past() {
+    let dir = common::temp_dir();
+    let mut record = record(&dir);
+    let timer = |id: i64, minutes: i64| warroom::domain::timer::Timer {
+        id,
+        label: format!("timer {id}"),
+        deadline: now() + chrono::TimeDelta::minutes(minutes),
+        started_by: "bob".into(),
+        started_at: now() - chrono::TimeDelta::minutes(1),
+        state: warroom::domain::timer::TimerState::Running,
+    };
+    // One already overdue when the console opens, one due in two minutes.
+    record.timers = vec![timer(1, -3), timer(2, 2)];
+    let mut app = app(Some(record), false);
+    app.handle(Event::Tick(now()));
+    assert!(
+        !app.take_bell(),
+        "no bell for what was due before the console opened"
+    );
+    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(1)));
+    assert!(!app.take_bell());
+    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(2)));
+    assert!(app.take_bell(), "timer 2 came due");
+    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(3)));
+    assert!(!app.take_bell(), "once");
+    // The P2 status update (hourly from declaration, 10 minutes ago) comes due at +50 min.
+    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
+    assert!(app.take_bell(), "the status update came due");
+
+    let mut quiet = self::app(Some(record_without_timers(&dir)), false);
+    quiet.bell_enabled = false;
+    quiet.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
+    assert!(!quiet.take_bell(), "WARROOM_BELL=off");
+}
+
+fn record_without_timers(dir: &tempfile::TempDir) -> IncidentRecord {
+    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    store.incident_record(1).unwrap()
 }

@@ -463,3 +463,69 @@ fn error_no_items() {
         assert_error(src, 1, &["no checklist items (`- [ ]`) found"]);
     }
 }
+
+#[test]
+fn sop_carries_the_status_update_cadence() {
+    let cadence: Vec<(String, TimeDelta)> = sop()
+        .status_cadence
+        .into_iter()
+        .map(|c| (c.severity, c.every))
+        .collect();
+    assert_eq!(
+        cadence,
+        [
+            ("P0".to_string(), mins(15)),
+            ("P1".to_string(), mins(15)),
+            ("P2".to_string(), hours(1)),
+            ("P3".to_string(), hours(1)),
+        ]
+    );
+    assert!(sop().roles.is_empty(), "the SOP names no roles of its own");
+}
+
+#[test]
+fn a_runbook_sets_its_own_cadence_and_roles() {
+    let source = "# Payments runbook\n\n## Steps\n- [ ] **Page**: page payments on-call\n\n\
+                  ## Communication\n- **Frequency**: every 5 minutes for P0, every 30 minutes for P1 and P2, daily for P3\n\n\
+                  ## Roles\n- **Payments Lead**: owns the payment path\n- **Scribe**: the on-call SRE\n- not a role\n";
+    let rb = parse(source).unwrap();
+    let cadence: Vec<(String, TimeDelta)> = rb
+        .status_cadence
+        .into_iter()
+        .map(|c| (c.severity, c.every))
+        .collect();
+    assert_eq!(
+        cadence,
+        [
+            ("P0".to_string(), mins(5)),
+            ("P1".to_string(), mins(30)),
+            ("P2".to_string(), mins(30)),
+            ("P3".to_string(), hours(24)),
+        ]
+    );
+    let roles: Vec<(&str, &str)> = rb
+        .roles
+        .iter()
+        .map(|r| (r.name.as_str(), r.description.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("Payments Lead", "owns the payment path"),
+            ("Scribe", "the on-call SRE")
+        ]
+    );
+}
+
+#[test]
+fn an_unreadable_frequency_names_its_line() {
+    let source =
+        "# R\n\n## Steps\n- [ ] one\n\n## Communication\n- **Frequency**: whenever we feel like it\n";
+    let err = parse(source).unwrap_err();
+    assert_eq!(err.line, 7);
+    assert!(
+        err.message.contains("every 15 minutes for P0/P1"),
+        "{}",
+        err.message
+    );
+}
