@@ -4,7 +4,9 @@
 //! with an injected clock.
 
 pub mod clock;
+pub mod import;
 pub mod incident;
+pub mod metrics;
 pub mod presence;
 pub mod roles;
 pub mod sanitize;
