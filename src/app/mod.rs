@@ -504,9 +504,21 @@ impl App {
             IncidentData::Full(record) => self.record = Some(record),
             IncidentData::Update(update) => match &mut self.record {
                 Some(record) if record.incident.id == update.incident.id => {
-                    record.incident = update.incident;
-                    record.checklist = update.checklist;
-                    merge_entries(&mut record.timeline, update.new_entries);
+                    // Named in full so a new field cannot be forgotten here.
+                    let IncidentUpdate {
+                        incident,
+                        checklist,
+                        new_entries,
+                        timers,
+                        roles,
+                        actions,
+                    } = update;
+                    record.incident = incident;
+                    record.checklist = checklist;
+                    record.timers = timers;
+                    record.roles = roles;
+                    record.actions = actions;
+                    merge_entries(&mut record.timeline, new_entries);
                 }
                 // An update for another incident cannot be applied; the
                 // worker sends whole records when it switches.

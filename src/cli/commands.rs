@@ -7,13 +7,14 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, NoteArgs, PhaseArgs, RoleArgs, SeverityArgs,
-    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
+    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, MilestoneArgs, NoteArgs,
+    PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs,
+    report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
 use crate::domain::timer::TimerState;
-use crate::domain::{EntryKind, ItemState, Milestones, find_item};
+use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item};
 use crate::paths::database_path;
 use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use crate::store::{
@@ -33,6 +34,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Phase(args)) => phase(&db, args),
         Some(Command::Timer(args)) => timer(&db, args),
         Some(Command::Role(args)) => role(&db, args),
+        Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
+        Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
+        Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
+        Some(Command::Close(args)) => milestone(&db, Milestone::Closed, args),
+        Some(Command::Postmortem(args)) => postmortem(&db, args),
+        Some(Command::Action(args)) => action(&db, args.command),
         Some(Command::Init(args)) => init(&db, args),
         Some(Command::Doctor) => doctor(&db),
         Some(Command::List(args)) => list(&db, args),
@@ -59,14 +66,14 @@ fn time_arg(value: Option<&str>, flag: &str) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// The incident a command acts on: the one given, else the most recently
-/// declared open one.
+/// declared open one, else the most recent (just resolved) one.
 fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
     if let Some(id) = given {
         return Ok(id);
     }
-    store.latest_open_incident()?.ok_or_else(|| {
-        eyre!("there is no open incident; declare one with `warroom declare TITLE` or give --incident ID")
-    })
+    store
+        .latest_incident()?
+        .ok_or_else(|| eyre!("there is no incident yet; declare one with `warroom declare TITLE`"))
 }
 
 fn declare(db: &Path, args: DeclareArgs) -> Result<()> {
@@ -328,6 +335,99 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
             println!("{}: {previous} → {}", role.name, args.account)
         }
         _ => println!("{}: {}", role.name, args.account),
+    }
+    Ok(())
+}
+
+fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
+    let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
+    let (mut store, incident_id, uuid) = command_context(db, args.id)?;
+    let account = current_account();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: Utc::now(),
+    };
+    store.set_milestone(&act, milestone, at)?;
+    println!(
+        "incident {incident_id}: {} at {}",
+        milestone.as_str(),
+        report::local_time(at)
+    );
+    if milestone == Milestone::Resolved {
+        println!(
+            "post-mortem due by {} (48 h); then: warroom postmortem done {incident_id}",
+            report::local_time(at + crate::domain::incident::POSTMORTEM_WITHIN)
+        );
+    }
+    Ok(())
+}
+
+fn postmortem(db: &Path, args: PostmortemArgs) -> Result<()> {
+    let (mut store, incident_id, uuid) = command_context(db, args.id)?;
+    let account = current_account();
+    let act = Act {
+        uuid: &uuid,
+        incident_id,
+        author: &account,
+        at: Utc::now(),
+    };
+    store.postmortem_done(&act)?;
+    println!("incident {incident_id}: post-mortem done");
+    Ok(())
+}
+
+fn action(db: &Path, command: ActionCommand) -> Result<()> {
+    let account = current_account();
+    match command {
+        ActionCommand::Add {
+            owner,
+            due,
+            incident,
+            text,
+        } => {
+            let due_at = match due {
+                Some(due) => Some(
+                    crate::domain::time::parse_due(&due, &Local::now()).map_err(|e| eyre!("--due: {e}"))?,
+                ),
+                None => None,
+            };
+            let (mut store, incident_id, uuid) = command_context(db, incident)?;
+            let act = Act {
+                uuid: &uuid,
+                incident_id,
+                author: &account,
+                at: Utc::now(),
+            };
+            let id = store.add_action(&act, &text.join(" "), owner.as_deref(), due_at)?;
+            println!("{id}");
+        }
+        ActionCommand::Done { id } => {
+            let mut store = Store::open(db, OpenMode::Existing)?;
+            let uuid = new_uuid();
+            // The incident is the item's own; the store looks it up.
+            let act = Act {
+                uuid: &uuid,
+                incident_id: 0,
+                author: &account,
+                at: Utc::now(),
+            };
+            store.action_done(&act, id)?;
+        }
+        ActionCommand::List { all, incident, json } => {
+            let mut store = Store::open(db, OpenMode::Existing)?;
+            let items = if all {
+                store.all_action_items()?
+            } else {
+                let id = target_incident(&mut store, incident)?;
+                store.incident_record(id)?.actions
+            };
+            if json {
+                return report::print_json(&report::actions_json(&items));
+            }
+            print!("{}", report::actions_table(&items, Utc::now()));
+        }
     }
     Ok(())
 }

@@ -55,6 +55,19 @@ pub enum Command {
     Timer(TimerArgs),
     /// Hand a role over: `role ic alice` (ic, comms, scribe, ops, or a runbook role).
     Role(RoleArgs),
+    /// Record that the incident was acknowledged.
+    #[command(alias = "acknowledge")]
+    Ack(MilestoneArgs),
+    /// Record that the impact is mitigated.
+    Mitigate(MilestoneArgs),
+    /// Record that the incident is resolved (starts the 48-hour post-mortem countdown).
+    Resolve(MilestoneArgs),
+    /// Close the incident.
+    Close(MilestoneArgs),
+    /// Post-mortem bookkeeping: `postmortem done [ID]`.
+    Postmortem(PostmortemArgs),
+    /// Action items: `action add [--owner U] [--due D] TEXT`, `action done N`, `action list [--all]`.
+    Action(ActionArgs),
     /// Set up a shared war room folder on this host, or create the database.
     Init(InitArgs),
     /// Check the database, its folder, -wal/-shm and your rights; print fixes.
@@ -180,6 +193,63 @@ pub struct RoleArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct MilestoneArgs {
+    /// Incident id (default: the most recent open incident).
+    pub id: Option<i64>,
+    #[arg(long, value_name = "T", allow_hyphen_values = true, help = format!("When it happened (default: now). T: {TIME_FORMS}"))]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PostmortemArgs {
+    /// `done`: the post-mortem is written.
+    #[arg(value_parser = ["done"])]
+    pub what: String,
+    /// Incident id (default: the most recent incident).
+    pub id: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    #[command(subcommand)]
+    pub command: ActionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action item to an incident.
+    Add {
+        /// Who owns it (an account name).
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: +2d, 2026-03-05, or RFC 3339.
+        #[arg(long, allow_hyphen_values = true)]
+        due: Option<String>,
+        /// Incident id (default: the most recent incident).
+        #[arg(long, short)]
+        incident: Option<i64>,
+        /// What to do (words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Mark an action item done.
+    Done {
+        /// Action item number.
+        id: i64,
+    },
+    /// List action items (of all incidents with --all).
+    List {
+        #[arg(long)]
+        all: bool,
+        /// Incident id (default: the most recent incident).
+        #[arg(long, short)]
+        incident: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 use color_eyre::eyre::Result;
 use serde_json::{Value, json};
 
+use crate::domain::action::ActionItem;
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
 use crate::domain::{
@@ -233,6 +234,57 @@ pub fn record_json(record: &IncidentRecord) -> Value {
     object.insert("checklist".into(), checklist.into());
     object.insert("timeline".into(), timeline.into());
     value
+}
+
+pub fn actions_json(items: &[ActionItem]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|a| {
+                json!({
+                    "id": a.id,
+                    "incident_id": a.incident_id,
+                    "text": a.text,
+                    "owner": a.owner,
+                    "due_at": a.due_at.map(rfc3339),
+                    "created_by": a.created_by,
+                    "created_at": rfc3339(a.created_at),
+                    "done_by": a.done_by,
+                    "done_at": a.done_at.map(rfc3339),
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn actions_table(items: &[ActionItem], now: DateTime<Utc>) -> String {
+    if items.is_empty() {
+        return "No action items.\n".into();
+    }
+    let mut out = format!(
+        "{:>4}  {:>8}  {:<10}  {:<16}  {:<12}  TEXT\n",
+        "ID", "INCIDENT", "OWNER", "DUE", "STATE"
+    );
+    for a in items {
+        let state = if a.is_done() {
+            "done"
+        } else if a.is_overdue(now) {
+            "OVERDUE"
+        } else {
+            "open"
+        };
+        let _ = writeln!(
+            out,
+            "{:>4}  {:>8}  {:<10}  {:<16}  {:<12}  {}",
+            a.id,
+            a.incident_id,
+            sanitize_line(a.owner.as_deref().unwrap_or("-")),
+            a.due_at.map(local_time).unwrap_or_else(|| "-".into()),
+            state,
+            sanitize_line(&a.text)
+        );
+    }
+    out
 }
 
 /// Pretty JSON on stdout, with anything a terminal could act on escaped.

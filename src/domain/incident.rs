@@ -128,6 +128,19 @@ pub struct Milestones {
 }
 
 impl Milestones {
+    /// Sets one milestone (declaration cannot move).
+    pub fn set(&mut self, milestone: Milestone, at: Option<DateTime<Utc>>) {
+        match milestone {
+            Milestone::Started => self.started_at = at,
+            Milestone::Detected => self.detected_at = at,
+            Milestone::Declared => {}
+            Milestone::Acknowledged => self.acknowledged_at = at,
+            Milestone::Mitigated => self.mitigated_at = at,
+            Milestone::Resolved => self.resolved_at = at,
+            Milestone::Closed => self.closed_at = at,
+        }
+    }
+
     pub fn new(declared_at: DateTime<Utc>) -> Self {
         Milestones {
             started_at: None,
@@ -272,6 +285,18 @@ pub struct Incident {
     pub severity_changed_at: Option<DateTime<Utc>>,
     /// The status-update countdown pushed out, with a reason on the timeline.
     pub update_snooze: Option<crate::domain::clock::Snooze>,
+    /// When the post-mortem was marked done (due within 48 h of resolution).
+    pub postmortem_done_at: Option<DateTime<Utc>>,
+}
+
+/// The SOP: a blameless post-mortem within 48 hours of resolution.
+pub const POSTMORTEM_WITHIN: chrono::TimeDelta = chrono::TimeDelta::hours(48);
+
+impl Incident {
+    /// When the post-mortem is due, once resolved.
+    pub fn postmortem_due(&self) -> Option<DateTime<Utc>> {
+        self.milestones.resolved_at.map(|at| at + POSTMORTEM_WITHIN)
+    }
 }
 
 impl Incident {

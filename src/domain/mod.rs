@@ -3,6 +3,7 @@
 //! Everything time-dependent takes `now` as an argument so rules can be tested
 //! with an injected clock.
 
+pub mod action;
 pub mod clock;
 pub mod import;
 pub mod incident;

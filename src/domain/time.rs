@@ -40,6 +40,33 @@ pub fn parse_time<Tz: TimeZone>(input: &str, now: &DateTime<Tz>) -> Result<DateT
     Err(format!("cannot read the time {input:?}: expected {TIME_FORMS}"))
 }
 
+/// Reads a due date: `+2d` / `+4h` from now, a day `2026-03-05` (end of that
+/// day in local time), or any absolute form [`parse_time`] takes (future
+/// times allowed).
+pub fn parse_due<Tz: TimeZone>(input: &str, now: &DateTime<Tz>) -> Result<DateTime<Utc>, String> {
+    let text = input.trim();
+    if let Some(ahead) = text.strip_prefix('+') {
+        let delta = parse_duration(ahead).map_err(|e| format!("{e} in {input:?}"))?;
+        return Ok(now.with_timezone(&Utc) + delta);
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let end = day.and_hms_opt(23, 59, 0).expect("a valid clock time");
+        return now
+            .timezone()
+            .from_local_datetime(&end)
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+            .ok_or_else(|| format!("{text} 23:59 does not exist in local time"));
+    }
+    if text.starts_with('-') {
+        return Err(format!(
+            "a due date in the past ({input:?})? use +2d, a date like 2026-03-05, or RFC 3339"
+        ));
+    }
+    parse_time(text, now)
+        .map_err(|_| format!("cannot read the due date {input:?}: use +2d, 2026-03-05 or RFC 3339"))
+}
+
 /// Parses `15m`, `2h`, `1h30m`, `45s`, `2d` (a bare number means minutes).
 pub fn parse_duration(input: &str) -> Result<TimeDelta, String> {
     let text = input.trim();
@@ -181,6 +208,18 @@ mod tests {
             assert!(!err.is_empty(), "{bad}");
         }
         assert!(parse_time("soon", &now()).unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn due_dates() {
+        assert_eq!(parse_due("+2d", &now()), Ok(utc("2026-03-03T12:30:00Z")));
+        assert_eq!(parse_due("2026-03-05", &now()), Ok(utc("2026-03-05T21:59:00Z")));
+        assert_eq!(
+            parse_due("2026-03-09T09:00:00Z", &now()),
+            Ok(utc("2026-03-09T09:00:00Z"))
+        );
+        assert!(parse_due("-2d", &now()).is_err());
+        assert!(parse_due("someday", &now()).unwrap_err().contains("+2d"));
     }
 
     #[test]

@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::write::{EventRow, append_event, event_data, require_incident};
 use super::{Result, Store, StoreError, to_millis};
-use crate::domain::EntryKind;
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
+use crate::domain::{EntryKind, Milestone};
 
 /// Who does it, when, under which UUID.
 pub struct Act<'a> {
@@ -226,6 +226,185 @@ impl Store {
                 ),
             )?;
             Ok(previous)
+        })
+    }
+}
+
+impl Store {
+    /// Records a milestone (acknowledged, mitigated, resolved, closed…) at
+    /// `at`, refusing an order that contradicts the others.
+    pub fn set_milestone(&mut self, act: &Act<'_>, milestone: Milestone, at: DateTime<Utc>) -> Result<()> {
+        let column = match milestone {
+            Milestone::Started => "started_at",
+            Milestone::Detected => "detected_at",
+            Milestone::Acknowledged => "acknowledged_at",
+            Milestone::Mitigated => "mitigated_at",
+            Milestone::Resolved => "resolved_at",
+            Milestone::Closed => "closed_at",
+            Milestone::Declared => {
+                return Err(StoreError::Invalid(
+                    "the declaration time cannot be changed".into(),
+                ));
+            }
+        };
+        self.write(|tx| {
+            let incident = super::read::incident_in(tx, act.incident_id)?;
+            if event_data(tx, act.uuid)?.is_some() {
+                return Ok(());
+            }
+            let mut milestones = incident.milestones.clone();
+            milestones.set(milestone, Some(at));
+            milestones.validate().map_err(StoreError::Invalid)?;
+            tx.execute(
+                &format!("UPDATE incidents SET {column} = ?1, version = version + 1 WHERE id = ?2"),
+                params![to_millis(at), act.incident_id],
+            )?;
+            let was = incident
+                .milestones
+                .get(milestone)
+                .map(|before| format!(" (was {})", hhmm(before)))
+                .unwrap_or_default();
+            let text = format!("{}{was}", milestone.title());
+            let mut event = act.event(
+                EntryKind::System,
+                &text,
+                json!({ "milestone": { milestone.as_str(): at } }),
+            );
+            event.occurred_at = at;
+            append_event(tx, &event)
+        })
+    }
+
+    /// Marks the post-mortem done (now); the incident must be resolved.
+    pub fn postmortem_done(&mut self, act: &Act<'_>) -> Result<()> {
+        self.write(|tx| {
+            let incident = super::read::incident_in(tx, act.incident_id)?;
+            if event_data(tx, act.uuid)?.is_some() {
+                return Ok(());
+            }
+            let Some(due) = incident.postmortem_due() else {
+                return Err(StoreError::Invalid(format!(
+                    "incident {} is not resolved yet; resolve it first (warroom resolve)",
+                    incident.id
+                )));
+            };
+            if let Some(done) = incident.postmortem_done_at {
+                return Err(StoreError::Invalid(format!(
+                    "the post-mortem of incident {} was already marked done at {}",
+                    incident.id,
+                    done.format("%Y-%m-%d %H:%M UTC")
+                )));
+            }
+            tx.execute(
+                "UPDATE incidents SET postmortem_done_at = ?1, version = version + 1 WHERE id = ?2",
+                params![to_millis(act.at), act.incident_id],
+            )?;
+            let timing = if act.at <= due {
+                "within 48 h"
+            } else {
+                "after the 48 h"
+            };
+            let text = format!("Post-mortem done ({timing})");
+            append_event(
+                tx,
+                &act.event(
+                    EntryKind::System,
+                    &text,
+                    json!({ "postmortem": { "done_at": act.at } }),
+                ),
+            )
+        })
+    }
+
+    /// Adds an action item; returns its number.
+    pub fn add_action(
+        &mut self,
+        act: &Act<'_>,
+        text: &str,
+        owner: Option<&str>,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<i64> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Invalid("the action item needs a text".into()));
+        }
+        self.write(|tx| {
+            require_incident(tx, act.incident_id)?;
+            if let Some(id) = tx
+                .query_row("SELECT id FROM action_items WHERE uuid = ?1", [act.uuid], |r| {
+                    r.get(0)
+                })
+                .optional()?
+            {
+                return Ok(id);
+            }
+            tx.execute(
+                "INSERT INTO action_items (uuid, incident_id, text, owner, due_at, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    act.uuid,
+                    act.incident_id,
+                    text,
+                    owner,
+                    due_at.map(to_millis),
+                    act.author,
+                    to_millis(act.at)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let owner_text = owner.map(|o| format!(", owner {o}")).unwrap_or_default();
+            let due_text = due_at
+                .map(|d| format!(", due {}", d.format("%Y-%m-%d")))
+                .unwrap_or_default();
+            let entry = format!("Action item {id}: {text}{owner_text}{due_text}");
+            append_event(
+                tx,
+                &act.event(
+                    EntryKind::System,
+                    &entry,
+                    json!({ "action": { "id": id, "added": true } }),
+                ),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Marks an action item done.
+    pub fn action_done(&mut self, act: &Act<'_>, action_id: i64) -> Result<()> {
+        self.write(|tx| {
+            if event_data(tx, act.uuid)?.is_some() {
+                return Ok(());
+            }
+            let found: Option<(i64, String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT incident_id, text, done_at FROM action_items WHERE id = ?1",
+                    [action_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((incident_id, text, done)) = found else {
+                return Err(StoreError::NotFound(format!(
+                    "there is no action item {action_id}"
+                )));
+            };
+            if done.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "action item {action_id} is already done"
+                )));
+            }
+            tx.execute(
+                "UPDATE action_items SET done_by = ?1, done_at = ?2 WHERE id = ?3",
+                params![act.author, to_millis(act.at), action_id],
+            )?;
+            let entry = format!("Action item {action_id} done: {text}");
+            let mut event = act.event(
+                EntryKind::System,
+                &entry,
+                json!({ "action": { "id": action_id, "done": true } }),
+            );
+            // Action items outlive their incident: the entry goes to the item's own incident.
+            event.incident_id = incident_id;
+            append_event(tx, &event)
         })
     }
 }

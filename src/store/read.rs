@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError, from_millis};
+use crate::domain::action::ActionItem;
 use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
@@ -13,7 +14,7 @@ pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
     acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name, version,
-    phase, severity_changed_at, update_snoozed_at, update_snoozed_until FROM incidents";
+    phase, severity_changed_at, update_snoozed_at, update_snoozed_until, postmortem_done_at FROM incidents";
 
 /// Everything about one incident, read in one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,7 @@ pub struct IncidentRecord {
     pub timeline: Vec<TimelineEntry>,
     pub timers: Vec<Timer>,
     pub roles: Vec<RoleHolder>,
+    pub actions: Vec<ActionItem>,
     /// The runbook text the incident was declared with.
     pub runbook_text: String,
 }
@@ -37,6 +39,7 @@ pub struct IncidentUpdate {
     pub new_entries: Vec<TimelineEntry>,
     pub timers: Vec<Timer>,
     pub roles: Vec<RoleHolder>,
+    pub actions: Vec<ActionItem>,
 }
 
 impl Store {
@@ -100,6 +103,7 @@ impl Store {
                 timeline,
                 timers: timers_in(tx, incident_id)?,
                 roles: roles_in(tx, incident_id)?,
+                actions: actions_in(tx, Some(incident_id))?,
                 runbook_text,
             })
         })
@@ -122,7 +126,30 @@ impl Store {
                 new_entries,
                 timers: timers_in(tx, incident_id)?,
                 roles: roles_in(tx, incident_id)?,
+                actions: actions_in(tx, Some(incident_id))?,
             })
+        })
+    }
+
+    /// Every action item of every incident.
+    pub fn all_action_items(&mut self) -> Result<Vec<ActionItem>> {
+        self.read(|tx| actions_in(tx, None))
+    }
+
+    /// The most recently declared open incident, else the most recent of all
+    /// (so `export` and `postmortem` find an incident just resolved).
+    pub fn latest_incident(&mut self) -> Result<Option<i64>> {
+        if let Some(open) = self.latest_open_incident()? {
+            return Ok(Some(open));
+        }
+        self.read(|tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT id FROM incidents ORDER BY declared_at DESC, id DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?)
         })
     }
 
@@ -157,6 +184,28 @@ fn timers_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<Tim
             started_by: r.get(3)?,
             started_at: from_millis(r.get(4)?),
             state: r.get::<_, String>(5)?.parse().unwrap_or(TimerState::Cancelled),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Action items of one incident, or of all (for metrics and lists).
+fn actions_in(tx: &rusqlite::Transaction<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> {
+    let mut stmt = tx.prepare(
+        "SELECT id, incident_id, text, owner, due_at, created_by, created_at, done_by, done_at
+           FROM action_items WHERE ?1 IS NULL OR incident_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([incident_id], |r| {
+        Ok(ActionItem {
+            id: r.get(0)?,
+            incident_id: r.get(1)?,
+            text: r.get(2)?,
+            owner: r.get(3)?,
+            due_at: r.get::<_, Option<i64>>(4)?.map(from_millis),
+            created_by: r.get(5)?,
+            created_at: from_millis(r.get(6)?),
+            done_by: r.get(7)?,
+            done_at: r.get::<_, Option<i64>>(8)?.map(from_millis),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -223,6 +272,7 @@ fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
             (Some(at), Some(until)) => Some(crate::domain::clock::Snooze { at, until }),
             _ => None,
         },
+        postmortem_done_at: time(18)?,
     })
 }
 

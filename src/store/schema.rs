@@ -102,6 +102,23 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (incident_id, role)
     ) STRICT;
     "#,
+    // 4: after the incident: the post-mortem and action items.
+    r#"
+    ALTER TABLE incidents ADD COLUMN postmortem_done_at INTEGER;
+
+    CREATE TABLE action_items (
+        id          INTEGER PRIMARY KEY,
+        uuid        TEXT NOT NULL UNIQUE,
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        text        TEXT NOT NULL,
+        owner       TEXT,
+        due_at      INTEGER,
+        created_by  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        done_by     TEXT,
+        done_at     INTEGER
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this binary writes and understands.
