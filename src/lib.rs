@@ -13,6 +13,7 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod domain;
+pub mod export;
 pub mod host;
 pub mod paths;
 pub mod runbook;

@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 
 use crate::domain::time::parse_duration;
 use crate::domain::timer::TimerState;
-use crate::domain::{ItemState, Severity};
+use crate::domain::{ItemState, Milestone, Severity};
 
 /// A command typed after `:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,19 @@ pub enum Command {
         role: String,
         account: String,
     },
+    /// `:ack`, `:mitigate`, `:resolve`, `:close`, with an optional time (`T` forms).
+    Milestone {
+        milestone: Milestone,
+        at: Option<String>,
+    },
+    PostmortemDone,
+    AddAction {
+        text: String,
+        owner: Option<String>,
+        /// As typed after `due:` (`+2d`, `2026-03-05`).
+        due: Option<String>,
+    },
+    ActionDone(i64),
     Help,
     Quit,
 }
@@ -71,6 +84,20 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":phase next", "advance the response phase (or :phase N)"),
     (":role ic alice", "hand a role over (ic, comms, scribe, ops, …)"),
+    (
+        ":ack / :mitigate",
+        "record a milestone now (or :mitigate 14:05, :ack -10m)",
+    ),
+    (
+        ":resolve / :close",
+        "resolve (starts the 48 h post-mortem clock) / close",
+    ),
+    (
+        ":action @bob due:+2d TEXT",
+        "add an action item (owner and due optional)",
+    ),
+    (":action done N", "mark action item N done"),
+    (":postmortem done", "the post-mortem is written"),
     (":help", "show the help"),
     (":q", "quit"),
 ];
@@ -159,6 +186,52 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 _ => Err(":role needs a role and an account, e.g. :role ic alice".into()),
             }
         }
+        "ack" | "acknowledge" | "mitigate" | "resolve" | "close" => {
+            let milestone = match name {
+                "mitigate" => Milestone::Mitigated,
+                "resolve" => Milestone::Resolved,
+                "close" => Milestone::Closed,
+                _ => Milestone::Acknowledged,
+            };
+            Ok(Command::Milestone {
+                milestone,
+                at: (!rest.is_empty()).then(|| rest.to_string()),
+            })
+        }
+        "postmortem" | "pm" if rest == "done" => Ok(Command::PostmortemDone),
+        "postmortem" | "pm" => Err(":postmortem done marks the post-mortem written".into()),
+        "action" | "a" => {
+            let text = needs("a text, e.g. :action @bob due:+2d add an alert on 5xx")?;
+            if let Some(number) = text.strip_prefix("done ") {
+                let id = number
+                    .trim()
+                    .trim_start_matches('#')
+                    .parse()
+                    .map_err(|_| format!(":action done takes an action item number, not {number:?}"))?;
+                return Ok(Command::ActionDone(id));
+            }
+            let (mut owner, mut due, mut words) = (None, None, Vec::new());
+            for word in text.split_whitespace() {
+                if let Some(who) = word
+                    .strip_prefix('@')
+                    .filter(|w| !w.is_empty() && owner.is_none())
+                {
+                    owner = Some(who.to_string());
+                } else if let Some(when) = word.strip_prefix("due:").filter(|_| due.is_none()) {
+                    due = Some(when.to_string());
+                } else {
+                    words.push(word);
+                }
+            }
+            if words.is_empty() {
+                return Err(":action needs a text besides @owner and due:".into());
+            }
+            Ok(Command::AddAction {
+                text: words.join(" "),
+                owner,
+                due,
+            })
+        }
         "help" | "h" => Ok(Command::Help),
         "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
@@ -215,6 +288,23 @@ mod tests {
             })
         );
         assert_eq!(parse("phase next"), Ok(Command::Phase(PhaseTarget::Next)));
+        assert_eq!(
+            parse("action @bob due:+2d add an alert on 5xx"),
+            Ok(Command::AddAction {
+                text: "add an alert on 5xx".into(),
+                owner: Some("bob".into()),
+                due: Some("+2d".into())
+            })
+        );
+        assert_eq!(parse("action done 4"), Ok(Command::ActionDone(4)));
+        assert_eq!(
+            parse("mitigate 14:05"),
+            Ok(Command::Milestone {
+                milestone: Milestone::Mitigated,
+                at: Some("14:05".into())
+            })
+        );
+        assert_eq!(parse("postmortem done"), Ok(Command::PostmortemDone));
         assert!(matches!(parse("snooze 10m vendor"), Ok(Command::Snooze { .. })));
         assert!(parse("note").unwrap_err().contains("needs"));
         assert!(parse("launch missiles").unwrap_err().contains("unknown command"));

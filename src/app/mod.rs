@@ -16,7 +16,7 @@ use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
 use crate::domain::presence::Presence;
 use crate::domain::roles::{self, Role};
 use crate::domain::timer::{Timer, TimerState};
-use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry, find_item};
+use crate::domain::{EntryKind, ItemState, Milestone, Severity, TimelineEntry, find_item, time};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
 use keymap::{Action, Context};
@@ -142,6 +142,17 @@ pub enum CommandAct {
         name: String,
         account: String,
     },
+    Milestone {
+        milestone: Milestone,
+        at: DateTime<Utc>,
+    },
+    PostmortemDone,
+    AddAction {
+        text: String,
+        owner: Option<String>,
+        due: Option<DateTime<Utc>>,
+    },
+    ActionDone(i64),
 }
 
 /// The panes that take the keyboard.
@@ -768,6 +779,30 @@ impl App {
             Ok(command::Command::CloseTimer { id, state }) => {
                 self.command_act(CommandAct::CloseTimer { id, state })
             }
+            Ok(command::Command::Milestone { milestone, at }) => {
+                let at = match at.map(|t| time::parse_time(&t, &self.local(self.now))) {
+                    None => self.now,
+                    Some(Ok(at)) => at,
+                    Some(Err(message)) => {
+                        self.complain(message);
+                        return Vec::new();
+                    }
+                };
+                self.command_act(CommandAct::Milestone { milestone, at })
+            }
+            Ok(command::Command::PostmortemDone) => self.command_act(CommandAct::PostmortemDone),
+            Ok(command::Command::AddAction { text, owner, due }) => {
+                let due = match due.map(|d| time::parse_due(&d, &self.local(self.now))) {
+                    None => None,
+                    Some(Ok(at)) => Some(at),
+                    Some(Err(message)) => {
+                        self.complain(message);
+                        return Vec::new();
+                    }
+                };
+                self.command_act(CommandAct::AddAction { text, owner, due })
+            }
+            Ok(command::Command::ActionDone(id)) => self.command_act(CommandAct::ActionDone(id)),
             Ok(command::Command::Role { role, account }) => match roles::find_role(&self.roles(), &role) {
                 Ok(found) => {
                     let (key, name) = (found.key.clone(), found.name.clone());

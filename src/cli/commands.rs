@@ -7,9 +7,9 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, InitArgs, ListArgs, MilestoneArgs, NoteArgs,
-    PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs,
-    report,
+    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, InitArgs, ListArgs,
+    MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs, SnoozeArgs,
+    StatusUpdateArgs, TimerArgs, report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Phase(args)) => phase(&db, args),
         Some(Command::Timer(args)) => timer(&db, args),
         Some(Command::Role(args)) => role(&db, args),
+        Some(Command::Export(args)) => export(&db, args),
         Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
         Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
         Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
@@ -336,6 +337,61 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         }
         _ => println!("{}: {}", role.name, args.account),
     }
+    Ok(())
+}
+
+fn export(db: &Path, args: ExportArgs) -> Result<()> {
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.id)?;
+    let mut record = store.incident_record(incident)?;
+    let text = match args.format {
+        ExportFormat::Markdown => {
+            let template = match &args.template {
+                Some(path) => std::fs::read_to_string(path)
+                    .wrap_err_with(|| format!("cannot read the template {}", path.display()))?,
+                None => crate::export::DEFAULT_TEMPLATE.to_string(),
+            };
+            crate::export::markdown(&record, &template, args.pinned, Utc::now()).map_err(|e| eyre!(e))?
+        }
+        ExportFormat::Json => {
+            if args.pinned {
+                record.timeline.retain(|e| e.pinned);
+            }
+            let value = report::export_json(&record);
+            format!(
+                "{}\n",
+                crate::domain::escape_json_output(&serde_json::to_string_pretty(&value)?)
+            )
+        }
+    };
+    match &args.output {
+        None => {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file renamed into place: a reader never sees
+/// half a post-mortem, and a full disk leaves the old file as it was.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(folder)
+        .wrap_err_with(|| format!("cannot write in {}", folder.display()))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .map_err(|e| eyre!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
 }
 

@@ -55,6 +55,8 @@ pub enum Command {
     Timer(TimerArgs),
     /// Hand a role over: `role ic alice` (ic, comms, scribe, ops, or a runbook role).
     Role(RoleArgs),
+    /// Write the post-mortem draft (Markdown) or the whole record (JSON).
+    Export(ExportArgs),
     /// Record that the incident was acknowledged.
     #[command(alias = "acknowledge")]
     Ack(MilestoneArgs),
@@ -193,6 +195,29 @@ pub struct RoleArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Incident id (default: the most recent open incident, else the most recent).
+    pub id: Option<i64>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ExportFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only the pinned timeline entries.
+    #[arg(long)]
+    pub pinned: bool,
+    /// Markdown template to use instead of the built-in one (minijinja syntax).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

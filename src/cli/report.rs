@@ -236,6 +236,22 @@ pub fn record_json(record: &IncidentRecord) -> Value {
     value
 }
 
+/// `export --format json`: the whole record, action items and the post-mortem.
+pub fn export_json(record: &IncidentRecord) -> Value {
+    let mut value = record_json(record);
+    let object = value.as_object_mut().expect("json! object");
+    object.insert("action_items".into(), actions_json(&record.actions));
+    object.insert(
+        "postmortem_due_at".into(),
+        record.incident.postmortem_due().map(rfc3339).into(),
+    );
+    object.insert(
+        "postmortem_done_at".into(),
+        record.incident.postmortem_done_at.map(rfc3339).into(),
+    );
+    value
+}
+
 pub fn actions_json(items: &[ActionItem]) -> Value {
     Value::Array(
         items

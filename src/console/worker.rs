@@ -264,6 +264,15 @@ impl Worker {
                     CommandAct::Role { key, name, account } => {
                         self.store.assign_role(&who, key, name, account)?;
                     }
+                    CommandAct::Milestone { milestone, at } => {
+                        self.store.set_milestone(&who, *milestone, *at)?
+                    }
+                    CommandAct::PostmortemDone => self.store.postmortem_done(&who)?,
+                    CommandAct::AddAction { text, owner, due } => {
+                        let id = self.store.add_action(&who, text, owner.as_deref(), *due)?;
+                        return Ok(Some(format!("Action item {id} added")));
+                    }
+                    CommandAct::ActionDone(id) => self.store.action_done(&who, *id)?,
                 }
             }
         }

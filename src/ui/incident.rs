@@ -10,6 +10,7 @@ use super::pane_block;
 use super::text::truncate;
 use super::theme::Theme;
 use crate::app::App;
+use crate::domain::clock::Urgency;
 use crate::domain::sanitize_line;
 
 /// Who is attached right now: account, terminal, since when. A read-only
@@ -91,6 +92,43 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         label("Runbook"),
         Span::raw(sanitize_line(&incident.runbook_name).into_owned()),
     ]));
+    let open_actions: Vec<_> = record.actions.iter().filter(|a| !a.is_done()).collect();
+    if !record.actions.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Action items ({} open of {})",
+                open_actions.len(),
+                record.actions.len()
+            ),
+            theme.title(),
+        ));
+        for action in open_actions {
+            let overdue = action.is_overdue(app.now);
+            let mut spans = vec![
+                Span::styled(format!("{:>3} ", action.id), theme.dim()),
+                Span::raw(sanitize_line(&action.text).into_owned()),
+            ];
+            if let Some(owner) = &action.owner {
+                spans.push(Span::styled(
+                    format!(" @{}", sanitize_line(owner)),
+                    theme.author(owner),
+                ));
+            }
+            if let Some(due) = action.due_at {
+                let style = if overdue {
+                    theme.urgency(Urgency::Overdue)
+                } else {
+                    theme.dim()
+                };
+                let word = if overdue { "OVERDUE" } else { "due" };
+                spans.push(Span::styled(
+                    format!(" {word} {}", app.local(due).format("%m-%d")),
+                    style,
+                ));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
     let pinned: Vec<_> = record.timeline.iter().filter(|e| e.pinned).collect();
     if !pinned.is_empty() {
         lines.push(Line::styled("Pinned", theme.title()));

@@ -123,7 +123,17 @@ fn entry_lines(app: &App, entry: &TimelineEntry, cells: usize, theme: &Theme) ->
         Span::raw(" "),
     ];
     let prefix_cells = 1 + 5 + 1 + AUTHOR_CELLS + 1 + KIND_CELLS + 1;
-    let text = sanitize(&entry.text);
+    let mut text = sanitize(&entry.text).into_owned();
+    // Backdated or imported: say when it was written down, too.
+    if (entry.recorded_at - entry.occurred_at).abs() > chrono::TimeDelta::minutes(2) {
+        let recorded = app.local(entry.recorded_at);
+        let format = if recorded.date_naive() == app.local(entry.occurred_at).date_naive() {
+            "%H:%M"
+        } else {
+            "%Y-%m-%d %H:%M"
+        };
+        text.push_str(&format!(" [recorded {}]", recorded.format(format)));
+    }
     let style = if entry.kind == EntryKind::StatusUpdate {
         theme.status_update()
     } else {

@@ -1,0 +1,197 @@
+//! The post-mortem draft: an incident record rendered through a Markdown
+//! template (minijinja), the built-in one in `assets/postmortem.md.j2` or a
+//! team's own. Every value handed to the template is sanitized first, so
+//! neither the terminal that prints the export nor the Markdown viewer gets
+//! control characters from the database.
+
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, context};
+use serde::Serialize;
+
+use crate::domain::roles::COMMANDER;
+use crate::domain::time::format_duration;
+use crate::domain::{EntryKind, ItemState, Milestone, sanitize, sanitize_line};
+use crate::store::IncidentRecord;
+
+/// The built-in post-mortem template.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../assets/postmortem.md.j2");
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn clean(text: &str) -> String {
+    sanitize(text).into_owned()
+}
+
+/// A Markdown table cell: pipes escaped, line breaks as `<br>`.
+fn cell(text: String) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+#[derive(Serialize)]
+struct Entry {
+    at: String,
+    recorded: Option<String>,
+    author: String,
+    kind: &'static str,
+    text: String,
+    pinned: bool,
+}
+
+/// Renders the post-mortem of `record` with `template`; with `pinned_only`,
+/// the timeline holds the pinned entries alone.
+pub fn markdown(
+    record: &IncidentRecord,
+    template: &str,
+    pinned_only: bool,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let incident = &record.incident;
+    let entry = |e: &crate::domain::TimelineEntry| Entry {
+        at: utc(e.occurred_at),
+        recorded: ((e.recorded_at - e.occurred_at).abs() > chrono::TimeDelta::minutes(2))
+            .then(|| utc(e.recorded_at)),
+        author: sanitize_line(&e.author).into_owned(),
+        kind: e.kind.as_str(),
+        text: clean(&e.text),
+        pinned: e.pinned,
+    };
+    let of_kind = |kind: EntryKind| -> Vec<Entry> {
+        record
+            .timeline
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(entry)
+            .collect()
+    };
+    let mut severity_history: Vec<Entry> = record
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::System && e.text.starts_with("Declared "))
+        .map(entry)
+        .collect();
+    severity_history.extend(of_kind(EntryKind::SeverityChange));
+
+    let milestones: Vec<_> = incident
+        .milestones
+        .recorded()
+        .map(|(m, at)| context! { name => m.title(), at => utc(at) })
+        .collect();
+    let m = &incident.milestones;
+    let durations: Vec<_> = [
+        ("Time to detect", Milestone::Started, Milestone::Detected),
+        (
+            "Time to acknowledge",
+            Milestone::Detected,
+            Milestone::Acknowledged,
+        ),
+        ("Time to mitigate", Milestone::Detected, Milestone::Mitigated),
+        ("Time to resolve", Milestone::Detected, Milestone::Resolved),
+    ]
+    .into_iter()
+    .filter_map(|(name, from, to)| {
+        let span = m.get(to)? - m.get(from)?;
+        Some(context! { name, from => from.as_str(), to => to.as_str(), value => format_duration(span) })
+    })
+    .collect();
+
+    let mut checklist = Vec::new();
+    for item in &record.checklist {
+        let done = usize::from(item.state.is_closed());
+        match checklist.last_mut() {
+            Some((title, d, t)) if *title == item.section => {
+                *d += done;
+                *t += 1;
+            }
+            _ => checklist.push((item.section.clone(), done, 1)),
+        }
+    }
+    let checklist: Vec<_> = checklist
+        .into_iter()
+        .map(|(title, done, total)| context! { title => clean(&title), done, total })
+        .collect();
+    let open_items: Vec<_> = record
+        .checklist
+        .iter()
+        .filter(|i| i.state == ItemState::Open)
+        .map(|i| context! { key => clean(&i.key), name => clean(&i.name), section => clean(&i.section) })
+        .collect();
+    let action_items: Vec<_> = record
+        .actions
+        .iter()
+        .map(|a| {
+            let state = match a.done_at {
+                Some(done) => format!("done {}", utc(done)),
+                None if a.is_overdue(now) => "OVERDUE".to_string(),
+                None => "open".to_string(),
+            };
+            context! {
+                id => a.id,
+                text => clean(&a.text),
+                owner => a.owner.as_deref().map(clean).unwrap_or_else(|| "-".into()),
+                due => a.due_at.map(utc).unwrap_or_else(|| "-".into()),
+                state,
+            }
+        })
+        .collect();
+    let roles: Vec<_> = record
+        .roles
+        .iter()
+        .map(|r| context! { name => clean(&r.name), account => clean(&r.account), since => utc(r.since) })
+        .collect();
+    let commander = record
+        .roles
+        .iter()
+        .find(|r| r.role == COMMANDER)
+        .map_or(incident.declared_by.as_str(), |r| r.account.as_str());
+    let timeline: Vec<Entry> = record
+        .timeline
+        .iter()
+        .filter(|e| !pinned_only || e.pinned)
+        .map(entry)
+        .collect();
+    let impact: Vec<Entry> = record.timeline.iter().filter(|e| e.pinned).map(entry).collect();
+
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_filter("cell", cell);
+    env.add_template("postmortem", template)
+        .map_err(|e| format!("the template cannot be read: {e}"))?;
+    let rendered = env
+        .get_template("postmortem")
+        .and_then(|t| {
+            t.render(context! {
+                generated_at => utc(now),
+                pinned_only,
+                incident => context! {
+                    id => incident.id,
+                    title => sanitize_line(&incident.title).into_owned(),
+                    severity => incident.severity.as_str(),
+                    severity_label => incident.severity.label(),
+                    status => incident.status().as_str(),
+                    commander => clean(commander),
+                    declared_by => clean(&incident.declared_by),
+                    runbook => clean(&incident.runbook_name),
+                },
+                milestones,
+                durations,
+                postmortem => context! {
+                    due => incident.postmortem_due().map(utc),
+                    done => incident.postmortem_done_at.map(utc),
+                },
+                impact,
+                severity_history,
+                roles,
+                handoffs => of_kind(EntryKind::RoleChange),
+                timeline,
+                checklist,
+                open_items,
+                action_items,
+            })
+        })
+        .map_err(|e| format!("the template failed: {e}"))?;
+    // A team's template is text from a file: it passes the same sanitizer.
+    Ok(sanitize(&rendered).into_owned())
+}
