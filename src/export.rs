@@ -156,6 +156,7 @@ pub fn markdown(
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
     env.add_filter("cell", cell);
     env.add_template("postmortem", template)
         .map_err(|e| format!("the template cannot be read: {e}"))?;

@@ -12,7 +12,7 @@ use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, Milestone};
 
-/// Who does it, when, under which UUID.
+/// Who does it, when (the moment it is written down), under which UUID.
 pub struct Act<'a> {
     pub uuid: &'a str,
     pub incident_id: i64,
@@ -31,6 +31,7 @@ impl Act<'_> {
             text,
             pinned: false,
             data: Some(data),
+            recorded_at: self.at,
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// When entries are recorded; the wall clock, or a fixed one for demos and tests.
+    clock: fn() -> DateTime<Utc>,
 }
 
 impl Store {
@@ -88,9 +90,19 @@ impl Store {
             conn,
             path,
             read_only,
+            clock: Utc::now,
         };
         store.check_and_migrate()?;
         Ok(store)
+    }
+
+    /// Replaces the clock that stamps when entries are recorded.
+    pub fn set_clock(&mut self, clock: fn() -> DateTime<Utc>) {
+        self.clock = clock;
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     pub fn path(&self) -> &Path {

@@ -119,6 +119,7 @@ impl Store {
         new.milestones.validate().map_err(StoreError::Invalid)?;
         let m = &new.milestones;
         let opt = |t: Option<DateTime<Utc>>| t.map(to_millis);
+        let recorded_at = self.now();
         self.write(|tx| {
             if let Some(id) = tx
                 .query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
@@ -188,6 +189,7 @@ impl Store {
                     data: Some(
                         json!({ "declared": { "severity": new.severity, "runbook": new.runbook_name } }),
                     ),
+                    recorded_at,
                 },
             )?;
             Ok(id)
@@ -210,6 +212,7 @@ impl Store {
                 MAX_ENTRY_BYTES / 1024
             )));
         }
+        let recorded_at = self.now();
         self.write(|tx| {
             require_incident(tx, incident_id)?;
             append_event(
@@ -223,6 +226,7 @@ impl Store {
                     text: &entry.text,
                     pinned: entry.pinned,
                     data: None,
+                    recorded_at,
                 },
             )?;
             event_by_uuid(tx, &entry.uuid)
@@ -233,6 +237,7 @@ impl Store {
     /// with compare-and-set against the version the responder saw.
     pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
         let c = change;
+        let recorded_at = self.now();
         self.write(|tx| {
             require_incident(tx, c.incident_id)?;
             let item = checklist_item(tx, c.incident_id, c.key)?;
@@ -285,6 +290,7 @@ impl Store {
                     data: Some(json!({ "checklist": {
                         "key": item.key, "from": item.state, "to": c.state, "outcome": outcome.label()
                     } })),
+                    recorded_at,
                 },
             )?;
             Ok(outcome)
@@ -295,6 +301,7 @@ impl Store {
     /// version the commander saw, and records who, when and why.
     pub fn set_severity(&mut self, change: &SeverityChange<'_>) -> Result<SeverityOutcome> {
         let c = change;
+        let recorded_at = self.now();
         self.write(|tx| {
             let incident = super::read::incident_in(tx, c.incident_id)?;
             if let Some(data) = event_data(tx, c.uuid)? {
@@ -338,6 +345,7 @@ impl Store {
                     data: Some(json!({ "severity": {
                         "from": incident.severity, "to": c.severity, "reason": reason, "outcome": outcome.label()
                     } })),
+                    recorded_at,
                 },
             )?;
             Ok(outcome)
@@ -384,6 +392,8 @@ pub(super) struct EventRow<'a> {
     pub(super) text: &'a str,
     pub(super) pinned: bool,
     pub(super) data: Option<serde_json::Value>,
+    /// When it was written down (the store's clock).
+    pub(super) recorded_at: DateTime<Utc>,
 }
 
 /// Appends to the event log; a UUID already present is left as it was.
@@ -397,7 +407,7 @@ pub(super) fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<(
             row.incident_id,
             row.kind.as_str(),
             to_millis(row.occurred_at),
-            to_millis(Utc::now()),
+            to_millis(row.recorded_at),
             row.author,
             row.text,
             row.pinned,

@@ -1,0 +1,346 @@
+//! After the incident: milestones in order, the post-mortem export, action
+//! items.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use warroom::domain::{EntryKind, ItemState, Milestone, Milestones, Severity};
+use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::{Act, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store};
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+/// The store's clock in the fixture: set before each write, so entries are
+/// recorded when they happened unless the fixture backdates them on purpose.
+static CLOCK_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn fixture_clock() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(CLOCK_MS.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+}
+
+fn set_clock(time: &str) {
+    CLOCK_MS.store(at(time).timestamp_millis(), std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn milestones_out_of_order_are_refused_naming_the_conflict() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(
+        &db,
+        &[
+            "declare",
+            "--started-at",
+            "-50m",
+            "--detected-at",
+            "-40m",
+            "order",
+        ],
+    );
+    ok(&db, &["ack", "--at", "-30m"]);
+    let err = stderr(&fails(&db, &["mitigate", "--at", "-35m"]));
+    assert!(
+        err.contains("mitigated") && err.contains("cannot be before acknowledged"),
+        "{err}"
+    );
+    let err = stderr(&fails(&db, &["ack", "--at", "-45m"]));
+    assert!(
+        err.contains("acknowledged") && err.contains("cannot be before detected"),
+        "{err}"
+    );
+    ok(&db, &["mitigate", "--at", "-20m"]);
+    ok(&db, &["resolve", "--at", "-10m"]);
+    let err = stderr(&fails(&db, &["close", "--at", "-15m"]));
+    assert!(
+        err.contains("closed") && err.contains("cannot be before resolved"),
+        "{err}"
+    );
+    let err = stderr(&fails(
+        &db,
+        &["declare", "--started-at", "-5m", "--detected-at", "-10m", "bad"],
+    ));
+    assert!(
+        err.contains("detected") && err.contains("cannot be before started"),
+        "{err}"
+    );
+    let json = show_json(&db, "1");
+    assert_eq!(json["status"], "resolved");
+    assert!(json["mitigated_at"].is_string());
+    assert!(json["closed_at"].is_null(), "a refused milestone writes nothing");
+}
+
+#[test]
+fn the_post_mortem_and_action_items_are_tracked() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "pm"]);
+    let err = stderr(&fails(&db, &["postmortem", "done"]));
+    assert!(err.contains("not resolved"), "{err}");
+    ok(
+        &db,
+        &[
+            "action", "add", "--owner", "bob", "--due", "+2d", "alert", "on", "5xx",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "action",
+            "add",
+            "--due",
+            "2020-01-01T00:00:00Z",
+            "already",
+            "late",
+        ],
+    );
+    let list = ok(&db, &["action", "list"]);
+    assert!(
+        list.contains("OVERDUE") && list.contains("alert on 5xx"),
+        "{list}"
+    );
+    ok(&db, &["action", "done", "1"]);
+    let err = stderr(&fails(&db, &["action", "done", "1"]));
+    assert!(err.contains("already done"), "{err}");
+    ok(&db, &["resolve"]);
+    ok(&db, &["postmortem", "done"]);
+    ok(&db, &["close"]);
+    // Action items outlive the incident's closing.
+    let items: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["action", "list", "--all", "--json"])).unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 2);
+    assert!(items[0]["done_at"].is_string() && items[1]["done_at"].is_null());
+    let exported: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["export", "--format", "json"])).unwrap();
+    assert!(exported["postmortem_done_at"].is_string());
+    assert_eq!(exported["action_items"].as_array().unwrap().len(), 2);
+}
+
+/// A P2 that became a P1 overnight and took two days to close: three
+/// authors, pinned impact notes, a handoff, action items.
+fn long_incident(dir: &tempfile::TempDir) -> Store {
+    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    store.set_clock(fixture_clock);
+    set_clock("2026-03-01T22:10:00Z");
+    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
+    let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));
+    milestones.started_at = Some(at("2026-03-01T21:40:00Z"));
+    milestones.detected_at = Some(at("2026-03-01T22:02:00Z"));
+    let id = store
+        .declare(&NewIncident {
+            uuid: "long".into(),
+            title: "Search results stale | index lag".into(),
+            severity: Severity::P2,
+            milestones,
+            declared_by: "alice".into(),
+            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
+            runbook_text: DEFAULT_RUNBOOK.into(),
+            runbook: &parsed,
+        })
+        .unwrap();
+    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
+        uuid,
+        incident_id: id,
+        author,
+        at: at(time),
+    };
+    let note = |store: &mut Store, uuid: &str, author: &str, time: &str, kind, text: &str, pinned| {
+        // Recorded when it happened, except the first, written down later from a graph.
+        set_clock(if uuid == "n1" {
+            "2026-03-01T22:30:00Z"
+        } else {
+            time
+        });
+        store
+            .add_entry(
+                id,
+                &NewEntry {
+                    uuid: uuid.into(),
+                    kind,
+                    occurred_at: at(time),
+                    author: author.into(),
+                    text: text.into(),
+                    pinned,
+                },
+            )
+            .unwrap();
+    };
+    note(
+        &mut store,
+        "n1",
+        "bob",
+        "2026-03-01T21:45:00Z",
+        EntryKind::Note,
+        "Indexer queue depth starts climbing (from Grafana)",
+        true,
+    );
+    note(
+        &mut store,
+        "n2",
+        "alice",
+        "2026-03-01T22:20:00Z",
+        EntryKind::StatusUpdate,
+        "Search results up to 40 min stale; writes unaffected.",
+        false,
+    );
+    store
+        .set_milestone(
+            &act("m1", "alice", "2026-03-01T22:12:30Z"),
+            Milestone::Acknowledged,
+            at("2026-03-01T22:12:00Z"),
+        )
+        .unwrap();
+    set_clock("2026-03-02T01:30:00Z");
+    store
+        .set_severity(&SeverityChange {
+            uuid: "s1",
+            incident_id: id,
+            severity: Severity::P1,
+            reason: "stale prices shown at checkout",
+            author: "carol",
+            at: at("2026-03-02T01:30:00Z"),
+            expected_version: None,
+        })
+        .unwrap();
+    store
+        .assign_role(
+            &act("r1", "alice", "2026-03-02T02:00:00Z"),
+            "ic",
+            "Incident Commander",
+            "carol",
+        )
+        .unwrap();
+    note(
+        &mut store,
+        "n3",
+        "carol",
+        "2026-03-02T02:05:00Z",
+        EntryKind::Decision,
+        "Pause reindex jobs; scale indexer to 12 workers",
+        false,
+    );
+    note(
+        &mut store,
+        "n4",
+        "dave",
+        "2026-03-02T03:10:00Z",
+        EntryKind::Note,
+        "Lag down to 3 min\nqueue draining at ~2k/s",
+        true,
+    );
+    store
+        .set_milestone(
+            &act("m2", "carol", "2026-03-02T03:15:00Z"),
+            Milestone::Mitigated,
+            at("2026-03-02T03:12:00Z"),
+        )
+        .unwrap();
+    set_clock("2026-03-01T22:15:00Z");
+    store
+        .set_item_state(&ItemChange {
+            uuid: "c1",
+            incident_id: id,
+            key: "1.1",
+            state: ItemState::Done,
+            author: "alice",
+            at: at("2026-03-01T22:15:00Z"),
+            expected_version: None,
+        })
+        .unwrap();
+    store
+        .set_milestone(
+            &act("m3", "carol", "2026-03-02T09:00:00Z"),
+            Milestone::Resolved,
+            at("2026-03-02T09:00:00Z"),
+        )
+        .unwrap();
+    store
+        .add_action(
+            &act("a1", "carol", "2026-03-03T10:00:00Z"),
+            "Alert on indexer lag > 5 min",
+            Some("bob"),
+            Some(at("2026-03-10T17:00:00Z")),
+        )
+        .unwrap();
+    store
+        .add_action(
+            &act("a2", "carol", "2026-03-03T10:01:00Z"),
+            "Rate-limit reindex jobs",
+            None,
+            None,
+        )
+        .unwrap();
+    store
+        .action_done(&act("a3", "bob", "2026-03-03T16:00:00Z"), 1)
+        .unwrap();
+    store
+        .postmortem_done(&act("p1", "carol", "2026-03-03T15:00:00Z"))
+        .unwrap();
+    store
+}
+
+#[test]
+fn export_snapshot_of_a_long_incident() {
+    let dir = temp_dir();
+    let mut store = long_incident(&dir);
+    let record = store.incident_record(1).unwrap();
+    let now = at("2026-03-04T08:00:00Z");
+    let markdown = warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now).unwrap();
+    insta::assert_snapshot!(markdown);
+    let pinned = warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now).unwrap();
+    let timeline = pinned
+        .split("## Timeline")
+        .nth(1)
+        .unwrap()
+        .split("## Checklist")
+        .next()
+        .unwrap();
+    assert_eq!(timeline.matches("(pinned)").count(), 2, "{timeline}");
+    assert_eq!(
+        timeline.matches("\n| 2026-").count(),
+        2,
+        "only the pinned entries: {timeline}"
+    );
+}
+
+#[test]
+fn export_through_the_cli_writes_files_whole_and_clean() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "export \u{1b}]52;c;cGF5bG9hZA==\u{7} me"]);
+    ok(&db, &["note", "--pin", "payload \u{1b}[2J\u{202e} end"]);
+    let out = dir.path().join("pm.md");
+    let printed = warroom(&db)
+        .args(["export", "--output", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("# Post-mortem: export ␛]52;c;cGF5bG9hZA==␇ me"),
+        "{text}"
+    );
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "no raw control characters"
+    );
+    assert!(!text.contains('\u{202e}'));
+    // A team's own template.
+    let template = dir.path().join("short.md.j2");
+    std::fs::write(
+        &template,
+        "{{ incident.title }} / {{ timeline | length }} entries\n",
+    )
+    .unwrap();
+    let short = ok(&db, &["export", "--template", template.to_str().unwrap()]);
+    assert_eq!(short, "export ␛]52;c;cGF5bG9hZA==␇ me / 2 entries\n");
+    let broken = dir.path().join("broken.md.j2");
+    std::fs::write(&broken, "{% for x in %}").unwrap();
+    let err = stderr(&fails(&db, &["export", "--template", broken.to_str().unwrap()]));
+    assert!(err.contains("template"), "{err}");
+    // Writing into a folder that does not exist fails cleanly.
+    let err = stderr(&fails(&db, &["export", "--output", "/nonexistent/dir/pm.md"]));
+    assert!(err.starts_with("error: cannot write"), "{err}");
+}
