@@ -13,6 +13,7 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod domain;
+pub mod drafts;
 pub mod export;
 pub mod host;
 pub mod paths;

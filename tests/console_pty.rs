@@ -245,3 +245,47 @@ fn common_terminal_types_work() {
         );
     }
 }
+
+/// An SSH drop mid-sentence: the console is killed while a note is half
+/// written; the next console of the same account offers the draft back.
+#[test]
+fn a_draft_survives_a_killed_console() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    let state = dir.path().join("state");
+    let state_env = state.to_str().unwrap().to_string();
+    ok(&db, &["declare", "--severity", "P1", "Drafts"]);
+    let mut console = Console::spawn(&db, 100, 30, &[("XDG_STATE_HOME", &state_env)]);
+    console.wait_for("Drafts");
+    console.send("n");
+    console.send("the replica in eu-west-1 is lagging becau");
+    console.wait_for("lagging becau");
+    let status = console.kill_9();
+    assert!(!status.success());
+
+    let mut again = Console::spawn(&db, 100, 30, &[("XDG_STATE_HOME", &state_env)]);
+    again.wait_for("unsent note");
+    again.send("n");
+    again.wait_for("lagging becau");
+    again.send("se of the backfill");
+    again.send("\r");
+    again.wait_gone("Note — Enter adds");
+    again.wait_for("backfill");
+    again.send("q");
+    assert!(again.wait_exit(Duration::from_secs(10)).success());
+    let json = show_json(&db, "1");
+    let notes: Vec<&str> = json["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "note")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        ["the replica in eu-west-1 is lagging because of the backfill"]
+    );
+    // Sent: the kept draft is gone.
+    let left: Vec<_> = std::fs::read_dir(state.join("warroom/drafts")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -50,6 +50,11 @@ pub enum Event {
     Info(String),
     /// The store could not be read.
     Problem(String),
+    /// Drafts kept from an earlier session of this account (an SSH drop).
+    DraftsRestored {
+        note: Option<String>,
+        update: Option<String>,
+    },
 }
 
 /// What the store worker read.
@@ -228,12 +233,24 @@ pub struct App {
     pub bell: bool,
     /// Whether to ring at all (`WARROOM_BELL=off` turns it off).
     pub bell_enabled: bool,
+    /// A draft changed since the console last saved the drafts.
+    pub drafts_dirty: bool,
+    /// The incident whose kept drafts were offered back.
+    pub drafts_loaded_for: Option<i64>,
     pub should_quit: bool,
 }
 
 fn text_area(lines: Vec<String>) -> TextArea<'static> {
     let mut area = TextArea::new(lines);
     area.set_cursor_line_style(ratatui::style::Style::default());
+    area
+}
+
+/// A text box holding `text` with the cursor at its end, to go on typing.
+fn text_area_to_continue(text: &str) -> TextArea<'static> {
+    let mut area = text_area(text.lines().map(str::to_string).collect());
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
     area
 }
 
@@ -282,6 +299,8 @@ impl App {
             rung: Default::default(),
             bell: false,
             bell_enabled: true,
+            drafts_dirty: false,
+            drafts_loaded_for: None,
             should_quit: false,
         }
     }
@@ -401,6 +420,15 @@ impl App {
         }
     }
 
+    /// The drafts to keep on disk, if they changed: (note, status update).
+    pub fn take_dirty_drafts(&mut self) -> Option<(i64, String, String)> {
+        if !std::mem::take(&mut self.drafts_dirty) {
+            return None;
+        }
+        let id = self.record.as_ref()?.incident.id;
+        Some((id, text_of(&self.note_draft), text_of(&self.update_draft)))
+    }
+
     /// Takes the pending bell (the console writes BEL after drawing).
     pub fn take_bell(&mut self) -> bool {
         std::mem::take(&mut self.bell)
@@ -486,22 +514,49 @@ impl App {
                 self.complain(text);
                 Vec::new()
             }
+            Event::DraftsRestored { note, update } => {
+                let mut restored = Vec::new();
+                for (kind, text) in [(EntryKind::Note, note), (EntryKind::StatusUpdate, update)] {
+                    if let Some(text) = text
+                        && self.draft_mut(kind).is_empty()
+                    {
+                        *self.draft_mut(kind) = text_area_to_continue(&text);
+                        restored.push(if kind == EntryKind::Note {
+                            "note (n)"
+                        } else {
+                            "status update (u)"
+                        });
+                    }
+                }
+                if !restored.is_empty() {
+                    self.say(format!(
+                        "Your unsent {} was kept: press the key to go on",
+                        restored.join(" and ")
+                    ));
+                }
+                Vec::new()
+            }
             Event::WriteFailed { request, message } => {
                 // Give the words back: a failed write must not eat a note.
                 if let Request::AddEntry { kind, text, .. } = &request {
+                    self.drafts_dirty = true;
                     let draft = self.draft_mut(*kind);
                     if draft.is_empty() {
-                        *draft = text_area(text.lines().map(str::to_string).collect());
+                        *draft = text_area_to_continue(text);
                     }
                 }
                 self.complain(format!("Not saved: {message}"));
                 Vec::new()
             }
             Event::Paste(text) => {
+                self.drafts_dirty |= matches!(self.input, Input::Composer(_));
                 self.paste(&text);
                 Vec::new()
             }
-            Event::Key(key) => self.key(key),
+            Event::Key(key) => {
+                self.drafts_dirty |= matches!(self.input, Input::Composer(_));
+                self.key(key)
+            }
         }
     }
 

@@ -89,7 +89,33 @@ fn enter_terminal() -> Result<(DefaultTerminal, TerminalGuard)> {
     Ok((terminal, guard))
 }
 
+/// Offers back the drafts an earlier session of this account kept for the
+/// attached incident, and keeps the current ones on disk when they change,
+/// so an SSH drop mid-sentence loses nothing.
+fn keep_drafts(app: &mut App, database: &Path) {
+    use crate::domain::EntryKind;
+    use crate::drafts;
+    if let Some(id) = app.record.as_ref().map(|r| r.incident.id)
+        && app.drafts_loaded_for != Some(id)
+    {
+        app.drafts_loaded_for = Some(id);
+        let load = |kind| drafts::draft_path(database, id, kind).and_then(|p| drafts::load(&p));
+        app.handle(Event::DraftsRestored {
+            note: load(EntryKind::Note),
+            update: load(EntryKind::StatusUpdate),
+        });
+    }
+    if let Some((id, note, update)) = app.take_dirty_drafts() {
+        for (kind, text) in [(EntryKind::Note, note), (EntryKind::StatusUpdate, update)] {
+            if let Some(path) = drafts::draft_path(database, id, kind) {
+                drafts::save(&path, &text);
+            }
+        }
+    }
+}
+
 async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker) -> Result<()> {
+    let database = worker.store.path().to_path_buf();
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 
     let (requests, inbox) = std::sync::mpsc::channel();
@@ -166,6 +192,7 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
                 }
             }
         }
+        keep_drafts(app, &database);
         if app.should_quit || terminal_gone {
             break;
         }
