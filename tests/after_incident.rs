@@ -344,3 +344,80 @@ fn export_through_the_cli_writes_files_whole_and_clean() {
     let err = stderr(&fails(&db, &["export", "--output", "/nonexistent/dir/pm.md"]));
     assert!(err.starts_with("error: cannot write"), "{err}");
 }
+
+#[test]
+fn import_is_all_or_nothing_and_idempotent() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "reconstruct"]);
+    let good = dir.path().join("chat.txt");
+    std::fs::write(
+        &good,
+        "# from the #incident channel\n23:52 alice: checkout errors?\n23:58 bob: yes, 5xx on EU\n00:04 alice: rolling back\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(
+        &bad,
+        "2026-03-01 10:00 UTC fine\nno time here\n2026-02-30 10:00 UTC impossible\n",
+    )
+    .unwrap();
+
+    let before = show_json(&db, "1")["timeline"].as_array().unwrap().len();
+    let err = stderr(&fails(&db, &["import", bad.to_str().unwrap()]));
+    assert!(
+        err.contains("nothing imported") && err.contains("line 2") && err.contains("line 3"),
+        "{err}"
+    );
+    assert_eq!(
+        show_json(&db, "1")["timeline"].as_array().unwrap().len(),
+        before,
+        "nothing half-imported"
+    );
+
+    let out = ok(
+        &db,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--date",
+            "2026-03-01",
+            "--tz",
+            "+01:00",
+        ],
+    );
+    assert!(out.contains("imported 3 entries"), "{out}");
+    let again = ok(
+        &db,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--date",
+            "2026-03-01",
+            "--tz",
+            "+01:00",
+        ],
+    );
+    assert!(
+        again.contains("imported 0 entries") && again.contains("3 already there"),
+        "{again}"
+    );
+
+    let json = show_json(&db, "1");
+    let imported: Vec<(&str, &str)> = json["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "note")
+        .map(|e| (e["occurred_at"].as_str().unwrap(), e["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        imported,
+        [
+            ("2026-03-01T22:52:00.000Z", "alice: checkout errors?"),
+            ("2026-03-01T22:58:00.000Z", "bob: yes, 5xx on EU"),
+            ("2026-03-01T23:04:00.000Z", "alice: rolling back"),
+        ],
+        "crossing midnight in +01:00"
+    );
+}

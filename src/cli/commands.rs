@@ -7,9 +7,9 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, InitArgs, ListArgs,
-    MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs, SnoozeArgs,
-    StatusUpdateArgs, TimerArgs, report,
+    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, ImportArgs, InitArgs,
+    ListArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs,
+    SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Timer(args)) => timer(&db, args),
         Some(Command::Role(args)) => role(&db, args),
         Some(Command::Export(args)) => export(&db, args),
+        Some(Command::Import(args)) => import(&db, args),
         Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
         Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
         Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
@@ -337,6 +338,66 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         }
         _ => println!("{}: {}", role.name, args.account),
     }
+    Ok(())
+}
+
+fn import(db: &Path, args: ImportArgs) -> Result<()> {
+    let text = if args.file.as_os_str() == "-" {
+        text_arg(&["-".to_string()])?
+    } else {
+        std::fs::read(&args.file)
+            .wrap_err_with(|| format!("cannot read {}", args.file.display()))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| eyre!("{} is not UTF-8 text", args.file.display()))
+            })?
+    };
+    let lines = crate::domain::import::parse_lines(&text, args.date, args.tz).map_err(|errors| {
+        let listed: Vec<String> = errors
+            .iter()
+            .map(|e| format!("  {}", crate::domain::sanitize_line(&e.to_string())))
+            .collect();
+        eyre!(
+            "nothing imported: {} line(s) of {} cannot be read:\n{}",
+            errors.len(),
+            args.file.display(),
+            listed.join("\n")
+        )
+    })?;
+    let now = Utc::now() + chrono::TimeDelta::minutes(1);
+    if let Some(future) = lines.iter().find(|l| l.at > now) {
+        bail!(
+            "nothing imported: line {} is in the future ({}); check --date and --tz",
+            future.line,
+            report::local_time(future.at)
+        );
+    }
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.incident)?;
+    let author = current_account();
+    let entries: Vec<NewEntry> = lines
+        .iter()
+        .map(|line| {
+            // The same line imported twice into one incident is one entry.
+            let key = format!(
+                "{incident}\u{1f}{}\u{1f}{}",
+                line.at.timestamp_millis(),
+                line.text
+            );
+            NewEntry {
+                uuid: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string(),
+                kind: EntryKind::Note,
+                occurred_at: line.at,
+                author: author.clone(),
+                text: line.text.clone(),
+                pinned: false,
+            }
+        })
+        .collect();
+    let added = store.add_entries(incident, &entries)?;
+    println!(
+        "imported {added} entries into incident {incident} ({} already there)",
+        entries.len() - added
+    );
     Ok(())
 }
 

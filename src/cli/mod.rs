@@ -55,6 +55,8 @@ pub enum Command {
     Timer(TimerArgs),
     /// Hand a role over: `role ic alice` (ic, comms, scribe, ops, or a runbook role).
     Role(RoleArgs),
+    /// Import timestamped lines (logs, chat) as backdated timeline entries.
+    Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).
     Export(ExportArgs),
     /// Record that the incident was acknowledged.
@@ -195,6 +197,22 @@ pub struct RoleArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = crate::domain::import::LINE_FORMS)]
+pub struct ImportArgs {
+    /// File of timestamped lines ("-" reads stdin).
+    pub file: PathBuf,
+    /// Incident id (default: the most recent open incident, else the most recent).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+    /// Day of lines that give only a clock time (YYYY-MM-DD).
+    #[arg(long, value_name = "D")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Zone of times without an offset: UTC, +02:00, local.
+    #[arg(long, value_name = "ZONE", default_value = "local")]
+    pub tz: crate::domain::import::Zone,
 }
 
 #[derive(Debug, Args)]

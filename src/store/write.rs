@@ -233,6 +233,44 @@ impl Store {
         })
     }
 
+    /// Adds many entries in one transaction: all of them or, on any error,
+    /// none (an import is never half done). Returns how many were new.
+    pub fn add_entries(&mut self, incident_id: i64, entries: &[NewEntry]) -> Result<usize> {
+        if let Some(bad) = entries
+            .iter()
+            .find(|e| e.text.trim().is_empty() || e.text.len() > MAX_ENTRY_BYTES)
+        {
+            return Err(StoreError::Invalid(format!(
+                "an entry is empty or too long: {:?}",
+                bad.text
+            )));
+        }
+        let recorded_at = self.now();
+        self.write(|tx| {
+            require_incident(tx, incident_id)?;
+            let mut added = 0;
+            for entry in entries {
+                append_event(
+                    tx,
+                    &EventRow {
+                        uuid: &entry.uuid,
+                        incident_id,
+                        kind: entry.kind,
+                        occurred_at: entry.occurred_at,
+                        author: &entry.author,
+                        text: &entry.text,
+                        pinned: entry.pinned,
+                        data: None,
+                        recorded_at,
+                    },
+                )?;
+                // 0 when this entry was imported before (same UUID).
+                added += tx.changes() as usize;
+            }
+            Ok(added)
+        })
+    }
+
     /// Sets a checklist item to the wanted state (an intent, not a toggle),
     /// with compare-and-set against the version the responder saw.
     pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
