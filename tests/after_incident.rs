@@ -13,16 +13,8 @@ fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
-/// The store's clock in the fixture: set before each write, so entries are
-/// recorded when they happened unless the fixture backdates them on purpose.
-static CLOCK_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
-fn fixture_clock() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(CLOCK_MS.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
-}
-
 fn set_clock(time: &str) {
-    CLOCK_MS.store(at(time).timestamp_millis(), std::sync::atomic::Ordering::SeqCst);
+    set_fixture_clock(at(time));
 }
 
 #[test]
@@ -122,7 +114,7 @@ fn the_post_mortem_and_action_items_are_tracked() {
 /// authors, pinned impact notes, a handoff, action items.
 fn long_incident(dir: &tempfile::TempDir) -> Store {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
-    store.set_clock(fixture_clock);
+    store.set_clock(common::fixture_clock);
     set_clock("2026-03-01T22:10:00Z");
     let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));
@@ -420,4 +412,48 @@ fn import_is_all_or_nothing_and_idempotent() {
         ],
         "crossing midnight in +01:00"
     );
+}
+
+#[test]
+fn metrics_through_the_cli_exclude_what_is_missing() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    assert!(
+        ok(&db, &["metrics"]).contains("0 incidents"),
+        "no database yet is no incidents"
+    );
+    ok(
+        &db,
+        &[
+            "declare",
+            "--severity",
+            "P1",
+            "--started-at",
+            "-60m",
+            "--detected-at",
+            "-50m",
+            "one",
+        ],
+    );
+    ok(&db, &["ack", "--at", "-45m"]);
+    ok(&db, &["resolve", "--at", "-20m"]);
+    ok(&db, &["declare", "--severity", "P3", "two, still open"]);
+    let text = ok(&db, &["metrics"]);
+    assert!(text.contains("definition: started → detected"), "{text}");
+    assert!(
+        text.contains("#2 (no started milestone)") || text.contains("#2 (no detected milestone)"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
+    let detect = &json["durations"][0];
+    assert_eq!(detect["key"], "time_to_detect");
+    assert_eq!(detect["count"], 1);
+    assert!((detect["mean_secs"].as_f64().unwrap() - 600.0).abs() < 1.0);
+    let resolve = &json["durations"][3];
+    assert_eq!(resolve["count"], 1);
+    assert!((resolve["mean_secs"].as_f64().unwrap() - 1800.0).abs() < 1.0);
+    let p1: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["metrics", "--json", "--severity", "P3"])).unwrap();
+    assert_eq!(p1["incidents"], 1);
+    assert_eq!(p1["durations"][0]["count"], 0, "excluded, never counted as zero");
 }

@@ -20,6 +20,8 @@ fn at(text: &str) -> DateTime<Utc> {
 /// a half-done checklist, a pinned impact note.
 fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    store.set_clock(common::fixture_clock);
+    common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
     let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
     milestones.started_at = Some(at("2026-03-01T13:52:00Z"));
@@ -81,6 +83,7 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
         ),
     ];
     for (n, (time, author, kind, text, pinned)) in entries.into_iter().enumerate() {
+        common::set_fixture_clock(at(&format!("2026-03-01T{time}:00Z")));
         store
             .add_entry(
                 id,
@@ -108,6 +111,7 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
     .into_iter()
     .enumerate()
     {
+        common::set_fixture_clock(at(&format!("2026-03-01T{time}:00Z")));
         store
             .set_item_state(&ItemChange {
                 uuid: &format!("tick-{n}"),

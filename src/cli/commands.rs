@@ -8,8 +8,8 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
     ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, ImportArgs, InitArgs,
-    ListArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs, ShowArgs,
-    SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
+    ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs,
+    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Role(args)) => role(&db, args),
         Some(Command::Export(args)) => export(&db, args),
         Some(Command::Import(args)) => import(&db, args),
+        Some(Command::Metrics(args)) => metrics(&db, args),
         Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
         Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
         Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
@@ -339,6 +340,32 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         _ => println!("{}: {}", role.name, args.account),
     }
     Ok(())
+}
+
+fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
+    use crate::domain::metrics::{self, ActionFacts, Filter, IncidentFacts};
+    let since = match args.since.as_deref() {
+        Some(text) => Some(parse_time(text, &Local::now()).map_err(|e| eyre!("--since: {e}"))?),
+        None => None,
+    };
+    let (incidents, actions) = match Store::open(db, OpenMode::Existing) {
+        Ok(mut store) => (store.incidents(true)?, store.all_action_items()?),
+        Err(StoreError::NoDatabase(_)) => (Vec::new(), Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let facts: Vec<IncidentFacts> = incidents.iter().map(IncidentFacts::from).collect();
+    let action_facts: Vec<ActionFacts> = actions.iter().map(ActionFacts::from).collect();
+    let filter = Filter {
+        since,
+        severity: args.severity,
+    };
+    let report = metrics::compute(&facts, &action_facts, &filter, Utc::now());
+    if args.json {
+        report::print_json(&serde_json::to_value(&report)?)
+    } else {
+        print!("{}", report.to_text());
+        Ok(())
+    }
 }
 
 fn import(db: &Path, args: ImportArgs) -> Result<()> {

@@ -55,6 +55,8 @@ pub enum Command {
     Timer(TimerArgs),
     /// Hand a role over: `role ic alice` (ic, comms, scribe, ops, or a runbook role).
     Role(RoleArgs),
+    /// MTTD, time to respond/mitigate/resolve, post-mortem and action-item rates.
+    Metrics(MetricsArgs),
     /// Import timestamped lines (logs, chat) as backdated timeline entries.
     Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).
@@ -213,6 +215,19 @@ pub struct ImportArgs {
     /// Zone of times without an offset: UTC, +02:00, local.
     #[arg(long, value_name = "ZONE", default_value = "local")]
     pub tz: crate::domain::import::Zone,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Only incidents declared at or after T.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Only incidents of this severity.
+    #[arg(long, value_parser = parse_severity)]
+    pub severity: Option<Severity>,
+    /// Print JSON (figures in seconds; keys documented in README).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -525,6 +525,31 @@ mod tests {
     }
 
     #[test]
+    fn still_open_only_for_milestones_after_declaration() {
+        let t = |minute| Utc.with_ymd_and_hms(2026, 1, 1, 10, minute, 0).unwrap();
+        let mut milestones = Milestones::new(t(10));
+        milestones.started_at = Some(t(1));
+        assert_eq!(
+            span_secs(&milestones, Milestone::Started, Milestone::Detected),
+            Err("no detected milestone".into())
+        );
+        milestones.detected_at = Some(t(4));
+        assert_eq!(
+            span_secs(&milestones, Milestone::Started, Milestone::Detected),
+            Ok(180.0)
+        );
+        assert_eq!(
+            span_secs(&milestones, Milestone::Detected, Milestone::Mitigated),
+            Err("still open".into())
+        );
+        milestones.closed_at = Some(t(50));
+        assert_eq!(
+            span_secs(&milestones, Milestone::Detected, Milestone::Mitigated),
+            Err("no mitigated milestone".into())
+        );
+    }
+
+    #[test]
     fn a_reversed_pair_is_excluded_as_out_of_order() {
         let t = |minute| Utc.with_ymd_and_hms(2026, 1, 1, 10, minute, 0).unwrap();
         let mut milestones = Milestones::new(t(10));

@@ -59,3 +59,18 @@ pub fn db_in(dir: &tempfile::TempDir) -> PathBuf {
 pub fn show_json(db: &Path, id: &str) -> serde_json::Value {
     serde_json::from_str(&ok(db, &["show", id, "--json"])).expect("show --json is JSON")
 }
+
+thread_local! {
+    static FIXTURE_NOW_MS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// A store clock for fixtures (`Store::set_clock(fixture_clock)`): the time
+/// set last with [`set_fixture_clock`] on this thread, so fixtures record
+/// entries when they happened and snapshots do not depend on the wall clock.
+pub fn fixture_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(FIXTURE_NOW_MS.with(|c| c.get())).unwrap()
+}
+
+pub fn set_fixture_clock(at: chrono::DateTime<chrono::Utc>) {
+    FIXTURE_NOW_MS.with(|c| c.set(at.timestamp_millis()));
+}
