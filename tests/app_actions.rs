@@ -384,3 +384,15 @@ fn record_without_timers(dir: &tempfile::TempDir) -> IncidentRecord {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Existing).unwrap();
     store.incident_record(1).unwrap()
 }
+
+#[test]
+fn the_metrics_view_asks_the_store_and_shows_the_report() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+    assert_eq!(type_command(&mut app, "metrics"), [Request::Metrics]);
+    assert_eq!(app.input, Input::Metrics);
+    app.handle(Event::MetricsReady("warroom metrics: 1 incident".into()));
+    assert_eq!(app.metrics.as_deref(), Some("warroom metrics: 1 incident"));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.input, Input::Keys);
+}

@@ -51,6 +51,7 @@ pub enum Command {
     },
     ActionDone(i64),
     Help,
+    Metrics,
     Quit,
 }
 
@@ -98,6 +99,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":action done N", "mark action item N done"),
     (":postmortem done", "the post-mortem is written"),
+    (
+        ":metrics",
+        "MTTD, time to respond/resolve, post-mortem and action-item rates",
+    ),
     (":help", "show the help"),
     (":q", "quit"),
 ];
@@ -233,6 +238,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             })
         }
         "help" | "h" => Ok(Command::Help),
+        "metrics" | "m" => Ok(Command::Metrics),
         "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
         other => Err(format!("unknown command :{other} (see :help)")),

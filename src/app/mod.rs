@@ -50,6 +50,8 @@ pub enum Event {
     Info(String),
     /// The store could not be read.
     Problem(String),
+    /// The metrics report, as text, for the metrics view.
+    MetricsReady(String),
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
         note: Option<String>,
@@ -115,6 +117,8 @@ pub enum Request {
         reason: String,
         expected_version: Option<i64>,
     },
+    /// Compute the metrics across incidents (for the metrics view).
+    Metrics,
     /// One of the incident commander's other acts.
     Act {
         uuid: String,
@@ -179,6 +183,8 @@ pub enum Input {
     Help,
     /// Choosing a severity (index into P0..P3), triggers shown beside each.
     SeverityPicker(usize),
+    /// The metrics across incidents, scrolled like the help.
+    Metrics,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,8 +231,10 @@ pub struct App {
     pub update_draft: TextArea<'static>,
     pub prompt: TextArea<'static>,
     pub flash: Option<Flash>,
-    /// Lines of the help scrolled past.
+    /// Lines of the help (or metrics view) scrolled past.
     pub help_scroll: u16,
+    /// The last metrics report received.
+    pub metrics: Option<String>,
     /// Deadlines this console has already rung the bell for.
     pub rung: std::collections::HashSet<Deadline>,
     /// Ring the terminal bell after the next frame.
@@ -296,6 +304,7 @@ impl App {
             prompt: empty_area(),
             flash: None,
             help_scroll: 0,
+            metrics: None,
             rung: Default::default(),
             bell: false,
             bell_enabled: true,
@@ -317,7 +326,7 @@ impl App {
     pub fn context(&self) -> Context {
         match self.input {
             Input::Composer(_) | Input::CommandLine | Input::Search => Context::Composer,
-            Input::Help | Input::SeverityPicker(_) => Context::Global,
+            Input::Help | Input::SeverityPicker(_) | Input::Metrics => Context::Global,
             Input::Keys => match self.focus {
                 Pane::Checklist => Context::Checklist,
                 Pane::Timeline => Context::Timeline,
@@ -514,6 +523,10 @@ impl App {
                 self.complain(text);
                 Vec::new()
             }
+            Event::MetricsReady(text) => {
+                self.metrics = Some(text);
+                Vec::new()
+            }
             Event::DraftsRestored { note, update } => {
                 let mut restored = Vec::new();
                 for (kind, text) in [(EntryKind::Note, note), (EntryKind::StatusUpdate, update)] {
@@ -664,7 +677,7 @@ impl App {
         match self.input {
             Input::Composer(kind) => self.composer_key(kind, key),
             Input::CommandLine | Input::Search => self.prompt_key(key),
-            Input::Help => {
+            Input::Help | Input::Metrics => {
                 match keymap::action_for(Context::Global, &key) {
                     Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
                     Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
@@ -815,6 +828,11 @@ impl App {
             Ok(command::Command::Help) => {
                 self.input = Input::Help;
                 Vec::new()
+            }
+            Ok(command::Command::Metrics) => {
+                self.help_scroll = 0;
+                self.input = Input::Metrics;
+                vec![Request::Metrics]
             }
             Ok(command::Command::Note(text)) => self.add_entry(EntryKind::Note, text),
             Ok(command::Command::Severity { severity, reason }) => self.set_severity(severity, reason),

@@ -343,23 +343,21 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
 }
 
 fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
-    use crate::domain::metrics::{self, ActionFacts, Filter, IncidentFacts};
+    use crate::domain::metrics;
     let since = match args.since.as_deref() {
         Some(text) => Some(parse_time(text, &Local::now()).map_err(|e| eyre!("--since: {e}"))?),
         None => None,
     };
-    let (incidents, actions) = match Store::open(db, OpenMode::Existing) {
-        Ok(mut store) => (store.incidents(true)?, store.all_action_items()?),
-        Err(StoreError::NoDatabase(_)) => (Vec::new(), Vec::new()),
-        Err(e) => return Err(e.into()),
-    };
-    let facts: Vec<IncidentFacts> = incidents.iter().map(IncidentFacts::from).collect();
-    let action_facts: Vec<ActionFacts> = actions.iter().map(ActionFacts::from).collect();
-    let filter = Filter {
+    let filter = metrics::Filter {
         since,
         severity: args.severity,
     };
-    let report = metrics::compute(&facts, &action_facts, &filter, Utc::now());
+    let report = match Store::open(db, OpenMode::Existing) {
+        Ok(mut store) => store.metrics(&filter, Utc::now())?,
+        // No database yet: no incidents to count.
+        Err(StoreError::NoDatabase(_)) => metrics::compute(&[], &[], &filter, Utc::now()),
+        Err(e) => return Err(e.into()),
+    };
     if args.json {
         report::print_json(&serde_json::to_value(&report)?)
     } else {

@@ -86,7 +86,7 @@ impl Worker {
                 Ok(WorkerMessage::Write(request)) => {
                     let event = match self.apply(&request) {
                         Ok(None) => Event::Wrote(request),
-                        Ok(Some(notice)) => Event::Info(notice),
+                        Ok(Some(answer)) => answer,
                         Err(e) => Event::WriteFailed {
                             request,
                             message: e.to_string(),
@@ -130,8 +130,9 @@ impl Worker {
         })
     }
 
-    /// Applies one write; returns a notice when it changed nothing.
-    fn apply(&mut self, request: &Request) -> Result<Option<String>, StoreError> {
+    /// Applies one request; returns what to tell the console instead of a
+    /// plain "written" (a notice when it changed nothing, the metrics).
+    fn apply(&mut self, request: &Request) -> Result<Option<Event>, StoreError> {
         let now = Utc::now();
         match request {
             Request::Declare {
@@ -200,7 +201,7 @@ impl Worker {
                         at.unwrap_or_default(),
                     )
                 };
-                return Ok(match outcome {
+                let notice = match outcome {
                     Outcome::Changed { .. } => None,
                     Outcome::AlreadySo(item) => {
                         let (what, by, at) = said(&item);
@@ -213,7 +214,8 @@ impl Worker {
                             item.state
                         ))
                     }
-                });
+                };
+                return Ok(notice.map(Event::Info));
             }
             Request::SetSeverity {
                 uuid,
@@ -231,14 +233,19 @@ impl Worker {
                     at: now,
                     expected_version: *expected_version,
                 })?;
-                return Ok(match outcome {
+                let notice = match outcome {
                     Outcome::Changed { .. } => None,
                     Outcome::AlreadySo(incident) => Some(format!("Severity already {}", incident.severity)),
                     Outcome::Conflict(incident) => Some(format!(
                         "Not changed: someone set severity to {} just before you. Repeat to apply yours.",
                         incident.severity
                     )),
-                });
+                };
+                return Ok(notice.map(Event::Info));
+            }
+            Request::Metrics => {
+                let report = self.store.metrics(&Default::default(), now)?;
+                return Ok(Some(Event::MetricsReady(report.to_text())));
             }
             Request::Act {
                 uuid,
@@ -258,7 +265,7 @@ impl Worker {
                     CommandAct::Phase { index, name } => self.store.set_phase(&who, *index, name)?,
                     CommandAct::StartTimer { deadline, label } => {
                         let id = self.store.start_timer(&who, *deadline, label)?;
-                        return Ok(Some(format!("Timer {id} started; everyone sees it")));
+                        return Ok(Some(Event::Info(format!("Timer {id} started; everyone sees it"))));
                     }
                     CommandAct::CloseTimer { id, state } => self.store.close_timer(&who, *id, *state)?,
                     CommandAct::Role { key, name, account } => {
@@ -270,7 +277,7 @@ impl Worker {
                     CommandAct::PostmortemDone => self.store.postmortem_done(&who)?,
                     CommandAct::AddAction { text, owner, due } => {
                         let id = self.store.add_action(&who, text, owner.as_deref(), *due)?;
-                        return Ok(Some(format!("Action item {id} added")));
+                        return Ok(Some(Event::Info(format!("Action item {id} added"))));
                     }
                     CommandAct::ActionDone(id) => self.store.action_done(&who, *id)?,
                 }

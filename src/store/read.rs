@@ -131,6 +131,18 @@ impl Store {
         })
     }
 
+    /// The metrics across every incident that passes `filter`.
+    pub fn metrics(
+        &mut self,
+        filter: &crate::domain::metrics::Filter,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::domain::metrics::Report> {
+        use crate::domain::metrics::{ActionFacts, IncidentFacts, compute};
+        let incidents: Vec<IncidentFacts> = self.incidents(true)?.iter().map(IncidentFacts::from).collect();
+        let actions: Vec<ActionFacts> = self.all_action_items()?.iter().map(ActionFacts::from).collect();
+        Ok(compute(&incidents, &actions, filter, now))
+    }
+
     /// Every action item of every incident.
     pub fn all_action_items(&mut self) -> Result<Vec<ActionItem>> {
         self.read(|tx| actions_in(tx, None))

@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 push_hint(&mut spans, key, what, theme);
             }
         }
-        Some(Context::Global) if app.input == Input::Help => {
+        Some(Context::Global) if matches!(app.input, Input::Help | Input::Metrics) => {
             push_hint(&mut spans, "j/k", "scroll", theme);
             push_hint(&mut spans, "?/Esc", "close help", theme);
         }

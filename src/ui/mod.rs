@@ -15,6 +15,7 @@ mod footer;
 mod header;
 mod help;
 mod incident;
+mod metrics;
 mod severity;
 mod start;
 pub mod text;
@@ -90,6 +91,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Input::Composer(kind) => composer::draw(frame, body, app, kind, &theme),
         Input::Help => help::draw(frame, body, app.help_scroll, &theme),
         Input::SeverityPicker(index) => severity::draw(frame, body, app, index, &theme),
+        Input::Metrics => metrics::draw(frame, body, app, &theme),
         _ => {}
     }
 }
