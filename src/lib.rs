@@ -12,6 +12,7 @@ pub mod account;
 pub mod app;
 pub mod cli;
 pub mod console;
+pub mod demo;
 pub mod domain;
 pub mod drafts;
 pub mod export;

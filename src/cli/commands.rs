@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(args)) => export(&db, args),
         Some(Command::Import(args)) => import(&db, args),
         Some(Command::Metrics(args)) => metrics(&db, args),
+        Some(Command::Demo) => demo(),
         Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
         Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
         Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
@@ -339,6 +340,18 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         }
         _ => println!("{}: {}", role.name, args.account),
     }
+    Ok(())
+}
+
+fn demo() -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("warroom-demo-")
+        .tempdir()
+        .wrap_err("cannot create a temporary folder for the demo")?;
+    let db = dir.path().join("warroom.db");
+    let id = crate::demo::create(&db, Utc::now())?;
+    crate::console::run(&db, Some(id))?;
+    eprintln!("The demo database was {} (now removed).", db.display());
     Ok(())
 }
 

@@ -57,6 +57,8 @@ pub enum Command {
     Role(RoleArgs),
     /// MTTD, time to respond/mitigate/resolve, post-mortem and action-item rates.
     Metrics(MetricsArgs),
+    /// Open the console on a realistic P1 in progress, in a fresh temporary database.
+    Demo,
     /// Import timestamped lines (logs, chat) as backdated timeline entries.
     Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).

@@ -71,15 +71,6 @@ impl Console {
 
     /// Starts `warroom --db DB ARGS…` in a `cols`×`rows` terminal.
     pub fn spawn_with_args(db: &Path, args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
         cmd.arg(db);
@@ -96,7 +87,43 @@ impl Console {
         for (key, value) in env {
             cmd.env(key, value);
         }
-        let child = pty.slave.spawn_command(cmd).expect("start warroom in the pty");
+        Console::start(cmd, cols, rows)
+    }
+
+    /// Any program (a shell, say) in a pty, in `cwd`, with `TERM=xterm-256color`.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        cwd: &Path,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Console {
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.cwd(cwd);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("TZ", "UTC");
+        cmd.env_remove("WARROOM_DB");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        Console::start(cmd, cols, rows)
+    }
+
+    fn start(cmd: CommandBuilder, cols: u16, rows: u16) -> Console {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let child = pty
+            .slave
+            .spawn_command(cmd)
+            .expect("start the program in the pty");
         // Only the child holds the terminal side now, so its exit ends our reads.
         drop(pty.slave);
 
