@@ -11,8 +11,10 @@
 pub mod account;
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod console;
 pub mod demo;
+pub mod diagnostics;
 pub mod domain;
 pub mod drafts;
 pub mod export;

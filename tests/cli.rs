@@ -186,3 +186,46 @@ fn list_without_a_database_is_empty_and_creates_nothing() {
     let err = stderr(&fails(&db, &["note", "x"]));
     assert!(err.contains("no warroom database"), "{err}");
 }
+
+#[test]
+fn completions_man_page_and_config_file() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    assert!(ok(&db, &["completions", "bash"]).contains("_warroom()"));
+    assert!(ok(&db, &["completions", "zsh"]).contains("#compdef warroom"));
+    assert!(ok(&db, &["manpage"]).contains(".TH warroom 1"));
+    assert!(ok(&db, &["--version"]).starts_with("warroom "));
+    let help = ok(&db, &["--help"]);
+    assert!(
+        help.contains("warroom.log") && help.contains("config.toml"),
+        "{help}"
+    );
+
+    // The config's database is used when neither --db nor $WARROOM_DB is given.
+    let config_home = dir.path().join("config");
+    std::fs::create_dir_all(config_home.join("warroom")).unwrap();
+    let configured = dir.path().join("from-config.db");
+    std::fs::write(
+        config_home.join("warroom/config.toml"),
+        format!("database = {:?}\nbell = false\n", configured.to_str().unwrap()),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .env_remove("WARROOM_DB")
+            .env("XDG_CONFIG_HOME", &config_home)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["declare", "configured"]).status.success());
+    assert!(configured.exists());
+    std::fs::write(config_home.join("warroom/config.toml"), "colour = \"never\"\n").unwrap();
+    let out = run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown field `colour`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -16,16 +16,27 @@ use crate::domain::time::parse_time;
 use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item};
 use crate::paths::database_path;
-use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use crate::runbook;
 use crate::store::{
     Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError,
 };
 
 pub fn run(cli: Cli) -> Result<()> {
-    let db = database_path(cli.db).map_err(|e| eyre!(e))?;
+    let config = crate::config::load().map_err(|e| eyre!("config: {e}"))?;
+    let db = database_path(cli.db.or(config.database.clone())).map_err(|e| eyre!(e))?;
     match cli.command {
-        None => crate::console::run(&db, cli.incident),
-        Some(Command::Declare(args)) => declare(&db, args),
+        None => crate::console::run(&db, cli.incident, &config),
+        Some(Command::Declare(args)) => declare(&db, args, &config),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Manpage) => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(())
+        }
         Some(Command::Note(args)) => note(&db, args),
         Some(Command::Check(args)) => check(&db, args),
         Some(Command::Severity(args)) => severity(&db, args),
@@ -80,19 +91,10 @@ fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
         .ok_or_else(|| eyre!("there is no incident yet; declare one with `warroom declare TITLE`"))
 }
 
-fn declare(db: &Path, args: DeclareArgs) -> Result<()> {
-    let (runbook_name, runbook_text) = match &args.runbook {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .wrap_err_with(|| format!("cannot read the runbook {}", path.display()))?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string());
-            (name, text)
-        }
-        None => (DEFAULT_RUNBOOK_NAME.to_string(), DEFAULT_RUNBOOK.to_string()),
-    };
+fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Result<()> {
+    let (runbook_name, runbook_text) =
+        crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()))
+            .map_err(|e| eyre!(e))?;
     let parsed = runbook::parse(&runbook_text).map_err(|e| eyre!("{runbook_name}: {e}"))?;
     let mut milestones = Milestones::new(Utc::now());
     milestones.started_at = time_arg(args.started_at.as_deref(), "--started-at")?;
@@ -350,7 +352,7 @@ fn demo() -> Result<()> {
         .wrap_err("cannot create a temporary folder for the demo")?;
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
-    crate::console::run(&db, Some(id))?;
+    crate::console::run(&db, Some(id), &crate::config::Config::default())?;
     eprintln!("The demo database was {} (now removed).", db.display());
     Ok(())
 }

@@ -20,7 +20,10 @@ use crate::domain::time::TIME_FORMS;
     version,
     about = "A full-screen terminal war room for production incidents, shared by every responder through one SQLite file.",
     after_help = "With no command, opens the console on the most recent open incident (or on INCIDENT).\n\
-                  The database is --db, else $WARROOM_DB, else $XDG_DATA_HOME/warroom/warroom.db."
+                  The database is --db, else $WARROOM_DB, else `database` in the config file, else\n\
+                  $XDG_DATA_HOME/warroom/warroom.db (~/.local/share/warroom/warroom.db).\n\
+                  Config: $XDG_CONFIG_HOME/warroom/config.toml, else /etc/warroom/config.toml.\n\
+                  Diagnostics are logged to $XDG_STATE_HOME/warroom/warroom.log (~/.local/state/warroom/warroom.log)."
 )]
 pub struct Cli {
     /// Database file shared by the responders.
@@ -59,6 +62,10 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Open the console on a realistic P1 in progress, in a fresh temporary database.
     Demo,
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Manpage,
     /// Import timestamped lines (logs, chat) as backdated timeline entries.
     Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).
@@ -369,6 +376,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let message = format!("{e:#}");
+            crate::diagnostics::record(&format!("error: {message}"));
             eprintln!("error: {}", crate::domain::sanitize(&message));
             ExitCode::FAILURE
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
@@ -17,12 +17,13 @@ use tokio::sync::mpsc;
 
 use crate::account::current_account;
 use crate::app::{App, Event};
+use crate::config::Config;
 use crate::domain::presence::Presence;
 use crate::store::{OpenMode, Store, StoreError};
 use worker::{Worker, WorkerMessage};
 
 /// Opens the console on `db`, attached to `incident` or the latest open one.
-pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
+pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
     // Problems with the file are reported before the screen is taken over.
     let mut store = Store::open(db, OpenMode::Create).or_else(|e| match e {
         // An observer without write access to the folder can still watch an existing file.
@@ -34,11 +35,13 @@ pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
     }
     let account = current_account();
     let mut app = App::new(account.clone(), db.display().to_string(), Utc::now());
-    app.colors = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    app.bell_enabled = !matches!(
-        std::env::var("WARROOM_BELL").as_deref(),
-        Ok("off" | "0" | "no" | "false")
-    );
+    app.colors = config.colors(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
+        Ok("off" | "0" | "no" | "false") => false,
+        Ok(_) => true,
+        Err(_) => config.bell.unwrap_or(true),
+    };
+    let runbook = crate::config::runbook_source(config.runbook.as_deref()).map_err(|e| eyre!(e))?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -59,6 +62,7 @@ pub fn run(db: &Path, incident: Option<i64>) -> Result<()> {
         incident,
         account,
         me,
+        runbook,
     };
     let result = runtime.block_on(event_loop(terminal, &mut app, worker));
     drop(guard);

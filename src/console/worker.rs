@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
-use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use crate::runbook;
 use crate::store::follow::{Follower, Loaded, Recheck};
 use crate::store::{
     Act, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch,
@@ -38,6 +38,8 @@ pub struct Worker {
     pub incident: Option<i64>,
     pub account: String,
     pub me: Presence,
+    /// Name and text of the runbook for incidents declared from the console.
+    pub runbook: (String, String),
 }
 
 impl Worker {
@@ -73,7 +75,10 @@ impl Worker {
                 must_reload = false;
                 let event = match self.snapshot(&mut follower) {
                     Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
-                    Err(e) => Event::Problem(format!("cannot read the incident: {e}")),
+                    Err(e) => {
+                        crate::diagnostics::record(&format!("console read failed: {e}"));
+                        Event::Problem(format!("cannot read the incident: {e}"))
+                    }
                 };
                 if events.send(event).is_err() {
                     break;
@@ -140,16 +145,17 @@ impl Worker {
                 title,
                 severity,
             } => {
-                let parsed = runbook::parse(DEFAULT_RUNBOOK)
-                    .map_err(|e| StoreError::Invalid(format!("built-in runbook: {e}")))?;
+                let (runbook_name, runbook_text) = &self.runbook;
+                let parsed = runbook::parse(runbook_text)
+                    .map_err(|e| StoreError::Invalid(format!("{runbook_name}: {e}")))?;
                 let id = self.store.declare(&NewIncident {
                     uuid: uuid.clone(),
                     title: title.clone(),
                     severity: *severity,
                     milestones: Milestones::new(now),
                     declared_by: self.account.clone(),
-                    runbook_name: DEFAULT_RUNBOOK_NAME.to_string(),
-                    runbook_text: DEFAULT_RUNBOOK.to_string(),
+                    runbook_name: runbook_name.clone(),
+                    runbook_text: runbook_text.clone(),
                     runbook: &parsed,
                 })?;
                 self.incident = Some(id);

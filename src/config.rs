@@ -1,0 +1,101 @@
+//! The optional config file: `$XDG_CONFIG_HOME/warroom/config.toml`
+//! (`~/.config/warroom/config.toml`), else `/etc/warroom/config.toml`.
+//!
+//! ```toml
+//! database = "/srv/warroom/warroom.db"   # below --db and $WARROOM_DB
+//! runbook = "/srv/warroom/runbook.md"    # for new incidents; below --runbook
+//! color = "auto"                          # auto | always | never (NO_COLOR wins)
+//! bell = true                             # ring when a deadline comes due (WARROOM_BELL=off wins)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database: Option<PathBuf>,
+    pub runbook: Option<PathBuf>,
+    #[serde(default)]
+    pub color: ColorChoice,
+    pub bell: Option<bool>,
+}
+
+/// Where config files are looked for, in order; the first that exists wins.
+pub fn candidates() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    if let Some(base) = directories::BaseDirs::new() {
+        paths.push(base.config_dir().join("warroom").join("config.toml"));
+    }
+    paths.push(PathBuf::from("/etc/warroom/config.toml"));
+    paths
+}
+
+/// Reads the first config file that exists; none is the default config. A
+/// file that cannot be read is an error naming it (never silently ignored).
+pub fn load() -> Result<Config, String> {
+    match candidates().into_iter().find(|p| p.exists()) {
+        Some(path) => read(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+pub fn read(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The runbook for new incidents, as (name, text): the file given (from
+/// `--runbook` or the config), else the built-in SOP.
+pub fn runbook_source(given: Option<&Path>) -> Result<(String, String), String> {
+    match given {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the runbook {}: {e}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            Ok((name, text))
+        }
+        None => Ok((
+            crate::runbook::DEFAULT_RUNBOOK_NAME.to_string(),
+            crate::runbook::DEFAULT_RUNBOOK.to_string(),
+        )),
+    }
+}
+
+impl Config {
+    /// Whether the console uses colour, `NO_COLOR` first.
+    pub fn colors(&self, no_color_env: bool) -> bool {
+        !no_color_env && self.color != ColorChoice::Never
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_key_and_refuses_unknown_ones() {
+        let config: Config = toml::from_str(
+            "database = \"/srv/w.db\"\nrunbook = \"/srv/r.md\"\ncolor = \"never\"\nbell = false\n",
+        )
+        .unwrap();
+        assert_eq!(config.database.as_deref(), Some(Path::new("/srv/w.db")));
+        assert_eq!(config.color, ColorChoice::Never);
+        assert_eq!(config.bell, Some(false));
+        assert!(!config.colors(false));
+        assert!(toml::from_str::<Config>("databse = \"x\"").is_err());
+    }
+}
