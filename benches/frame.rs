@@ -1,6 +1,7 @@
 //! Frame render time: the whole console drawn into an off-screen buffer, for
-//! timelines of several lengths at two terminal sizes. Prints figures; run
-//! with `cargo bench --bench frame`.
+//! timelines of several lengths at two terminal sizes; and, on the largest
+//! database, the time from opening the file to the first frame and the peak
+//! memory of this process. Prints figures; run with `cargo bench --bench frame`.
 
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,8 @@ fn main() {
         "{:>8} {:>9} {:>12} {:>12}",
         "entries", "size", "mean/frame", "frames/s"
     );
-    for entries in [100usize, 10_000] {
+    let mut first_frame = None;
+    for entries in [100usize, 10_000, 100_000] {
         let db = dir.path().join(format!("bench-{entries}.db"));
         let mut store = Store::open(&db, OpenMode::Create).unwrap();
         let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
@@ -37,24 +39,25 @@ fn main() {
                 runbook: &parsed,
             })
             .unwrap();
-        for n in 0..entries {
-            store
-                .add_entry(
-                    id,
-                    &NewEntry {
-                        uuid: format!("e{n}"),
-                        kind: EntryKind::Note,
-                        occurred_at: declared + TimeDelta::seconds(n as i64),
-                        author: ["alice", "bob", "carol"][n % 3].into(),
-                        text: format!(
-                            "note {n}: checked the dashboards, error rate steady at {}%",
-                            n % 7
-                        ),
-                        pinned: n % 50 == 0,
-                    },
-                )
-                .unwrap();
-        }
+        let notes: Vec<NewEntry> = (0..entries)
+            .map(|n| NewEntry {
+                uuid: format!("e{n}"),
+                kind: EntryKind::Note,
+                occurred_at: declared + TimeDelta::seconds(n as i64),
+                author: ["alice", "bob", "carol"][n % 3].into(),
+                text: format!(
+                    "note {n}: checked the dashboards, error rate steady at {}%",
+                    n % 7
+                ),
+                pinned: n % 50 == 0,
+            })
+            .collect();
+        store.add_entries(id, &notes).unwrap();
+        drop(store);
+
+        // Opening the file to the first frame, as the console does it.
+        let started = Instant::now();
+        let mut store = Store::open(&db, OpenMode::Existing).unwrap();
         let record = store.incident_record(id).unwrap();
         let mut app = App::new(
             "alice".into(),
@@ -62,6 +65,11 @@ fn main() {
             declared + TimeDelta::minutes(20),
         );
         app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|frame| warroom::ui::draw(frame, &app)).unwrap();
+        if entries == 100_000 {
+            first_frame = Some(started.elapsed());
+        }
         for (width, height) in [(80u16, 24u16), (200, 60)] {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
             let started = Instant::now();
@@ -79,4 +87,15 @@ fn main() {
             );
         }
     }
+    if let Some(first) = first_frame {
+        println!(
+            "open a 100,000-entry database to the first frame: {:.1} ms",
+            first.as_secs_f64() * 1000.0
+        );
+    }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
+        .unwrap_or_default();
+    println!("peak memory of this process (all three databases loaded in turn): {peak}");
 }
