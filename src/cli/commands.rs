@@ -220,30 +220,49 @@ fn status_update(db: &Path, args: StatusUpdateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The store, the incident and the act for commands of incident command.
-fn command_context(db: &Path, incident: Option<i64>) -> Result<(Store, i64, String)> {
+/// Who acts on which incident, for the commands of incident command.
+struct Actor {
+    incident_id: i64,
+    uuid: String,
+    account: String,
+}
+
+impl Actor {
+    fn act(&self) -> Act<'_> {
+        Act {
+            uuid: &self.uuid,
+            incident_id: self.incident_id,
+            author: &self.account,
+            at: Utc::now(),
+        }
+    }
+}
+
+/// The store and the actor for commands of incident command.
+fn command_context(db: &Path, incident: Option<i64>) -> Result<(Store, Actor)> {
     let mut store = Store::open(db, OpenMode::Existing)?;
-    let id = target_incident(&mut store, incident)?;
-    Ok((store, id, new_uuid()))
+    let incident_id = target_incident(&mut store, incident)?;
+    Ok((
+        store,
+        Actor {
+            incident_id,
+            uuid: new_uuid(),
+            account: current_account(),
+        },
+    ))
 }
 
 fn snooze(db: &Path, args: SnoozeArgs) -> Result<()> {
     let length = crate::domain::time::parse_duration(&args.length).map_err(|e| eyre!(e))?;
-    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
-    let now = Utc::now();
-    let account = current_account();
-    let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
-        at: now,
-    };
-    store.snooze_status_update(&act, now + length, &args.reason)?;
+    let (mut store, actor) = command_context(db, args.incident)?;
+    let act = actor.act();
+    store.snooze_status_update(&act, act.at + length, &args.reason)?;
     Ok(())
 }
 
 fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
-    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let (mut store, actor) = command_context(db, args.incident)?;
+    let incident_id = actor.incident_id;
     let record = store.incident_record(incident_id)?;
     let phases = runbook::parse(&record.runbook_text)
         .map(|r| r.phases)
@@ -258,13 +277,7 @@ fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
     let Some(target) = phases.get(index) else {
         bail!("this incident's runbook has phases 1 to {}", phases.len());
     };
-    let account = current_account();
-    let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
-        at: Utc::now(),
-    };
+    let act = actor.act();
     store.set_phase(&act, index, &target.name)?;
     println!(
         "phase {}: {}",
@@ -275,14 +288,12 @@ fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
 }
 
 fn timer(db: &Path, args: TimerArgs) -> Result<()> {
-    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
-    let account = current_account();
+    let (mut store, actor) = command_context(db, args.incident)?;
+    let incident_id = actor.incident_id;
     let now = Utc::now();
     let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
         at: now,
+        ..actor.act()
     };
     let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
     match words.as_slice() {
@@ -321,20 +332,15 @@ fn timer(db: &Path, args: TimerArgs) -> Result<()> {
 }
 
 fn role(db: &Path, args: RoleArgs) -> Result<()> {
-    let (mut store, incident_id, uuid) = command_context(db, args.incident)?;
+    let (mut store, actor) = command_context(db, args.incident)?;
+    let incident_id = actor.incident_id;
     let record = store.incident_record(incident_id)?;
     let named: Vec<(String, String)> = runbook::parse(&record.runbook_text)
         .map(|r| r.roles.into_iter().map(|r| (r.name, r.description)).collect())
         .unwrap_or_default();
     let roles = crate::domain::roles::roles(&named);
     let role = crate::domain::roles::find_role(&roles, &args.role).map_err(|e| eyre!(e))?;
-    let account = current_account();
-    let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
-        at: Utc::now(),
-    };
+    let act = actor.act();
     let before = store.assign_role(&act, &role.key, &role.name, &args.account)?;
     match before {
         Some(previous) if previous != args.account => {
@@ -498,14 +504,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
     let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
-    let (mut store, incident_id, uuid) = command_context(db, args.id)?;
-    let account = current_account();
-    let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
-        at: Utc::now(),
-    };
+    let (mut store, actor) = command_context(db, args.id)?;
+    let incident_id = actor.incident_id;
+    let act = actor.act();
     store.set_milestone(&act, milestone, at)?;
     println!(
         "incident {incident_id}: {} at {}",
@@ -522,14 +523,9 @@ fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()>
 }
 
 fn postmortem(db: &Path, args: PostmortemArgs) -> Result<()> {
-    let (mut store, incident_id, uuid) = command_context(db, args.id)?;
-    let account = current_account();
-    let act = Act {
-        uuid: &uuid,
-        incident_id,
-        author: &account,
-        at: Utc::now(),
-    };
+    let (mut store, actor) = command_context(db, args.id)?;
+    let incident_id = actor.incident_id;
+    let act = actor.act();
     store.postmortem_done(&act)?;
     println!("incident {incident_id}: post-mortem done");
     Ok(())
@@ -550,13 +546,8 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            let (mut store, incident_id, uuid) = command_context(db, incident)?;
-            let act = Act {
-                uuid: &uuid,
-                incident_id,
-                author: &account,
-                at: Utc::now(),
-            };
+            let (mut store, actor) = command_context(db, incident)?;
+            let act = actor.act();
             let id = store.add_action(&act, &text.join(" "), owner.as_deref(), due_at)?;
             println!("{id}");
         }

@@ -64,6 +64,22 @@ pub struct SeverityChange<'a> {
     pub expected_version: Option<i64>,
 }
 
+impl NewEntry {
+    fn row(&self, incident_id: i64, recorded_at: DateTime<Utc>) -> EventRow<'_> {
+        EventRow {
+            uuid: &self.uuid,
+            incident_id,
+            kind: self.kind,
+            occurred_at: self.occurred_at,
+            author: &self.author,
+            text: &self.text,
+            pinned: self.pinned,
+            data: None,
+            recorded_at,
+        }
+    }
+}
+
 /// What an intended change did. Every attempt is recorded on the timeline,
 /// whichever way it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,20 +231,7 @@ impl Store {
         let recorded_at = self.now();
         self.write(|tx| {
             require_incident(tx, incident_id)?;
-            append_event(
-                tx,
-                &EventRow {
-                    uuid: &entry.uuid,
-                    incident_id,
-                    kind: entry.kind,
-                    occurred_at: entry.occurred_at,
-                    author: &entry.author,
-                    text: &entry.text,
-                    pinned: entry.pinned,
-                    data: None,
-                    recorded_at,
-                },
-            )?;
+            append_event(tx, &entry.row(incident_id, recorded_at))?;
             event_by_uuid(tx, &entry.uuid)
         })
     }
@@ -250,20 +253,7 @@ impl Store {
             require_incident(tx, incident_id)?;
             let mut added = 0;
             for entry in entries {
-                append_event(
-                    tx,
-                    &EventRow {
-                        uuid: &entry.uuid,
-                        incident_id,
-                        kind: entry.kind,
-                        occurred_at: entry.occurred_at,
-                        author: &entry.author,
-                        text: &entry.text,
-                        pinned: entry.pinned,
-                        data: None,
-                        recorded_at,
-                    },
-                )?;
+                append_event(tx, &entry.row(incident_id, recorded_at))?;
                 // 0 when this entry was imported before (same UUID).
                 added += tx.changes() as usize;
             }
