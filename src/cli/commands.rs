@@ -14,7 +14,7 @@ use super::{
 use crate::account::current_account;
 use crate::domain::time::parse_time;
 use crate::domain::timer::TimerState;
-use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item};
+use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item, sanitize_line};
 use crate::paths::database_path;
 use crate::runbook;
 use crate::store::{
@@ -220,6 +220,11 @@ fn status_update(db: &Path, args: StatusUpdateArgs) -> Result<()> {
     Ok(())
 }
 
+/// A path for a message: sanitized, since a path can hold any byte.
+fn shown(path: &Path) -> String {
+    sanitize_line(&path.display().to_string()).into_owned()
+}
+
 /// Who acts on which incident, for the commands of incident command.
 struct Actor {
     incident_id: i64,
@@ -344,9 +349,14 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
     let before = store.assign_role(&act, &role.key, &role.name, &args.account)?;
     match before {
         Some(previous) if previous != args.account => {
-            println!("{}: {previous} → {}", role.name, args.account)
+            println!(
+                "{}: {} → {}",
+                sanitize_line(&role.name),
+                sanitize_line(&previous),
+                sanitize_line(&args.account)
+            )
         }
-        _ => println!("{}: {}", role.name, args.account),
+        _ => println!("{}: {}", sanitize_line(&role.name), sanitize_line(&args.account)),
     }
     Ok(())
 }
@@ -359,7 +369,7 @@ fn demo() -> Result<()> {
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
     crate::console::run(&db, Some(id), &crate::config::Config::default())?;
-    eprintln!("The demo database was {} (now removed).", db.display());
+    eprintln!("The demo database was {} (now removed).", shown(&db));
     Ok(())
 }
 
@@ -478,7 +488,7 @@ fn export(db: &Path, args: ExportArgs) -> Result<()> {
         }
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", shown(path));
         }
     }
     Ok(())
@@ -583,7 +593,7 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
 fn init(db: &Path, args: InitArgs) -> Result<()> {
     let Some(folder) = args.shared else {
         drop(Store::open(db, OpenMode::Create)?);
-        eprintln!("database ready: {}", db.display());
+        eprintln!("database ready: {}", shown(db));
         return Ok(());
     };
     let setup =
@@ -591,19 +601,19 @@ fn init(db: &Path, args: InitArgs) -> Result<()> {
     eprintln!(
         "Shared war room ready: {} (group {}, folder {:04o}, file {:04o}).\n\
          Responders must be in group {}. Put this line in each one's shell profile:",
-        setup.database.display(),
-        setup.group,
+        shown(&setup.database),
+        sanitize_line(&setup.group),
         setup.folder_mode,
         setup.file_mode,
-        setup.group
+        sanitize_line(&setup.group)
     );
-    println!("export WARROOM_DB={}", setup.database.display());
+    println!("export WARROOM_DB={}", shown(&setup.database));
     Ok(())
 }
 
 fn doctor(db: &Path) -> Result<()> {
     use crate::host::Severity;
-    println!("warroom doctor: {}", db.display());
+    println!("warroom doctor: {}", shown(db));
     let findings = crate::host::diagnose(db);
     for finding in &findings {
         let tag = match finding.severity {
