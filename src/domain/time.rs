@@ -111,15 +111,19 @@ pub fn parse_duration(input: &str) -> Result<TimeDelta, String> {
             "missing unit after {digits} in {input:?} (use s, m, h, d, w)"
         ));
     }
+    if total > TimeDelta::seconds(LIMIT_SECONDS) {
+        return Err(format!("duration too large: {input:?}"));
+    }
     Ok(total)
 }
 
+/// Ten years is far beyond any incident; refusing more keeps chrono in range.
+const LIMIT_SECONDS: i64 = 10 * 366 * 86_400;
+
 fn checked_delta(amount: i64, unit_seconds: i64, input: &str) -> Result<TimeDelta, String> {
-    // Ten years is far beyond any incident; refusing more keeps chrono in range.
-    const LIMIT_SECONDS: i64 = 10 * 366 * 86_400;
     amount
         .checked_mul(unit_seconds)
-        .filter(|s| *s <= LIMIT_SECONDS)
+        .filter(|s| (0..=LIMIT_SECONDS).contains(s))
         .map(TimeDelta::seconds)
         .ok_or_else(|| format!("duration too large: {input:?}"))
 }
@@ -226,6 +230,8 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("90"), Ok(TimeDelta::minutes(90)));
         assert_eq!(parse_duration("1d2h"), Ok(TimeDelta::hours(26)));
+        assert!(parse_duration("3000d3000d").is_err(), "the limit is on the total");
+        assert!(parse_time(&format!("-{}", "522w".repeat(30_000)), &now()).is_err());
         assert!(parse_duration("5").is_ok());
         assert!(parse_duration("5 m").is_err());
         assert_eq!(format_duration(TimeDelta::seconds(45)), "45s");

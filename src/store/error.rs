@@ -10,10 +10,16 @@ pub enum StoreError {
     IsDirectory(PathBuf),
     #[error("no warroom database at {0} yet (`warroom declare TITLE` creates it)")]
     NoDatabase(PathBuf),
-    #[error("cannot create the folder {folder}: {source}")]
-    CreateFolder { folder: PathBuf, source: std::io::Error },
-    #[error("cannot read {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    // The io::Error is part of the message, not a `source`: printed with its
+    // chain, it would say the cause twice.
+    #[error("cannot create the folder {folder}: {cause}")]
+    CreateFolder { folder: PathBuf, cause: std::io::Error },
+    #[error("cannot read {path}: {cause}")]
+    Unreadable { path: PathBuf, cause: std::io::Error },
+    #[error(
+        "cannot open {0}: its folder is not writable for your account and the database's -shm file does not exist yet; a responder who can write should open it once (warroom then keeps the file), or make the folder group-writable (warroom doctor)"
+    )]
+    NoShm(PathBuf),
     #[error("{0} is not a warroom database: it is not an SQLite file at all (left untouched)")]
     NotADatabase(PathBuf),
     #[error("{0} is not a warroom database: it is an SQLite file of another application (left untouched)")]
@@ -53,6 +59,9 @@ impl StoreError {
         };
         match code {
             ErrorCode::NotADatabase => StoreError::NotADatabase(path),
+            ErrorCode::ReadOnly if extended_code(&e) == Some(rusqlite::ffi::SQLITE_READONLY_DIRECTORY) => {
+                StoreError::NoShm(path)
+            }
             ErrorCode::ReadOnly => StoreError::ReadOnly(path),
             ErrorCode::DiskFull => StoreError::DiskFull(path),
             ErrorCode::DatabaseCorrupt => StoreError::Damaged(path, e.to_string()),
@@ -64,5 +73,12 @@ impl StoreError {
             },
             _ => StoreError::Sqlite(e),
         }
+    }
+}
+
+fn extended_code(e: &rusqlite::Error) -> Option<std::ffi::c_int> {
+    match e {
+        rusqlite::Error::SqliteFailure(failure, _) => Some(failure.extended_code),
+        _ => None,
     }
 }

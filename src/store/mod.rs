@@ -60,6 +60,13 @@ impl Store {
         let path = path.to_path_buf();
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
+            Ok(meta) if meta.len() > 0 => match starts_like_sqlite(&path) {
+                Ok(true) => {}
+                // SQLite takes a file shorter than its header for an empty
+                // database and would write over it.
+                Ok(false) => return Err(StoreError::NotADatabase(path)),
+                Err(cause) => return Err(StoreError::Unreadable { path, cause }),
+            },
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if mode == OpenMode::Existing {
@@ -68,11 +75,11 @@ impl Store {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
                         folder: parent.to_path_buf(),
-                        source,
+                        cause: source,
                     })?;
                 }
             }
-            Err(source) => return Err(StoreError::Unreadable { path, source }),
+            Err(cause) => return Err(StoreError::Unreadable { path, cause }),
         }
 
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -92,7 +99,7 @@ impl Store {
             read_only,
             clock: Utc::now,
         };
-        store.check_and_migrate()?;
+        store.check_and_migrate(mode)?;
         Ok(store)
     }
 
@@ -116,9 +123,14 @@ impl Store {
 
     /// Reads the header without writing, refuses foreign or newer files, then
     /// switches to WAL and migrates if needed.
-    fn check_and_migrate(&mut self) -> Result<()> {
+    fn check_and_migrate(&mut self, mode: OpenMode) -> Result<()> {
         let header = self.read_header()?;
         let fresh = header.is_fresh();
+        if fresh && mode == OpenMode::Existing {
+            // An empty file (an admin's pre-created 0660 file): readers leave
+            // it alone; the first write sets it up.
+            return Err(StoreError::NoDatabase(self.path.clone()));
+        }
         if !fresh && header.application_id != schema::APPLICATION_ID {
             return Err(StoreError::Foreign(self.path.clone()));
         }
@@ -287,6 +299,17 @@ impl Header {
     /// A brand-new or empty file (an admin may pre-create a 0660 empty file).
     fn is_fresh(&self) -> bool {
         self.application_id == 0 && self.user_version == 0 && self.objects == 0
+    }
+}
+
+/// Whether a non-empty file starts with SQLite's magic header.
+fn starts_like_sqlite(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut magic = [0u8; 16];
+    match std::fs::File::open(path)?.read_exact(&mut magic) {
+        Ok(()) => Ok(&magic == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
