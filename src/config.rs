@@ -6,6 +6,9 @@
 //! runbook = "/srv/warroom/runbook.md"    # for new incidents; below --runbook
 //! color = "auto"                          # auto | always | never (NO_COLOR wins)
 //! bell = true                             # ring when a deadline comes due (WARROOM_BELL=off wins)
+//!
+//! [keys]                                  # action = [keys]; see `warroom --help` or README
+//! new_note = ["n", "a"]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -29,6 +32,9 @@ pub struct Config {
     #[serde(default)]
     pub color: ColorChoice,
     pub bell: Option<bool>,
+    /// Key overrides: action name → keys (`new_note = ["n", "a"]`).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Where config files are looked for, in order; the first that exists wins.

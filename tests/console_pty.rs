@@ -289,3 +289,43 @@ fn a_draft_survives_a_killed_console() {
     let left: Vec<_> = std::fs::read_dir(state.join("warroom/drafts")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Keys from the config file drive the handler, the footer and the help.
+#[test]
+fn config_key_overrides_drive_the_console() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "Keys"]);
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("warroom")).unwrap();
+    std::fs::write(
+        config.join("warroom/config.toml"),
+        "[keys]\nnew_note = [\"a\"]\nquit = [\"Q\", \"ctrl-c\"]\n",
+    )
+    .unwrap();
+    let config_env = config.to_str().unwrap().to_string();
+    let mut console = Console::spawn(&db, 100, 30, &[("XDG_CONFIG_HOME", &config_env)]);
+    console.wait_for("a note");
+    console.wait_for("Q quit");
+    console.send("a");
+    console.wait_for("Note — Enter adds");
+    console.send_esc();
+    console.wait_gone("Note — Enter adds");
+    console.send("q");
+    console.send("Q");
+    assert!(console.wait_exit(Duration::from_secs(10)).success());
+
+    std::fs::write(config.join("warroom/config.toml"), "[keys]\nnew_note = [\"q\"]\n").unwrap();
+    let out = std::process::Command::new(common::BIN)
+        .args(["--db", db.to_str().unwrap()])
+        .env("XDG_CONFIG_HOME", &config)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bound to both"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

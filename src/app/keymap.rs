@@ -1,5 +1,10 @@
 //! The one keymap: it drives the key handler, the footer hints and the `?`
-//! help screen, so what is shown is always what works.
+//! help screen, so what is shown is always what works. [`KEYMAP`] holds the
+//! defaults; [`Keymap::with_overrides`] applies the `[keys]` table of the
+//! config file.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -28,6 +33,35 @@ pub enum Action {
     Submit,
     InsertNewline,
     Leave,
+}
+
+impl Action {
+    /// The name used in the config file's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::ToggleHelp => "help",
+            Action::FocusNext => "next_pane",
+            Action::FocusPrevious => "previous_pane",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::NewNote => "new_note",
+            Action::NewStatusUpdate => "status_update",
+            Action::ChangeSeverity => "severity",
+            Action::ToggleItem => "tick",
+            Action::MarkNotApplicable => "not_applicable",
+            Action::CommandLine => "command_line",
+            Action::Search => "search",
+            Action::ClearSearch => "clear_search",
+            Action::Submit => "submit",
+            Action::InsertNewline => "newline",
+            Action::Leave => "leave",
+        }
+    }
 }
 
 /// Where a binding applies.
@@ -96,6 +130,50 @@ impl Key {
         code == wanted && (event.modifiers & relevant) == (self.modifiers & relevant)
     }
 
+    /// Reads a key as the config writes it: `n`, `G`, `?`, `space`, `enter`,
+    /// `esc`, `tab`, `shift-tab`, `up`, `down`, `pgup`, `pgdn`, `home`, `end`,
+    /// `ctrl-x`, `alt-enter`.
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let lower = text.to_lowercase();
+        let (modifiers, rest) = if let Some(rest) = lower.strip_prefix("ctrl-") {
+            (KeyModifiers::CONTROL, rest)
+        } else if let Some(rest) = lower.strip_prefix("alt-") {
+            (KeyModifiers::ALT, rest)
+        } else {
+            (KeyModifiers::NONE, lower.as_str())
+        };
+        let code = match rest {
+            "space" => KeyCode::Char(' '),
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            _ => {
+                // A single character keeps its case: `G` is not `g`.
+                let original = &text[text.len() - rest.len()..];
+                let mut chars = original.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if modifiers == KeyModifiers::CONTROL => {
+                        KeyCode::Char(c.to_ascii_lowercase())
+                    }
+                    (Some(c), None) => KeyCode::Char(c),
+                    _ => {
+                        return Err(format!(
+                            "keys: cannot read the key {text:?} (like n, G, space, enter, ctrl-x)"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Key { code, modifiers })
+    }
+
     /// How the key is written in the footer and help.
     pub fn name(&self) -> String {
         let base = match self.code {
@@ -124,10 +202,10 @@ impl Key {
 }
 
 /// One row of the keymap.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub context: Context,
-    pub keys: &'static [Key],
+    pub keys: Cow<'static, [Key]>,
     pub action: Action,
     /// A word or two for the footer.
     pub hint: &'static str,
@@ -147,7 +225,7 @@ const fn bind(
 ) -> Binding {
     Binding {
         context,
-        keys,
+        keys: Cow::Borrowed(keys),
         action,
         hint,
         help,
@@ -338,34 +416,103 @@ pub const KEYMAP: &[Binding] = &[
     ),
 ];
 
-/// The action bound to `event` in `context`; pane bindings win over global
-/// ones. Composer keys are looked up on their own (everything else is text).
-pub fn action_for(context: Context, event: &KeyEvent) -> Option<Action> {
-    let find = |wanted: Context| {
-        KEYMAP
-            .iter()
-            .find(|b| b.context == wanted && b.keys.iter().any(|k| k.matches(event)))
-            .map(|b| b.action)
-    };
-    match context {
-        Context::Composer => find(Context::Composer),
-        Context::Global => find(Context::Global),
-        pane => find(pane).or_else(|| find(Context::Global)),
+/// The keymap in force: the defaults with the config's overrides.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: KEYMAP.to_vec(),
+        }
     }
 }
 
-/// The bindings the footer shows in `context`: the pane's own, then global ones.
-pub fn footer_bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
-    let pane = KEYMAP.iter().filter(move |b| b.context == context && b.in_footer);
-    let global = KEYMAP.iter().filter(move |b| {
-        context != Context::Composer
-            && b.context == Context::Global
-            && b.in_footer
-            && !KEYMAP
+impl Keymap {
+    /// Applies overrides `action name → keys` (`new_note = ["n", "a"]`): the
+    /// keys replace that action's keys wherever it is bound. Unknown actions
+    /// or keys, and a key bound twice in one context, are errors naming them.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+        let mut keymap = Keymap::default();
+        for (name, keys) in overrides {
+            let keys: Vec<Key> = keys.iter().map(|k| Key::parse(k)).collect::<Result<_, _>>()?;
+            if keys.is_empty() {
+                return Err(format!("keys.{name}: give at least one key"));
+            }
+            let mut found = false;
+            for binding in keymap.bindings.iter_mut().filter(|b| b.action.name() == name) {
+                binding.keys = Cow::Owned(keys.clone());
+                found = true;
+            }
+            if !found {
+                let known: Vec<&str> = KEYMAP.iter().map(|b| b.action.name()).collect();
+                return Err(format!(
+                    "keys.{name}: no such action; actions: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        for (i, a) in keymap.bindings.iter().enumerate() {
+            for b in &keymap.bindings[i + 1..] {
+                let shadows = a.context == b.context
+                    || (a.context == Context::Global && b.context != Context::Composer)
+                    || (b.context == Context::Global && a.context != Context::Composer);
+                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k))
+                    && shadows
+                    && a.action != b.action
+                {
+                    return Err(format!(
+                        "keys: {} is bound to both {} and {}",
+                        k.name(),
+                        a.action.name(),
+                        b.action.name()
+                    ));
+                }
+            }
+        }
+        Ok(keymap)
+    }
+
+    /// Every binding, in footer and help order.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action bound to `event` in `context`; pane bindings win over global
+    /// ones. Composer keys are looked up on their own (everything else is text).
+    pub fn action_for(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let find = |wanted: Context| {
+            self.bindings
                 .iter()
-                .any(|p| p.context == context && p.in_footer && p.hint == b.hint)
-    });
-    pane.chain(global)
+                .find(|b| b.context == wanted && b.keys.iter().any(|k| k.matches(event)))
+                .map(|b| b.action)
+        };
+        match context {
+            Context::Composer => find(Context::Composer),
+            Context::Global => find(Context::Global),
+            pane => find(pane).or_else(|| find(Context::Global)),
+        }
+    }
+
+    /// The bindings the footer shows in `context`: the pane's own, then global ones.
+    pub fn footer_bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        let pane = self
+            .bindings
+            .iter()
+            .filter(move |b| b.context == context && b.in_footer);
+        let global = self.bindings.iter().filter(move |b| {
+            context != Context::Composer
+                && b.context == Context::Global
+                && b.in_footer
+                && !self
+                    .bindings
+                    .iter()
+                    .any(|p| p.context == context && p.in_footer && p.hint == b.hint)
+        });
+        pane.chain(global)
+    }
 }
 
 /// "j/↓" style list of a binding's keys.
@@ -384,17 +531,29 @@ mod tests {
     #[test]
     fn pane_keys_win_and_globals_fall_through() {
         let space = press(KeyCode::Char(' '), KeyModifiers::NONE);
-        assert_eq!(action_for(Context::Checklist, &space), Some(Action::ToggleItem));
-        assert_eq!(action_for(Context::Timeline, &space), None);
+        assert_eq!(
+            Keymap::default().action_for(Context::Checklist, &space),
+            Some(Action::ToggleItem)
+        );
+        assert_eq!(Keymap::default().action_for(Context::Timeline, &space), None);
         let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(action_for(Context::Timeline, &q), Some(Action::Quit));
+        assert_eq!(
+            Keymap::default().action_for(Context::Timeline, &q),
+            Some(Action::Quit)
+        );
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(Context::Checklist, &ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            Keymap::default().action_for(Context::Checklist, &ctrl_c),
+            Some(Action::Quit)
+        );
         let shift_g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(Context::Timeline, &shift_g), Some(Action::Bottom));
+        assert_eq!(
+            Keymap::default().action_for(Context::Timeline, &shift_g),
+            Some(Action::Bottom)
+        );
         let back_tab = press(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(
-            action_for(Context::Checklist, &back_tab),
+            Keymap::default().action_for(Context::Checklist, &back_tab),
             Some(Action::FocusPrevious)
         );
     }
@@ -402,19 +561,56 @@ mod tests {
     #[test]
     fn composer_keys_are_only_its_own() {
         let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(action_for(Context::Composer, &q), None);
+        assert_eq!(Keymap::default().action_for(Context::Composer, &q), None);
         let ctrl_j = press(KeyCode::Char('j'), KeyModifiers::CONTROL);
         assert_eq!(
-            action_for(Context::Composer, &ctrl_j),
+            Keymap::default().action_for(Context::Composer, &ctrl_j),
             Some(Action::InsertNewline)
         );
         let alt_enter = press(KeyCode::Enter, KeyModifiers::ALT);
         assert_eq!(
-            action_for(Context::Composer, &alt_enter),
+            Keymap::default().action_for(Context::Composer, &alt_enter),
             Some(Action::InsertNewline)
         );
         let enter = press(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(action_for(Context::Composer, &enter), Some(Action::Submit));
+        assert_eq!(
+            Keymap::default().action_for(Context::Composer, &enter),
+            Some(Action::Submit)
+        );
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys_and_refuse_clashes() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(
+            "new_note".to_string(),
+            vec!["a".to_string(), "ctrl-n".to_string()],
+        );
+        let keymap = Keymap::with_overrides(&overrides).unwrap();
+        let a = press(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(keymap.action_for(Context::Timeline, &a), Some(Action::NewNote));
+        let n = press(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(
+            keymap.action_for(Context::Timeline, &n),
+            None,
+            "n no longer writes a note"
+        );
+        overrides.insert("quit".to_string(), vec!["a".to_string()]);
+        assert!(
+            Keymap::with_overrides(&overrides)
+                .unwrap_err()
+                .contains("bound to both")
+        );
+        let mut unknown = BTreeMap::new();
+        unknown.insert("launch".to_string(), vec!["l".to_string()]);
+        assert!(
+            Keymap::with_overrides(&unknown)
+                .unwrap_err()
+                .contains("no such action")
+        );
+        assert!(Key::parse("ctrl-").is_err());
+        assert_eq!(Key::parse("G").unwrap().code, KeyCode::Char('G'));
+        assert_eq!(Key::parse("shift-tab").unwrap().code, KeyCode::BackTab);
     }
 
     #[test]
@@ -432,7 +628,10 @@ mod tests {
 
     #[test]
     fn footer_lists_pane_keys_first_without_repeats() {
-        let hints: Vec<_> = footer_bindings(Context::Timeline).map(|b| b.hint).collect();
+        let hints: Vec<_> = Keymap::default()
+            .footer_bindings(Context::Timeline)
+            .map(|b| b.hint)
+            .collect();
         assert_eq!(hints[0], "search");
         assert_eq!(hints.iter().filter(|h| **h == "search").count(), 1);
         assert!(hints.contains(&"quit"));

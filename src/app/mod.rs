@@ -235,6 +235,8 @@ pub struct App {
     pub help_scroll: u16,
     /// The last metrics report received.
     pub metrics: Option<String>,
+    /// The keys in force (defaults with the config's overrides).
+    pub keymap: keymap::Keymap,
     /// Deadlines this console has already rung the bell for.
     pub rung: std::collections::HashSet<Deadline>,
     /// Ring the terminal bell after the next frame.
@@ -305,6 +307,7 @@ impl App {
             flash: None,
             help_scroll: 0,
             metrics: None,
+            keymap: keymap::Keymap::default(),
             rung: Default::default(),
             bell: false,
             bell_enabled: true,
@@ -678,7 +681,7 @@ impl App {
             Input::Composer(kind) => self.composer_key(kind, key),
             Input::CommandLine | Input::Search => self.prompt_key(key),
             Input::Help | Input::Metrics => {
-                match keymap::action_for(Context::Global, &key) {
+                match self.keymap.action_for(Context::Global, &key) {
                     Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
                     Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
                     Some(Action::PageDown) => self.help_scroll = self.help_scroll.saturating_add(10),
@@ -690,7 +693,7 @@ impl App {
                 Vec::new()
             }
             Input::SeverityPicker(index) => {
-                match (keymap::action_for(Context::Global, &key), key.code) {
+                match (self.keymap.action_for(Context::Global, &key), key.code) {
                     (Some(Action::Up), _) => self.input = Input::SeverityPicker(index.saturating_sub(1)),
                     (Some(Action::Down), _) => self.input = Input::SeverityPicker((index + 1).min(3)),
                     (_, KeyCode::Char(c @ '0'..='3')) => {
@@ -708,7 +711,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Input::Keys => match keymap::action_for(self.context(), &key) {
+            Input::Keys => match self.keymap.action_for(self.context(), &key) {
                 Some(action) => self.act(action),
                 None => Vec::new(),
             },
@@ -746,7 +749,7 @@ impl App {
     }
 
     fn composer_key(&mut self, kind: EntryKind, key: KeyEvent) -> Vec<Request> {
-        match keymap::action_for(Context::Composer, &key) {
+        match self.keymap.action_for(Context::Composer, &key) {
             Some(Action::Submit) => {
                 let text = text_of(self.draft_mut(kind)).trim_end().to_string();
                 if text.trim().is_empty() {
@@ -784,7 +787,7 @@ impl App {
     }
 
     fn prompt_key(&mut self, key: KeyEvent) -> Vec<Request> {
-        match keymap::action_for(Context::Composer, &key) {
+        match self.keymap.action_for(Context::Composer, &key) {
             Some(Action::Submit) => {
                 let line = text_of(&self.prompt);
                 self.prompt = empty_area();

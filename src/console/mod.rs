@@ -41,6 +41,8 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
         Ok(_) => true,
         Err(_) => config.bell.unwrap_or(true),
     };
+    app.keymap =
+        crate::app::keymap::Keymap::with_overrides(&config.keys).map_err(|e| eyre!("config: {e}"))?;
     let runbook = crate::config::runbook_source(config.runbook.as_deref()).map_err(|e| eyre!(e))?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -6,20 +6,30 @@ use ratatui::widgets::{Block, Borders, Clear};
 
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Context};
 use crate::domain::EntryKind;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme: &Theme) {
-    let (draft, title) = if kind == EntryKind::StatusUpdate {
-        (
-            &app.update_draft,
-            " Status update — Enter posts · Ctrl-J new line · Esc leaves (draft kept) ",
-        )
-    } else {
-        (
-            &app.note_draft,
-            " Note — Enter adds · Ctrl-J new line · Esc leaves (draft kept) ",
-        )
+    // The keys are named from the keymap in force, overrides included.
+    let key_of = |action: Action| {
+        app.keymap
+            .bindings()
+            .iter()
+            .find(|b| b.context == Context::Composer && b.action == action)
+            .and_then(|b| b.keys.first().map(|k| k.name()))
+            .unwrap_or_default()
     };
+    let (draft, what, verb) = if kind == EntryKind::StatusUpdate {
+        (&app.update_draft, "Status update", "posts")
+    } else {
+        (&app.note_draft, "Note", "adds")
+    };
+    let title = format!(
+        " {what} — {} {verb} · {} new line · {} leaves (draft kept) ",
+        key_of(Action::Submit),
+        key_of(Action::InsertNewline),
+        key_of(Action::Leave)
+    );
     let height = (draft.lines().len() as u16 + 2).clamp(4, area.height.saturating_sub(2).max(3));
     let popup = Rect {
         x: area.x + 1,

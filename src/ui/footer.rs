@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
         Some(context) => {
             // When they do not all fit, drop from the end but keep help and quit.
-            let mut hints: Vec<_> = keymap::footer_bindings(context).collect();
+            let mut hints: Vec<_> = app.keymap.footer_bindings(context).collect();
             let width = |hints: &[&keymap::Binding]| -> usize {
                 hints
                     .iter()

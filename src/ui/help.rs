@@ -7,10 +7,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
 use super::theme::Theme;
+use crate::app::App;
 use crate::app::command::COMMANDS;
-use crate::app::keymap::{Context, KEYMAP, keys_label};
+use crate::app::keymap::{Context, keys_label};
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, scroll: u16, theme: &Theme) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let scroll = app.help_scroll;
     let mut lines = Vec::new();
     for context in [
         Context::Global,
@@ -19,7 +21,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, scroll: u16, theme: &Theme) {
         Context::Composer,
     ] {
         lines.push(Line::styled(context.title(), theme.title()));
-        for binding in KEYMAP.iter().filter(|b| b.context == context) {
+        for binding in app.keymap.bindings().iter().filter(|b| b.context == context) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<18}", keys_label(binding)), theme.key()),
                 Span::raw(binding.help),

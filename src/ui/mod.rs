@@ -89,7 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
     match app.input {
         Input::Composer(kind) => composer::draw(frame, body, app, kind, &theme),
-        Input::Help => help::draw(frame, body, app.help_scroll, &theme),
+        Input::Help => help::draw(frame, body, app, &theme),
         Input::SeverityPicker(index) => severity::draw(frame, body, app, index, &theme),
         Input::Metrics => metrics::draw(frame, body, app, &theme),
         _ => {}
