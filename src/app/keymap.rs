@@ -618,12 +618,14 @@ mod tests {
         for (i, a) in KEYMAP.iter().enumerate() {
             for b in &KEYMAP[i + 1..] {
                 if a.context == b.context {
-                    for k in a.keys {
+                    for k in a.keys.iter() {
                         assert!(!b.keys.contains(k), "{} bound twice in {:?}", k.name(), a.context);
                     }
                 }
             }
         }
+        // The defaults pass the same check the config's overrides must pass.
+        assert!(Keymap::with_overrides(&BTreeMap::new()).is_ok());
     }
 
     #[test]
