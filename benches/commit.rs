@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use chrono::Utc;
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
 const WRITER_ENV: &str = "WARROOM_BENCH_WRITER";
@@ -25,18 +24,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("commit.db");
     let mut store = Store::open(&db, OpenMode::Create).unwrap();
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     store
-        .declare(&NewIncident {
-            uuid: "bench".into(),
-            title: "commit latency".into(),
-            severity: Severity::P1,
-            milestones: Milestones::new(Utc::now()),
-            declared_by: "bench".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+        .declare(&NewIncident::with_default_runbook(
+            "bench",
+            "commit latency",
+            Severity::P1,
+            Milestones::new(Utc::now()),
+            "bench",
+        ))
         .unwrap();
     let exe = std::env::current_exe().unwrap();
     let started = Instant::now();

@@ -10,7 +10,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::{App, Event, Snapshot};
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
 fn main() {
@@ -26,18 +25,14 @@ fn main() {
     for entries in [100usize, 10_000, 100_000] {
         let db = dir.path().join(format!("bench-{entries}.db"));
         let mut store = Store::open(&db, OpenMode::Create).unwrap();
-        let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
         let id = store
-            .declare(&NewIncident {
-                uuid: format!("bench-{entries}"),
-                title: "Benchmark incident".into(),
-                severity: Severity::P1,
-                milestones: Milestones::new(declared),
-                declared_by: "alice".into(),
-                runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-                runbook_text: DEFAULT_RUNBOOK.into(),
-                runbook: &parsed,
-            })
+            .declare(&NewIncident::with_default_runbook(
+                format!("bench-{entries}"),
+                "Benchmark incident",
+                Severity::P1,
+                Milestones::new(declared),
+                "alice",
+            ))
             .unwrap();
         let notes: Vec<NewEntry> = (0..entries)
             .map(|n| NewEntry {

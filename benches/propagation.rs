@@ -20,7 +20,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::Utc;
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::follow::{Follower, Loaded, Recheck};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store, watch};
 
@@ -97,18 +96,14 @@ fn report(label: &str, (writes, applied): (Writes, Vec<(usize, u128)>)) -> f64 {
 
 fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
     let mut store = Store::open(db, OpenMode::Create).unwrap();
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let id = store
-        .declare(&NewIncident {
-            uuid: "bench".into(),
-            title: "propagation".into(),
-            severity: Severity::P1,
-            milestones: Milestones::new(Utc::now()),
-            declared_by: "bench".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+        .declare(&NewIncident::with_default_runbook(
+            "bench",
+            "propagation",
+            Severity::P1,
+            Milestones::new(Utc::now()),
+            "bench",
+        ))
         .unwrap();
     let exe = std::env::current_exe().unwrap();
     let children: Vec<Child> = (0..followers)

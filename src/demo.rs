@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
 use crate::domain::{EntryKind, ItemState, Milestones, Severity};
-use crate::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use crate::runbook;
 use crate::store::{Act, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store, StoreError};
 
 /// The demo's story.
@@ -63,20 +63,17 @@ pub fn create(path: &Path, now: DateTime<Utc>) -> Result<i64, StoreError> {
         at
     };
     at_minute(-story.declared_minutes_ago);
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let parsed = runbook::default_runbook();
     let mut milestones = Milestones::new(ago(story.declared_minutes_ago));
     milestones.started_at = Some(ago(story.started_minutes_ago));
     milestones.detected_at = Some(ago(story.detected_minutes_ago));
-    let id = store.declare(&NewIncident {
-        uuid: uuid::Uuid::new_v4().to_string(),
-        title: story.title,
-        severity: story.severity.parse().unwrap_or(Severity::P2),
+    let id = store.declare(&NewIncident::with_default_runbook(
+        uuid::Uuid::new_v4().to_string(),
+        story.title,
+        story.severity.parse().unwrap_or(Severity::P2),
         milestones,
-        declared_by: story.declared_by,
-        runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-        runbook_text: DEFAULT_RUNBOOK.into(),
-        runbook: &parsed,
-    })?;
+        story.declared_by,
+    ))?;
     for (n, step) in story.steps.iter().enumerate() {
         let at = at_minute(step.at);
         let uuid = format!("demo-{n}");

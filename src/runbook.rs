@@ -29,6 +29,13 @@ pub const DEFAULT_RUNBOOK: &str = include_str!("../assets/sop.md");
 /// Display name of [`DEFAULT_RUNBOOK`].
 pub const DEFAULT_RUNBOOK_NAME: &str = "Incident Response SOP (built in)";
 
+/// [`DEFAULT_RUNBOOK`], parsed once.
+pub fn default_runbook() -> &'static Runbook {
+    static PARSED: std::sync::OnceLock<Runbook> = std::sync::OnceLock::new();
+    // The asset is part of the binary and tests/runbook.rs parses it.
+    PARSED.get_or_init(|| parse(DEFAULT_RUNBOOK).expect("the built-in runbook parses"))
+}
+
 /// A parsed runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Runbook {

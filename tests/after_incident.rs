@@ -6,7 +6,6 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::*;
 use warroom::domain::{EntryKind, ItemState, Milestone, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{Act, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -116,21 +115,17 @@ fn long_incident(dir: &tempfile::TempDir) -> Store {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     set_clock("2026-03-01T22:10:00Z");
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));
     milestones.started_at = Some(at("2026-03-01T21:40:00Z"));
     milestones.detected_at = Some(at("2026-03-01T22:02:00Z"));
     let id = store
-        .declare(&NewIncident {
-            uuid: "long".into(),
-            title: "Search results stale | index lag".into(),
-            severity: Severity::P2,
+        .declare(&NewIncident::with_default_runbook(
+            "long",
+            "Search results stale | index lag",
+            Severity::P2,
             milestones,
-            declared_by: "alice".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+            "alice",
+        ))
         .unwrap();
     let act = |uuid: &'static str, author: &'static str, time: &str| Act {
         uuid,

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::{App, CommandAct, Event, Input, Pane, Request, Snapshot};
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{IncidentRecord, NewIncident, OpenMode, Store};
 
 fn now() -> DateTime<Utc> {
@@ -18,18 +17,14 @@ fn now() -> DateTime<Utc> {
 
 fn record(dir: &tempfile::TempDir) -> IncidentRecord {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let id = store
-        .declare(&NewIncident {
-            uuid: "x".into(),
-            title: "Disk full on db-2".into(),
-            severity: Severity::P2,
-            milestones: Milestones::new(now() - chrono::TimeDelta::minutes(10)),
-            declared_by: "alice".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+        .declare(&NewIncident::with_default_runbook(
+            "x",
+            "Disk full on db-2",
+            Severity::P2,
+            Milestones::new(now() - chrono::TimeDelta::minutes(10)),
+            "alice",
+        ))
         .unwrap();
     store.incident_record(id).unwrap()
 }

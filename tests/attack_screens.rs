@@ -20,7 +20,6 @@ use unicode_width::UnicodeWidthStr;
 use warroom::app::{App, Event, Snapshot};
 use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{
     Act, IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store,
 };
@@ -71,22 +70,16 @@ fn rich_incident(dir: &tempfile::TempDir) -> IncidentRecord {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
     milestones.detected_at = Some(at("2026-03-01T13:50:00Z"));
     let id = store
-        .declare(&NewIncident {
-            uuid: "rich".into(),
-            title: format!(
-                "数据库 outage {FAMILY} café e\u{301}\u{302} {RAINBOW_FLAG} Ｆｕｌｌ שלום {ZALGO}"
-            ),
-            severity: Severity::P1,
+        .declare(&NewIncident::with_default_runbook(
+            "rich",
+            format!("数据库 outage {FAMILY} café e\u{301}\u{302} {RAINBOW_FLAG} Ｆｕｌｌ שלום {ZALGO}"),
+            Severity::P1,
             milestones,
-            declared_by: "李雷".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+            "李雷",
+        ))
         .unwrap();
     let word = long_word();
     let big = hundred_kb();

@@ -9,7 +9,6 @@ use ratatui::backend::TestBackend;
 use warroom::app::{App, Event, Snapshot};
 use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
-use warroom::runbook::{self, DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{Act, IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -22,21 +21,17 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
     let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
-    let parsed = runbook::parse(DEFAULT_RUNBOOK).unwrap();
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
     milestones.started_at = Some(at("2026-03-01T13:52:00Z"));
     milestones.detected_at = Some(at("2026-03-01T13:55:00Z"));
     let id = store
-        .declare(&NewIncident {
-            uuid: "fixture".into(),
-            title: "Checkout API returning 500s for EU customers".into(),
-            severity: Severity::P1,
+        .declare(&NewIncident::with_default_runbook(
+            "fixture",
+            "Checkout API returning 500s for EU customers",
+            Severity::P1,
             milestones,
-            declared_by: "alice".into(),
-            runbook_name: DEFAULT_RUNBOOK_NAME.into(),
-            runbook_text: DEFAULT_RUNBOOK.into(),
-            runbook: &parsed,
-        })
+            "alice",
+        ))
         .unwrap();
     let entries = [
         (

@@ -28,6 +28,28 @@ pub struct NewIncident<'a> {
     pub runbook: &'a Runbook,
 }
 
+impl NewIncident<'static> {
+    /// An incident declared with the built-in SOP.
+    pub fn with_default_runbook(
+        uuid: impl Into<String>,
+        title: impl Into<String>,
+        severity: Severity,
+        milestones: Milestones,
+        declared_by: impl Into<String>,
+    ) -> Self {
+        NewIncident {
+            uuid: uuid.into(),
+            title: title.into(),
+            severity,
+            milestones,
+            declared_by: declared_by.into(),
+            runbook_name: crate::runbook::DEFAULT_RUNBOOK_NAME.into(),
+            runbook_text: crate::runbook::DEFAULT_RUNBOOK.into(),
+            runbook: crate::runbook::default_runbook(),
+        }
+    }
+}
+
 /// A timeline entry written by a person (note, status update, decision).
 pub struct NewEntry {
     pub uuid: String,
