@@ -44,6 +44,10 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
     app.keymap =
         crate::app::keymap::Keymap::with_overrides(&config.keys).map_err(|e| eyre!("config: {e}"))?;
     let runbook = crate::config::runbook_source(config.runbook.as_deref()).map_err(|e| eyre!(e))?;
+    // The start screen shows the triggers of the runbook new incidents get;
+    // a broken runbook is refused now, not at declaration.
+    let parsed = crate::runbook::parse(&runbook.1).map_err(|e| eyre!("{}: {e}", runbook.0))?;
+    app.start.triggers = parsed.escalation;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
