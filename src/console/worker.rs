@@ -84,9 +84,11 @@ impl Worker {
                     break;
                 }
             }
-            let wait = next_beat
-                .saturating_duration_since(Instant::now())
-                .min(FALLBACK_POLL);
+            let wait = recheck.wait(
+                next_beat
+                    .saturating_duration_since(Instant::now())
+                    .min(FALLBACK_POLL),
+            );
             match inbox.recv_timeout(wait) {
                 Ok(WorkerMessage::Write(request)) => {
                     let event = match self.apply(&request) {
