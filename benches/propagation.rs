@@ -7,9 +7,10 @@
 //! The time from the start of the write (including the durable commit) is
 //! printed too.
 //!
-//! Followers are this same binary re-run in follower mode; they wait the way
-//! the console's store worker does (folder watch, `data_version`, fallback
-//! poll) and load with the same `Follower`. Run with
+//! Followers are this same binary re-run in follower mode, each running the
+//! console's own store worker headless (folder watch, `data_version`, quick
+//! re-checks, fallback poll, presence heartbeats, incremental loads) and
+//! stamping each entry when the worker's snapshot carrying it arrives. Run with
 //! `cargo bench --bench propagation` (`WARROOM_BENCH_EVENTS` sets the count).
 
 use std::io::{BufRead, BufReader, Write};
@@ -19,9 +20,12 @@ use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::Utc;
+use warroom::app::{Event, IncidentData};
+use warroom::console::worker::Worker;
+use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::store::follow::{Follower, Loaded, Recheck};
-use warroom::store::{NewEntry, NewIncident, OpenMode, Store, watch};
+use warroom::runbook::{DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
+use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
 const FOLLOWER_ENV: &str = "WARROOM_BENCH_FOLLOWER";
 /// Time between two writes: far faster than people type, slow enough that
@@ -227,35 +231,46 @@ fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> Vec<(us
 fn follow(db: &Path) {
     let mut store = Store::open(db, OpenMode::Existing).unwrap();
     let id = store.latest_open_incident().unwrap().unwrap();
-    let (wake_tx, wake) = mpsc::channel();
-    let _watch = watch::watch(db, move || {
-        let _ = wake_tx.send(());
-    });
-    let mut follower = Follower::default();
-    let mut recheck = Recheck::default();
-    let mut file_event = false;
+    // The console's own store worker, headless: its snapshots are what a
+    // console applies.
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (inbox_tx, inbox) = mpsc::channel();
+    let worker = Worker {
+        store,
+        incident: Some(id),
+        account: "follower".into(),
+        me: Presence {
+            session: uuid::Uuid::new_v4().to_string(),
+            account: "follower".into(),
+            terminal: "bench".into(),
+            incident_id: Some(id),
+            since: Utc::now(),
+            seen_at: Utc::now(),
+        },
+        runbook: (DEFAULT_RUNBOOK_NAME.into(), DEFAULT_RUNBOOK.into()),
+    };
+    let wake = inbox_tx.clone();
+    std::thread::spawn(move || worker.run(inbox, wake, events_tx));
     let stdout = std::io::stdout();
-    loop {
-        let changed = follower.others_committed(&mut store);
-        recheck.looked(file_event, changed);
-        if changed {
-            let entries = match follower.load(&mut store, id).unwrap() {
-                Loaded::Full(record) => record.timeline,
-                Loaded::Update(update) => update.new_entries,
-            };
-            let applied = micros_now();
-            let mut out = stdout.lock();
-            for entry in entries.iter().filter(|e| e.kind == EntryKind::Note) {
-                if entry.text == "stop" {
-                    writeln!(out, "stop").unwrap();
-                    return;
-                }
-                writeln!(out, "{} {applied}", entry.text).unwrap();
+    while let Some(event) = events.blocking_recv() {
+        let Event::Snapshot(snapshot) = event else {
+            continue;
+        };
+        let entries = match snapshot.incident {
+            IncidentData::Full(record) => record.timeline,
+            IncidentData::Update(update) => update.new_entries,
+            IncidentData::None => continue,
+        };
+        let applied = micros_now();
+        let mut out = stdout.lock();
+        for entry in entries.iter().filter(|e| e.kind == EntryKind::Note) {
+            if entry.text == "stop" {
+                writeln!(out, "stop").unwrap();
+                drop(inbox_tx);
+                return;
             }
-            out.flush().unwrap();
+            writeln!(out, "{} {applied}", entry.text).unwrap();
         }
-        file_event = wake
-            .recv_timeout(recheck.wait(Duration::from_millis(1000)))
-            .is_ok();
+        out.flush().unwrap();
     }
 }

@@ -1,7 +1,7 @@
 //! The full-screen console: terminal set-up and restore, and the event loop
 //! that feeds keys, clock ticks and store news into [`App`] and draws it.
 
-mod worker;
+pub mod worker;
 
 use std::io::stdout;
 use std::path::Path;
