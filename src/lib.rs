@@ -1,12 +1,19 @@
 //! warroom: a terminal war room for production incidents, shared by every
 //! responder through one SQLite file.
 //!
-//! * [`domain`]: incidents, timeline entries, checklist states and their rules
-//!   (pure: no I/O, no clock);
-//! * [`runbook`]: the Markdown runbook parser (checklist sections, phases);
-//! * [`store`]: the SQLite store many processes share safely;
-//! * [`cli`]: the command line;
-//! * [`account`], [`paths`]: who is writing, and where the database lives.
+//! * [`domain`]: incidents, timeline entries, checklist states, clocks,
+//!   roles, timers, action items, metrics, import parsing, the sanitizer and
+//!   their rules (pure: no I/O, no clock);
+//! * [`runbook`]: the Markdown runbook parser (checklist sections, phases,
+//!   escalation triggers, status-update cadence, roles);
+//! * [`store`]: the SQLite store many processes share safely, and following
+//!   other processes' commits;
+//! * [`app`]: the console's state and actions; [`ui`]: drawing it, a pure
+//!   function of that state; [`console`]: the terminal and event loop;
+//! * [`cli`]: the command line; [`export`]: the post-mortem draft;
+//!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
+//! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`]: who is
+//!   writing, where the database, config, log and kept drafts live.
 
 pub mod account;
 pub mod app;
