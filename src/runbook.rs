@@ -102,7 +102,7 @@ pub struct Phase {
     /// End of the window after declaration (serialized as whole seconds).
     #[serde(rename = "window_end_secs", serialize_with = "ser_secs")]
     pub window_end: TimeDelta,
-    /// The phase's task items, keyed "p<phase>.<item>".
+    /// The phase's task items, keyed `p<phase>.<item>`.
     pub items: Vec<RunbookItem>,
     /// 1-based source line of the phase heading.
     pub line: usize,
