@@ -391,3 +391,27 @@ fn the_metrics_view_asks_the_store_and_shows_the_report() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.input, Input::Keys);
 }
+
+#[test]
+fn an_update_without_new_state_keeps_what_the_console_has() {
+    let dir = common::temp_dir();
+    let mut record = record(&dir);
+    record.checklist[0].state = ItemState::Done;
+    let mut app = app(Some(record.clone()), false);
+    let update = warroom::store::IncidentUpdate {
+        incident: record.incident.clone(),
+        new_entries: Vec::new(),
+        checklist: None,
+        timers: None,
+        roles: None,
+        actions: None,
+    };
+    app.handle(Event::Snapshot(Box::new(Snapshot {
+        incident: warroom::app::IncidentData::Update(update),
+        presence: Vec::new(),
+        read_only: false,
+    })));
+    let kept = app.record.as_ref().unwrap();
+    assert_eq!(kept.checklist[0].state, ItemState::Done, "None means unchanged");
+    assert_eq!(kept.roles, record.roles);
+}

@@ -596,10 +596,19 @@ impl App {
                         actions,
                     } = update;
                     record.incident = incident;
-                    record.checklist = checklist;
-                    record.timers = timers;
-                    record.roles = roles;
-                    record.actions = actions;
+                    // None: unchanged since the last load.
+                    if let Some(checklist) = checklist {
+                        record.checklist = checklist;
+                    }
+                    if let Some(timers) = timers {
+                        record.timers = timers;
+                    }
+                    if let Some(roles) = roles {
+                        record.roles = roles;
+                    }
+                    if let Some(actions) = actions {
+                        record.actions = actions;
+                    }
                     merge_entries(&mut record.timeline, new_entries);
                 }
                 // An update for another incident cannot be applied; the

@@ -35,11 +35,14 @@ pub struct IncidentRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentUpdate {
     pub incident: Incident,
-    pub checklist: Vec<ChecklistItem>,
     pub new_entries: Vec<TimelineEntry>,
-    pub timers: Vec<Timer>,
-    pub roles: Vec<RoleHolder>,
-    pub actions: Vec<ActionItem>,
+    /// The checklist, re-read only when a new entry changed it (None: as before).
+    pub checklist: Option<Vec<ChecklistItem>>,
+    /// Timers, roles and action items, re-read only when a new entry is of a
+    /// kind that changes them (None: as before).
+    pub timers: Option<Vec<Timer>>,
+    pub roles: Option<Vec<RoleHolder>>,
+    pub actions: Option<Vec<ActionItem>>,
 }
 
 impl Store {
@@ -113,20 +116,28 @@ impl Store {
     pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<IncidentUpdate> {
         self.read(|tx| {
             let incident = incident_in(tx, incident_id)?;
-            let checklist = checklist_in(tx, incident_id)?;
             let mut events = tx.prepare(&format!(
                 "{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"
             ))?;
             let new_entries = events
                 .query_map(params![incident_id, after_id], event_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            // Every change is logged with its state in one transaction, so the
+            // new entries say which small tables can have changed.
+            let any = |kinds: &[EntryKind]| new_entries.iter().any(|e| kinds.contains(&e.kind));
+            let checklist_changed = any(&[EntryKind::ChecklistChange]);
+            let command_changed = any(&[EntryKind::System, EntryKind::RoleChange]);
             Ok(IncidentUpdate {
+                checklist: checklist_changed
+                    .then(|| checklist_in(tx, incident_id))
+                    .transpose()?,
+                timers: command_changed.then(|| timers_in(tx, incident_id)).transpose()?,
+                roles: command_changed.then(|| roles_in(tx, incident_id)).transpose()?,
+                actions: command_changed
+                    .then(|| actions_in(tx, Some(incident_id)))
+                    .transpose()?,
                 incident,
-                checklist,
                 new_entries,
-                timers: timers_in(tx, incident_id)?,
-                roles: roles_in(tx, incident_id)?,
-                actions: actions_in(tx, Some(incident_id))?,
             })
         })
     }
