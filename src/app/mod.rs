@@ -227,6 +227,8 @@ pub struct App {
     /// Timeline entries hidden below the view; 0 follows new entries.
     pub timeline_offset: usize,
     pub search: Option<String>,
+    /// Indices into the timeline of the entries matching `search`.
+    search_hits: Vec<usize>,
     pub note_draft: TextArea<'static>,
     pub update_draft: TextArea<'static>,
     pub prompt: TextArea<'static>,
@@ -301,6 +303,7 @@ impl App {
             checklist_selected: 0,
             timeline_offset: 0,
             search: None,
+            search_hits: Vec::new(),
             note_draft: empty_area(),
             update_draft: empty_area(),
             prompt: empty_area(),
@@ -463,19 +466,38 @@ impl App {
         };
         match &self.search {
             None => record.timeline.iter().collect(),
-            Some(query) => {
-                let needle = query.to_lowercase();
-                record
-                    .timeline
-                    .iter()
-                    .filter(|e| {
-                        e.text.to_lowercase().contains(&needle)
-                            || e.author.to_lowercase().contains(&needle)
-                            || e.kind.as_str().contains(&needle)
-                    })
-                    .collect()
-            }
+            Some(_) => self
+                .search_hits
+                .iter()
+                .filter_map(|&i| record.timeline.get(i))
+                .collect(),
         }
+    }
+
+    /// How many entries [`App::visible_timeline`] holds.
+    fn visible_count(&self) -> usize {
+        match (&self.record, &self.search) {
+            (None, _) => 0,
+            (Some(record), None) => record.timeline.len(),
+            (Some(_), Some(_)) => self.search_hits.len(),
+        }
+    }
+
+    /// Finds the entries matching the search once per search or snapshot,
+    /// not on every frame.
+    fn refresh_search(&mut self) {
+        self.search_hits.clear();
+        let (Some(record), Some(query)) = (&self.record, &self.search) else {
+            return;
+        };
+        let needle = query.to_lowercase();
+        self.search_hits
+            .extend(record.timeline.iter().enumerate().filter_map(|(i, e)| {
+                let hit = e.text.to_lowercase().contains(&needle)
+                    || e.author.to_lowercase().contains(&needle)
+                    || e.kind.as_str().contains(&needle);
+                hit.then_some(i)
+            }));
     }
 
     fn say(&mut self, text: impl Into<String>) {
@@ -638,11 +660,7 @@ impl App {
             // Deadlines already past when the console opened do not ring.
             self.rung.extend(self.due_deadlines());
         }
-    }
-
-    /// The newest entry's position in the shared log, for incremental loads.
-    pub fn last_event_id(&self) -> Option<i64> {
-        self.record.as_ref()?.timeline.iter().map(|e| e.id).max()
+        self.refresh_search();
     }
 
     /// Attached consoles still beating, as of `now`.
@@ -804,9 +822,10 @@ impl App {
                 if input == Input::Search {
                     let query = line.trim();
                     self.search = (!query.is_empty()).then(|| query.to_string());
+                    self.refresh_search();
                     self.timeline_offset = 0;
                     if let Some(q) = &self.search {
-                        let n = self.visible_timeline().len();
+                        let n = self.visible_count();
                         self.say(format!("{n} entries match {q:?}; Esc in the timeline clears"));
                     }
                     Vec::new()
@@ -1034,7 +1053,7 @@ impl App {
 
     fn act(&mut self, action: Action) -> Vec<Request> {
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
-        let entries = self.visible_timeline().len();
+        let entries = self.visible_count();
         let page = 10;
         match action {
             Action::Quit => self.should_quit = true,
