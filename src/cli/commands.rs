@@ -130,17 +130,29 @@ fn text_arg(words: &[String]) -> Result<String> {
 fn note(db: &Path, args: NoteArgs) -> Result<()> {
     let text = text_arg(&args.text)?;
     let occurred_at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
+    add_entry(db, args.incident, EntryKind::Note, text, occurred_at, args.pin)
+}
+
+/// Writes one entry by this account to the incident given or the latest.
+fn add_entry(
+    db: &Path,
+    incident: Option<i64>,
+    kind: EntryKind,
+    text: String,
+    occurred_at: chrono::DateTime<Utc>,
+    pinned: bool,
+) -> Result<()> {
     let mut store = Store::open(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.incident)?;
+    let incident = target_incident(&mut store, incident)?;
     store.add_entry(
         incident,
         &NewEntry {
             uuid: new_uuid(),
-            kind: EntryKind::Note,
+            kind,
             occurred_at,
             author: current_account(),
             text,
-            pinned: args.pin,
+            pinned,
         },
     )?;
     Ok(())
@@ -204,20 +216,14 @@ fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
 
 fn status_update(db: &Path, args: StatusUpdateArgs) -> Result<()> {
     let text = text_arg(&args.text)?;
-    let mut store = Store::open(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.incident)?;
-    store.add_entry(
-        incident,
-        &NewEntry {
-            uuid: new_uuid(),
-            kind: EntryKind::StatusUpdate,
-            occurred_at: Utc::now(),
-            author: current_account(),
-            text,
-            pinned: false,
-        },
-    )?;
-    Ok(())
+    add_entry(
+        db,
+        args.incident,
+        EntryKind::StatusUpdate,
+        text,
+        Utc::now(),
+        false,
+    )
 }
 
 /// A path for a message: sanitized, since a path can hold any byte.
