@@ -16,7 +16,7 @@ use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
 use crate::domain::presence::Presence;
 use crate::domain::roles::{self, Role};
 use crate::domain::timer::{Timer, TimerState};
-use crate::domain::{EntryKind, ItemState, Milestone, Severity, TimelineEntry, find_item, time};
+use crate::domain::{EntryKind, Incident, ItemState, Milestone, Severity, TimelineEntry, find_item, time};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
 use keymap::{Action, Context};
@@ -950,31 +950,34 @@ impl App {
         !self.read_only
     }
 
-    fn add_entry(&mut self, kind: EntryKind, text: String) -> Vec<Request> {
+    /// The attached incident, when this account may write to it (otherwise
+    /// the reason is said once).
+    fn writable_incident(&mut self) -> Option<&Incident> {
         if !self.writable() {
-            return Vec::new();
+            return None;
         }
-        let Some(record) = &self.record else {
+        self.record.as_ref().map(|r| &r.incident)
+    }
+
+    fn add_entry(&mut self, kind: EntryKind, text: String) -> Vec<Request> {
+        let Some(incident) = self.writable_incident() else {
             return Vec::new();
         };
         vec![Request::AddEntry {
             uuid: new_uuid(),
-            incident_id: record.incident.id,
+            incident_id: incident.id,
             kind,
             text,
         }]
     }
 
     fn set_item(&mut self, key: String, state: ItemState, expected_version: Option<i64>) -> Vec<Request> {
-        if !self.writable() {
-            return Vec::new();
-        }
-        let Some(record) = &self.record else {
+        let Some(incident) = self.writable_incident() else {
             return Vec::new();
         };
         vec![Request::SetItem {
             uuid: new_uuid(),
-            incident_id: record.incident.id,
+            incident_id: incident.id,
             key,
             state,
             expected_version,
@@ -982,31 +985,25 @@ impl App {
     }
 
     fn set_severity(&mut self, severity: Severity, reason: String) -> Vec<Request> {
-        if !self.writable() {
-            return Vec::new();
-        }
-        let Some(record) = &self.record else {
+        let Some(incident) = self.writable_incident() else {
             return Vec::new();
         };
         vec![Request::SetSeverity {
             uuid: new_uuid(),
-            incident_id: record.incident.id,
+            incident_id: incident.id,
             severity,
             reason,
-            expected_version: Some(record.incident.version),
+            expected_version: Some(incident.version),
         }]
     }
 
     fn command_act(&mut self, act: CommandAct) -> Vec<Request> {
-        if !self.writable() {
-            return Vec::new();
-        }
-        let Some(record) = &self.record else {
+        let Some(incident) = self.writable_incident() else {
             return Vec::new();
         };
         vec![Request::Act {
             uuid: new_uuid(),
-            incident_id: record.incident.id,
+            incident_id: incident.id,
             act,
         }]
     }
