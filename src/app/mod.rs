@@ -294,9 +294,7 @@ impl App {
             start: StartForm {
                 title: empty_area(),
                 severity: Severity::P2,
-                triggers: runbook::parse(runbook::DEFAULT_RUNBOOK)
-                    .map(|r| r.escalation)
-                    .unwrap_or_default(),
+                triggers: runbook::default_runbook().escalation.clone(),
             },
             focus: Pane::Checklist,
             input: Input::Keys,
