@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the real binary, real files.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod pty;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
