@@ -196,3 +196,21 @@ pub fn markdown(
     // A team's template is text from a file: it passes the same sanitizer.
     Ok(sanitize(&rendered).into_owned())
 }
+
+/// The export's last line: whether the record held, and the chain head a
+/// reviewer can check a later copy against.
+pub fn record_line(verification: &crate::witness::Verification) -> String {
+    match verification.first_break() {
+        None => format!(
+            "\n---\n\nrecord verified: {} events, chain head {}\n",
+            verification.events,
+            verification.head_hex()
+        ),
+        Some(broken) => format!(
+            "\n---\n\nrecord NOT verified: {} ({} events, chain head {})\n",
+            broken.describe(),
+            verification.events,
+            verification.head_hex()
+        ),
+    }
+}

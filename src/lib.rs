@@ -12,8 +12,11 @@
 //!   function of that state; [`console`]: the terminal and event loop;
 //! * [`cli`]: the command line; [`export`]: the post-mortem draft;
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
-//! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`]: who is
-//!   writing, where the database, config, log and kept drafts live.
+//! * [`witness`]: what this account has seen of the record, so a rewrite is
+//!   noticed (the chain itself is [`domain::chain`]);
+//! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`],
+//!   [`private`]: who is writing, where the database, config, log and kept
+//!   drafts live, and the account's private state folder.
 
 pub mod account;
 pub mod app;
@@ -27,6 +30,8 @@ pub mod drafts;
 pub mod export;
 pub mod host;
 pub mod paths;
+pub mod private;
 pub mod runbook;
 pub mod store;
 pub mod ui;
+pub mod witness;

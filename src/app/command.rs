@@ -52,6 +52,8 @@ pub enum Command {
     ActionDone(i64),
     Help,
     Metrics,
+    /// Open the database file now at the path (after it was removed or replaced).
+    Reload,
     Quit,
 }
 
@@ -102,6 +104,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":metrics",
         "MTTD, time to respond/resolve, post-mortem and action-item rates",
+    ),
+    (
+        ":reload",
+        "open the database file now at its path (after it was removed or replaced)",
     ),
     (":help", "show the help"),
     (":q", "quit"),
@@ -239,6 +245,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "help" | "h" => Ok(Command::Help),
         "metrics" | "m" => Ok(Command::Metrics),
+        "reload" => Ok(Command::Reload),
         "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
         other => Err(format!("unknown command :{other} (see :help)")),

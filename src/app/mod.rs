@@ -52,6 +52,13 @@ pub enum Event {
     Problem(String),
     /// The metrics report, as text, for the metrics view.
     MetricsReady(String),
+    /// The record's chain is broken, or no longer extends what this account
+    /// saw (None: it holds).
+    Integrity(Option<crate::domain::chain::Break>),
+    /// The database path no longer names the open file, and why.
+    DatabaseGone(String),
+    /// The file now at the database path was opened.
+    Reopened,
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
         note: Option<String>,
@@ -119,6 +126,8 @@ pub enum Request {
     },
     /// Compute the metrics across incidents (for the metrics view).
     Metrics,
+    /// Open the file now at the database path (after it was removed or replaced).
+    Reopen,
     /// One of the incident commander's other acts.
     Act {
         uuid: String,
@@ -215,6 +224,10 @@ pub struct App {
     /// False until the store worker reported for the first time.
     pub loaded: bool,
     pub read_only: bool,
+    /// The first break in the record, when it was altered.
+    pub tampered: Option<crate::domain::chain::Break>,
+    /// Why nothing is saved any more: the database file was removed or replaced.
+    pub database_gone: Option<String>,
     pub record: Option<IncidentRecord>,
     /// Consoles attached to this database (filtered by freshness when drawn).
     pub presence: Vec<Presence>,
@@ -288,6 +301,8 @@ impl App {
             colors: true,
             loaded: false,
             read_only: false,
+            tampered: None,
+            database_gone: None,
             record: None,
             presence: Vec::new(),
             runbook: None,
@@ -544,6 +559,24 @@ impl App {
             }
             Event::Problem(text) => {
                 self.complain(text);
+                Vec::new()
+            }
+            Event::Integrity(broken) => {
+                if let Some(broken) = &broken {
+                    self.complain(format!("TAMPERED: {}", broken.describe()));
+                }
+                self.tampered = broken;
+                Vec::new()
+            }
+            Event::DatabaseGone(why) => {
+                self.complain(format!("Database gone: {why}"));
+                self.database_gone = Some(why);
+                Vec::new()
+            }
+            Event::Reopened => {
+                self.database_gone = None;
+                self.tampered = None;
+                self.say("Reopened the database file now at that path");
                 Vec::new()
             }
             Event::MetricsReady(text) => {
@@ -858,6 +891,7 @@ impl App {
                 self.input = Input::Help;
                 Vec::new()
             }
+            Ok(command::Command::Reload) => vec![Request::Reopen],
             Ok(command::Command::Metrics) => {
                 self.help_scroll = 0;
                 self.input = Input::Metrics;
@@ -942,6 +976,10 @@ impl App {
     }
 
     fn writable(&mut self) -> bool {
+        if let Some(why) = &self.database_gone {
+            self.complain(format!("Not saved (kept as a draft): {why}"));
+            return false;
+        }
         if self.read_only {
             self.complain(self.read_only_reason());
         }

@@ -9,7 +9,7 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use super::{
     ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, ImportArgs, InitArgs,
     ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs,
-    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, report,
+    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
 use crate::domain::time::parse_time;
@@ -17,6 +17,7 @@ use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item, sanitize_line};
 use crate::paths::database_path;
 use crate::runbook;
+use crate::witness::Witness;
 use crate::store::{
     Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError,
 };
@@ -59,7 +60,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Doctor) => doctor(&db),
         Some(Command::List(args)) => list(&db, args),
         Some(Command::Show(args)) => show(&db, args),
+        Some(Command::Verify(args)) => verify(&db, args),
     }
+}
+
+/// Opens the database and checks that the record still extends what this
+/// account saw before; a break is said on stderr, and the command goes on
+/// (the war room must keep working; `verify` is the strict check).
+fn open_store(db: &Path, mode: OpenMode) -> Result<Store, StoreError> {
+    let mut store = Store::open(db, mode)?;
+    match Witness::for_store(&mut store).and_then(|mut witness| witness.check(&mut store)) {
+        Ok(None) => {}
+        Ok(Some(broken)) => eprintln!(
+            "warning: the record in {} was altered: {}; run `warroom verify`",
+            shown(store.path()),
+            broken.describe()
+        ),
+        Err(e) => crate::diagnostics::record(&format!("cannot check the record's chain: {e}")),
+    }
+    Ok(store)
 }
 
 fn new_uuid() -> String {
@@ -100,7 +119,7 @@ fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Resu
     milestones.started_at = time_arg(args.started_at.as_deref(), "--started-at")?;
     milestones.detected_at = time_arg(args.detected_at.as_deref(), "--detected-at")?;
 
-    let mut store = Store::open(db, OpenMode::Create)?;
+    let mut store = open_store(db, OpenMode::Create)?;
     let id = store.declare(&NewIncident {
         uuid: new_uuid(),
         title: args.title.join(" "),
@@ -142,7 +161,7 @@ fn add_entry(
     occurred_at: chrono::DateTime<Utc>,
     pinned: bool,
 ) -> Result<()> {
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, incident)?;
     store.add_entry(
         incident,
@@ -165,7 +184,7 @@ fn check(db: &Path, args: CheckArgs) -> Result<()> {
         _ => ItemState::Done,
     };
     let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.incident)?;
     let record = store.incident_record(incident)?;
     let query = args.item.join(" ");
@@ -189,7 +208,7 @@ fn check(db: &Path, args: CheckArgs) -> Result<()> {
 }
 
 fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.incident)?;
     let outcome = store.set_severity(&SeverityChange {
         uuid: &new_uuid(),
@@ -251,7 +270,7 @@ impl Actor {
 
 /// The store and the actor for commands of incident command.
 fn command_context(db: &Path, incident: Option<i64>) -> Result<(Store, Actor)> {
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident_id = target_incident(&mut store, incident)?;
     Ok((
         store,
@@ -389,7 +408,7 @@ fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
         since,
         severity: args.severity,
     };
-    let report = match Store::open(db, OpenMode::Existing) {
+    let report = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.metrics(&filter, Utc::now())?,
         // No database yet: no incidents to count.
         Err(StoreError::NoDatabase(_)) => metrics::compute(&[], &[], &filter, Utc::now()),
@@ -433,7 +452,7 @@ fn import(db: &Path, args: ImportArgs) -> Result<()> {
             report::local_time(future.at)
         );
     }
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.incident)?;
     let author = current_account();
     let entries: Vec<NewEntry> = lines
@@ -464,9 +483,12 @@ fn import(db: &Path, args: ImportArgs) -> Result<()> {
 }
 
 fn export(db: &Path, args: ExportArgs) -> Result<()> {
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.id)?;
     let mut record = store.incident_record(incident)?;
+    // The export says whether the record held, so a reviewer can check a
+    // later copy against the chain head it names.
+    let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
     let text = match args.format {
         ExportFormat::Markdown => {
             let template = match &args.template {
@@ -474,13 +496,16 @@ fn export(db: &Path, args: ExportArgs) -> Result<()> {
                     .wrap_err_with(|| format!("cannot read the template {}", path.display()))?,
                 None => crate::export::DEFAULT_TEMPLATE.to_string(),
             };
-            crate::export::markdown(&record, &template, args.pinned, Utc::now()).map_err(|e| eyre!(e))?
+            let markdown =
+                crate::export::markdown(&record, &template, args.pinned, Utc::now()).map_err(|e| eyre!(e))?;
+            format!("{markdown}{}", crate::export::record_line(&verification))
         }
         ExportFormat::Json => {
             if args.pinned {
                 record.timeline.retain(|e| e.pinned);
             }
-            let value = report::export_json(&record);
+            let mut value = report::export_json(&record);
+            value["record"] = report::record_check_json(&verification);
             format!(
                 "{}\n",
                 crate::domain::escape_json_output(&serde_json::to_string_pretty(&value)?)
@@ -568,7 +593,7 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
             println!("{id}");
         }
         ActionCommand::Done { id } => {
-            let mut store = Store::open(db, OpenMode::Existing)?;
+            let mut store = open_store(db, OpenMode::Existing)?;
             let uuid = new_uuid();
             // The incident is the item's own; the store looks it up.
             let act = Act {
@@ -580,7 +605,7 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
             store.action_done(&act, id)?;
         }
         ActionCommand::List { all, incident, json } => {
-            let mut store = Store::open(db, OpenMode::Existing)?;
+            let mut store = open_store(db, OpenMode::Existing)?;
             let items = if all {
                 store.all_action_items()?
             } else {
@@ -620,7 +645,10 @@ fn init(db: &Path, args: InitArgs) -> Result<()> {
 fn doctor(db: &Path) -> Result<()> {
     use crate::host::Severity;
     println!("warroom doctor: {}", shown(db));
-    let findings = crate::host::diagnose(db);
+    let mut findings = crate::host::diagnose(db);
+    if let Ok(mut store) = Store::open(db, OpenMode::Existing) {
+        findings.push(record_finding(&mut store));
+    }
     for finding in &findings {
         let tag = match finding.severity {
             Severity::Ok => "ok  ",
@@ -640,8 +668,36 @@ fn doctor(db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Doctor's word on the record itself: the whole chain walked, and what
+/// this account saw before.
+fn record_finding(store: &mut Store) -> crate::host::Finding {
+    use crate::host::{Finding, Severity};
+    let verification = Witness::for_store(store).and_then(|mut witness| witness.verify(store));
+    match verification {
+        Ok(v) => match v.first_break() {
+            None => Finding {
+                severity: Severity::Ok,
+                what: format!("record intact: {} events, chain head {}", v.events, v.head_hex()),
+                fix: None,
+            },
+            Some(broken) => Finding {
+                severity: Severity::Fail,
+                what: format!("record altered: {}", broken.describe()),
+                fix: Some(
+                    "find who can write the file (it bypassed warroom); compare with a backup; `warroom verify` names the first altered event".into(),
+                ),
+            },
+        },
+        Err(e) => Finding {
+            severity: Severity::Fail,
+            what: format!("cannot walk the record's chain: {e}"),
+            fix: Some("restore the file from a copy".into()),
+        },
+    }
+}
+
 fn list(db: &Path, args: ListArgs) -> Result<()> {
-    let incidents = match Store::open(db, OpenMode::Existing) {
+    let incidents = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.incidents(args.all)?,
         // Nothing declared yet is an empty list, not a failure.
         Err(StoreError::NoDatabase(_)) => Vec::new(),
@@ -656,7 +712,7 @@ fn list(db: &Path, args: ListArgs) -> Result<()> {
 }
 
 fn show(db: &Path, args: ShowArgs) -> Result<()> {
-    let mut store = Store::open(db, OpenMode::Existing)?;
+    let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.id)?;
     let record = store.incident_record(incident)?;
     if args.json {
@@ -664,5 +720,23 @@ fn show(db: &Path, args: ShowArgs) -> Result<()> {
     } else {
         print!("{}", report::record_text(&record, Utc::now()));
         Ok(())
+    }
+}
+
+fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
+    let mut store = Store::open(db, OpenMode::Existing)?;
+    let incident = match args.id.or(args.incident) {
+        Some(id) => Some(store.incident_record(id)?),
+        None => None,
+    };
+    let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
+    if args.json {
+        report::print_json(&report::verification_json(store.path(), &verification, incident.as_ref()))?;
+    } else {
+        print!("{}", report::verification_text(store.path(), &verification, incident.as_ref()));
+    }
+    match verification.first_break() {
+        Some(broken) => bail!("the record was altered: {}", broken.describe()),
+        None => Ok(()),
     }
 }

@@ -91,6 +91,8 @@ pub enum Command {
     List(ListArgs),
     /// Show one incident: milestones, checklist and timeline.
     Show(ShowArgs),
+    /// Walk the tamper-evident chain of the record; exit status 1 if it was altered.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +349,19 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Incident id (default: the most recent open incident).
     pub id: Option<i64>,
+    /// Print JSON (keys documented in README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Incident to summarize as well (the chain covers every incident of the database).
+    #[arg(conflicts_with = "incident")]
+    pub id: Option<i64>,
+    /// Incident to summarize as well.
+    #[arg(long, short)]
+    pub incident: Option<i64>,
     /// Print JSON (keys documented in README).
     #[arg(long)]
     pub json: bool,

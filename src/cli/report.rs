@@ -310,3 +310,86 @@ pub fn print_json(value: &Value) -> Result<()> {
     writeln!(stdout, "{}", escape_json_output(&text))?;
     Ok(())
 }
+
+/// `warroom verify` as text.
+pub fn verification_text(
+    database: &std::path::Path,
+    verification: &crate::witness::Verification,
+    incident: Option<&IncidentRecord>,
+) -> String {
+    let v = verification;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Record {}: {} events, chain head #{} {}",
+        sanitize_line(&database.display().to_string()),
+        v.events,
+        v.head.0,
+        v.head_hex()
+    );
+    let _ = match &v.chain_break {
+        None => writeln!(out, "Chain:      intact"),
+        Some(broken) => writeln!(out, "Chain:      BROKEN: {}", broken.describe()),
+    };
+    let _ = match (&v.seen_break, v.seen_up_to) {
+        (Some(broken), _) => writeln!(out, "You saw:    NOT EXTENDED: {}", broken.describe()),
+        (None, Some(up_to)) => writeln!(
+            out,
+            "You saw:    events up to #{up_to} before; the record still extends them unchanged"
+        ),
+        (None, None) => writeln!(
+            out,
+            "You saw:    nothing of this database before (from now on, a rewrite of what you saw is detected)"
+        ),
+    };
+    if let Some(record) = incident {
+        let ids = record.timeline.iter().map(|e| e.id);
+        let _ = writeln!(
+            out,
+            "Incident {}: {} events (#{}–#{})",
+            record.incident.id,
+            record.timeline.len(),
+            ids.clone().min().unwrap_or(0),
+            ids.max().unwrap_or(0)
+        );
+    }
+    out
+}
+
+/// The `record` of a JSON export: whether the chain held when exported.
+pub fn record_check_json(verification: &crate::witness::Verification) -> Value {
+    json!({
+        "verified": verification.first_break().is_none(),
+        "events": verification.events,
+        "chain_head": verification.head_hex(),
+        "problem": verification.first_break().map(|b| b.describe()),
+    })
+}
+
+/// `warroom verify --json`.
+pub fn verification_json(
+    database: &std::path::Path,
+    verification: &crate::witness::Verification,
+    incident: Option<&IncidentRecord>,
+) -> Value {
+    let v = verification;
+    let broken = |b: &Option<crate::domain::chain::Break>| {
+        b.as_ref()
+            .map(|b| json!({ "event_id": b.event_id(), "problem": b.describe() }))
+    };
+    json!({
+        "database": database.display().to_string(),
+        "intact": v.first_break().is_none(),
+        "events": v.events,
+        "head_id": v.head.0,
+        "chain_head": v.head_hex(),
+        "chain_break": broken(&v.chain_break),
+        "seen_up_to": v.seen_up_to,
+        "extends_what_you_saw": v.seen_break.is_none(),
+        "seen_break": broken(&v.seen_break),
+        "incident": incident.map(|r| json!({
+            "id": r.incident.id,
+            "events": r.timeline.len(),
+        })),
+    })
+}

@@ -65,6 +65,9 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
     };
     let worker = Worker {
         store,
+        witness: None,
+        tampered: None,
+        gone: None,
         incident,
         account,
         me,

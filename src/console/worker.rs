@@ -15,9 +15,11 @@ use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook;
 use crate::store::follow::{Follower, Loaded, Recheck};
+use crate::domain::chain::Break;
 use crate::store::{
-    Act, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError, watch,
+    Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError, watch,
 };
+use crate::witness::Witness;
 
 /// How often commits are looked for when no file event came (the watch can
 /// miss, e.g. on network filesystems).
@@ -34,6 +36,12 @@ pub enum WorkerMessage {
 
 pub struct Worker {
     pub store: Store,
+    /// What this account saw of the record before; None until first checked.
+    pub witness: Option<Witness>,
+    /// The first break in the record reported to the console.
+    pub tampered: Option<Break>,
+    /// Why the database path no longer names the open file, once noticed.
+    pub gone: Option<String>,
     /// The incident shown; None until one is open.
     pub incident: Option<i64>,
     pub account: String,
@@ -59,7 +67,20 @@ impl Worker {
         let mut must_reload = true;
         let mut next_beat = Instant::now();
         loop {
-            if !self.store.is_read_only() && Instant::now() >= next_beat {
+            if self.gone.is_none()
+                && let Some(how) = self.store.file_replaced()
+            {
+                let message = format!(
+                    "{} {how}: nothing is saved any more (notes stay as drafts); :reopen opens the file now at that path",
+                    sanitize_line(&self.store.path().display().to_string())
+                );
+                crate::diagnostics::record(&message);
+                self.gone = Some(message.clone());
+                if events.send(Event::DatabaseGone(message)).is_err() {
+                    break;
+                }
+            }
+            if self.gone.is_none() && !self.store.is_read_only() && Instant::now() >= next_beat {
                 self.me.seen_at = Utc::now();
                 self.me.incident_id = self.incident;
                 // A failed heartbeat only delays presence; the next one retries.
@@ -71,7 +92,7 @@ impl Worker {
             }
             let others_committed = follower.others_committed(&mut self.store);
             recheck.looked(std::mem::take(&mut file_event), others_committed);
-            if must_reload || others_committed {
+            if (must_reload || others_committed) && self.gone.is_none() {
                 must_reload = false;
                 let event = match self.snapshot(&mut follower) {
                     Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
@@ -83,6 +104,11 @@ impl Worker {
                 if events.send(event).is_err() {
                     break;
                 }
+                if let Some(news) = self.check_record()
+                    && events.send(news).is_err()
+                {
+                    break;
+                }
             }
             let wait = recheck.wait(
                 next_beat
@@ -90,6 +116,19 @@ impl Worker {
                     .min(FALLBACK_POLL),
             );
             match inbox.recv_timeout(wait) {
+                Ok(WorkerMessage::Write(Request::Reopen)) => {
+                    let event = match self.reopen() {
+                        Ok(()) => {
+                            follower = Follower::default();
+                            Event::Reopened
+                        }
+                        Err(e) => Event::Problem(format!("cannot reopen: {e}")),
+                    };
+                    must_reload = true;
+                    if events.send(event).is_err() {
+                        break;
+                    }
+                }
                 Ok(WorkerMessage::Write(request)) => {
                     let event = match self.apply(&request) {
                         Ok(None) => Event::Wrote(request),
@@ -118,6 +157,55 @@ impl Worker {
         }
     }
 
+    /// Checks the record against its chain and what this account saw: the
+    /// whole walk once, then only what is new. Returns news for the console
+    /// when the verdict changed.
+    fn check_record(&mut self) -> Option<Event> {
+        let witness = match &mut self.witness {
+            Some(witness) => witness,
+            None => match Witness::for_store(&mut self.store) {
+                Ok(witness) => {
+                    let witness = self.witness.insert(witness);
+                    let whole = witness.verify(&mut self.store);
+                    return self.report_check(whole.map(|v| v.first_break().cloned()));
+                }
+                Err(e) => return self.report_check(Err(e)),
+            },
+        };
+        let result = witness.check(&mut self.store);
+        self.report_check(result)
+    }
+
+    fn report_check(&mut self, result: Result<Option<Break>, StoreError>) -> Option<Event> {
+        match result {
+            Ok(broken) if broken != self.tampered => {
+                self.tampered.clone_from(&broken);
+                Some(Event::Integrity(broken))
+            }
+            Ok(_) => None,
+            Err(e) => {
+                crate::diagnostics::record(&format!("cannot check the record's chain: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Opens the file now at the database path, after the one open was
+    /// removed or replaced; the incident shown stays if the file has it.
+    fn reopen(&mut self) -> Result<(), StoreError> {
+        let mut store = Store::open(self.store.path(), OpenMode::Existing)?;
+        if let Some(id) = self.incident
+            && store.incident_record(id).is_err()
+        {
+            self.incident = None;
+        }
+        self.store = store;
+        self.witness = None;
+        self.tampered = None;
+        self.gone = None;
+        Ok(())
+    }
+
     /// The whole incident the first time, then only what changed.
     fn snapshot(&mut self, follower: &mut Follower) -> Result<Snapshot, StoreError> {
         if self.incident.is_none() {
@@ -140,6 +228,17 @@ impl Worker {
     /// Applies one request; returns what to tell the console instead of a
     /// plain "written" (a notice when it changed nothing, the metrics).
     fn apply(&mut self, request: &Request) -> Result<Option<Event>, StoreError> {
+        if let Some(gone) = &self.gone {
+            return Err(StoreError::Invalid(gone.clone()));
+        }
+        // The file may have gone since the last look: never write into a
+        // file no one reads.
+        if let Some(how) = self.store.file_replaced() {
+            return Err(StoreError::Invalid(format!(
+                "{} {how}; :reopen opens the file now at that path",
+                sanitize_line(&self.store.path().display().to_string())
+            )));
+        }
         let now = Utc::now();
         match request {
             Request::Declare {
@@ -251,6 +350,8 @@ impl Worker {
                 };
                 return Ok(notice.map(Event::Info));
             }
+            // Handled by the loop, which owns the follower.
+            Request::Reopen => {}
             Request::Metrics => {
                 let report = self.store.metrics(&Default::default(), now)?;
                 return Ok(Some(Event::MetricsReady(report.to_text())));

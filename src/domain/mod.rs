@@ -4,6 +4,7 @@
 //! with an injected clock.
 
 pub mod action;
+pub mod chain;
 pub mod clock;
 pub mod import;
 pub mod incident;

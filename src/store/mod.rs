@@ -6,6 +6,7 @@
 //! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
 //! once, and short read transactions so the WAL can be reset.
 
+mod chain;
 mod command;
 mod error;
 pub mod follow;
@@ -47,6 +48,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Device and inode of the file opened, to notice when the path names
+    /// another file (removed or replaced under a running console).
+    identity: Option<(u64, u64)>,
     /// When entries are recorded; the wall clock, or a fixed one for demos and tests.
     clock: fn() -> DateTime<Utc>,
 }
@@ -93,10 +97,12 @@ impl Store {
         let read_only = conn
             .is_readonly(rusqlite::MAIN_DB)
             .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        let identity = file_identity(&path);
         let mut store = Store {
             conn,
             path,
             read_only,
+            identity,
             clock: Utc::now,
         };
         store.check_and_migrate(mode)?;
@@ -114,6 +120,21 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the path still names the file this store has open; if not,
+    /// how it changed. Writes to a removed or replaced file would go where
+    /// no one reads them.
+    pub fn file_replaced(&self) -> Option<&'static str> {
+        use std::os::unix::fs::MetadataExt;
+        let opened = self.identity?;
+        match std::fs::symlink_metadata(&self.path) {
+            Ok(meta) if (meta.dev(), meta.ino()) == opened => None,
+            Ok(_) => Some("was replaced by another file"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("was removed"),
+            // Cannot tell (e.g. the folder became unreadable): say nothing.
+            Err(_) => None,
+        }
     }
 
     /// True when this account can read but not write the file.
@@ -220,8 +241,11 @@ impl Store {
                 });
             }
             let version = header.user_version;
-            for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tx.execute_batch(sql)?;
+            for (index, migration) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(migration.sql)?;
+                if let Some(then) = migration.then {
+                    then(tx)?;
+                }
                 tx.pragma_update(None, "user_version", index as i64 + 1)?;
             }
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
@@ -300,6 +324,11 @@ impl Header {
     fn is_fresh(&self) -> bool {
         self.application_id == 0 && self.user_version == 0 && self.objects == 0
     }
+}
+
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Whether a non-empty file starts with SQLite's magic header.

@@ -6,11 +6,22 @@
 /// `PRAGMA application_id` of every warroom database ("WRRM").
 pub const APPLICATION_ID: i32 = 0x5752_524D;
 
+/// One step of the schema: SQL, then (rarely) a computation over the rows
+/// that SQL cannot do, in the same transaction.
+pub struct Migration {
+    pub sql: &'static str,
+    pub then: Option<fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
+
 /// Migrations in order; migration `n` (1-based) brings `user_version` to `n`.
 /// Never edit a released migration: append a new one.
-pub const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[Migration] = &[
     // 1: incidents, the append-only event log, checklist state.
-    r#"
+    sql(r#"
     CREATE TABLE incidents (
         id              INTEGER PRIMARY KEY,
         uuid            TEXT NOT NULL UNIQUE,
@@ -61,9 +72,9 @@ pub const MIGRATIONS: &[&str] = &[
         version     INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (incident_id, key)
     ) STRICT;
-    "#,
+    "#),
     // 2: who is attached right now (not part of the incident record).
-    r#"
+    sql(r#"
     CREATE TABLE presence (
         session     TEXT PRIMARY KEY,
         account     TEXT NOT NULL,
@@ -72,10 +83,10 @@ pub const MIGRATIONS: &[&str] = &[
         since       INTEGER NOT NULL,
         seen_at     INTEGER NOT NULL
     ) STRICT;
-    "#,
+    "#),
     // 3: incident command: the current phase, severity re-timing, snoozes,
     // shared timers and role holders.
-    r#"
+    sql(r#"
     ALTER TABLE incidents ADD COLUMN phase INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE incidents ADD COLUMN severity_changed_at INTEGER;
     ALTER TABLE incidents ADD COLUMN update_snoozed_at INTEGER;
@@ -101,9 +112,9 @@ pub const MIGRATIONS: &[&str] = &[
         since       INTEGER NOT NULL,
         PRIMARY KEY (incident_id, role)
     ) STRICT;
-    "#,
+    "#),
     // 4: after the incident: the post-mortem and action items.
-    r#"
+    sql(r#"
     ALTER TABLE incidents ADD COLUMN postmortem_done_at INTEGER;
 
     CREATE TABLE action_items (
@@ -118,7 +129,20 @@ pub const MIGRATIONS: &[&str] = &[
         done_by     TEXT,
         done_at     INTEGER
     ) STRICT;
-    "#,
+    "#),
+    // 5: the tamper-evident chain over the event log, and the database's own
+    // identity (so an account notices when the file at a path is another one).
+    Migration {
+        sql: r#"
+        ALTER TABLE events ADD COLUMN chain BLOB;
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
+        "#,
+        then: Some(super::chain::backfill),
+    },
 ];
 
 /// The schema version this binary writes and understands.

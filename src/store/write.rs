@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::{Result, Store, StoreError, to_millis};
+use crate::domain::chain::{self, EventContent};
 use crate::domain::roles::COMMANDER;
 use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
 use crate::runbook::Runbook;
@@ -275,9 +276,8 @@ impl Store {
             require_incident(tx, incident_id)?;
             let mut added = 0;
             for entry in entries {
-                append_event(tx, &entry.row(incident_id, recorded_at))?;
-                // 0 when this entry was imported before (same UUID).
-                added += tx.changes() as usize;
+                // Not new when this entry was imported before (same UUID).
+                added += usize::from(append_event_if_new(tx, &entry.row(incident_id, recorded_at))?);
             }
             Ok(added)
         })
@@ -446,25 +446,59 @@ pub(super) struct EventRow<'a> {
     pub(super) recorded_at: DateTime<Utc>,
 }
 
-/// Appends to the event log; a UUID already present is left as it was.
+/// Appends to the event log, linked into the chain; a UUID already present
+/// is left as it was.
 pub(super) fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<()> {
+    append_event_if_new(tx, row).map(drop)
+}
+
+/// [`append_event`], saying whether the event is new.
+fn append_event_if_new(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<bool> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE uuid = ?1)",
+        [row.uuid],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Ok(false);
+    }
+    // Inside the IMMEDIATE transaction no one else appends, so the id and
+    // the link are this event's for sure.
+    let (previous_id, previous) = super::chain::last_link(tx)?;
+    let id = previous_id + 1;
+    let data = row.data.as_ref().map(|d| d.to_string());
+    let content = EventContent {
+        id,
+        uuid: row.uuid,
+        incident_id: row.incident_id,
+        kind: row.kind.as_str(),
+        occurred_at_ms: to_millis(row.occurred_at),
+        recorded_at_ms: to_millis(row.recorded_at),
+        author: row.author,
+        text: row.text,
+        pinned: row.pinned,
+        data: data.as_deref(),
+    };
+    let value = chain::link(&previous, &content);
     tx.execute(
-        "INSERT INTO events (uuid, incident_id, kind, occurred_at, recorded_at, author, text, pinned, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (uuid) DO NOTHING",
+        "INSERT INTO events (id, uuid, incident_id, kind, occurred_at, recorded_at, author, text,
+            pinned, data, chain)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
-            row.uuid,
-            row.incident_id,
-            row.kind.as_str(),
-            to_millis(row.occurred_at),
-            to_millis(row.recorded_at),
-            row.author,
-            row.text,
-            row.pinned,
-            row.data.as_ref().map(|d| d.to_string()),
+            id,
+            content.uuid,
+            content.incident_id,
+            content.kind,
+            content.occurred_at_ms,
+            content.recorded_at_ms,
+            content.author,
+            content.text,
+            content.pinned,
+            content.data,
+            &value[..],
         ],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 pub(super) fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {

@@ -51,6 +51,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             theme.done(),
         ));
     }
+    if let Some(broken) = &app.tampered {
+        let at = broken.event_id().map(|id| format!(" #{id}")).unwrap_or_default();
+        right.insert(0, Span::styled(format!(" TAMPERED{at} "), theme.urgency(Urgency::Overdue)));
+    }
+    if app.database_gone.is_some() {
+        right.insert(0, Span::styled(" NOT SAVING ", theme.urgency(Urgency::Overdue)));
+    }
     if app.read_only {
         right.push(Span::styled(" READ-ONLY ", theme.urgency(Urgency::Near)));
     }

@@ -9,6 +9,7 @@
 //! ├ footer: message line, key hints ─────┤    ├ footer ────┴──────────────┴───────────────┤
 //! ```
 
+mod banner;
 mod checklist;
 mod composer;
 mod footer;
@@ -59,6 +60,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     }
 
     header::draw(frame, header_area, app, &theme);
+    let body = match banner::alarm(app) {
+        Some(alarm) => {
+            let [banner_area, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+            banner::draw(frame, banner_area, &alarm, &theme);
+            rest
+        }
+        None => body,
+    };
     if area.width >= WIDE {
         let [left, checklist_area, timeline_area] = Layout::horizontal([
             Constraint::Length(44),

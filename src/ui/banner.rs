@@ -1,0 +1,32 @@
+//! The alarm line under the header: the record was altered, or the database
+//! file is gone. It cannot be missed and does not go away by itself.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::text::truncate;
+use super::theme::Theme;
+use crate::app::App;
+use crate::domain::clock::Urgency;
+
+/// The alarm to show, most urgent first: a console that writes nowhere
+/// beats a record that was altered.
+pub fn alarm(app: &App) -> Option<String> {
+    if let Some(why) = &app.database_gone {
+        return Some(format!(" DATABASE GONE: {why} "));
+    }
+    app.tampered
+        .as_ref()
+        .map(|broken| format!(" TAMPERED: {} (warroom verify) ", broken.describe()))
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, alarm: &str, theme: &Theme) {
+    let text = truncate(alarm, area.width as usize);
+    let padded = format!("{text:<width$}", width = area.width as usize);
+    frame.render_widget(
+        Paragraph::new(Line::styled(padded, theme.urgency(Urgency::Overdue))),
+        area,
+    );
+}

@@ -1,0 +1,288 @@
+//! What this account has seen of a war room's record, kept where only it can
+//! write (`~/.local/state/warroom/seen/`), so that a rewrite of anything it
+//! has already seen is noticed even when the rewriter recomputed the chain.
+//!
+//! One file per database path: a header naming the database (a digest of
+//! its `database_id`), then one 16-byte record per event seen: the id and the
+//! first 8 bytes of its chain value, appended as events are seen.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::chain::{Break, ChainValue, GENESIS, stored_value, to_hex};
+use crate::store::{Store, StoreError};
+
+const MAGIC: &[u8] = b"warroom-seen-v1 ";
+/// MAGIC, 32 hex characters naming the database, a newline.
+const HEADER_LEN: u64 = 49;
+const RECORD_LEN: usize = 16;
+
+type Fingerprint = [u8; 8];
+
+fn fingerprint(stored: Option<&[u8]>) -> Fingerprint {
+    let value = stored_value(stored);
+    value[..8].try_into().expect("8 of 32 bytes")
+}
+
+/// The result of walking the whole record.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// Events in the record.
+    pub events: u64,
+    /// The newest event and its chain value.
+    pub head: (i64, ChainValue),
+    /// The first place where the chain does not hold.
+    pub chain_break: Option<Break>,
+    /// The first place where the record no longer extends what this
+    /// account saw before.
+    pub seen_break: Option<Break>,
+    /// The newest event this account had seen before this walk.
+    pub seen_up_to: Option<i64>,
+}
+
+impl Verification {
+    pub fn first_break(&self) -> Option<&Break> {
+        self.chain_break.as_ref().or(self.seen_break.as_ref())
+    }
+
+    pub fn head_hex(&self) -> String {
+        to_hex(&self.head.1)
+    }
+}
+
+/// One process's view of what its account has seen of one database.
+#[derive(Debug)]
+pub struct Witness {
+    /// None when the account has no private state folder (no home): checks
+    /// still run within this process, nothing is kept.
+    file: Option<PathBuf>,
+    /// Names the database in the file's header.
+    tag: String,
+    /// The newest event verified by this process, and its value.
+    head: Option<(i64, ChainValue)>,
+    /// Once broken, stays broken for this process.
+    broken: Option<Break>,
+}
+
+impl Witness {
+    /// The witness of this account for the database `store` has open.
+    pub fn for_store(store: &mut Store) -> Result<Witness, StoreError> {
+        let database_id = store.database_id()?;
+        let digest = Sha256::digest(database_id.as_bytes());
+        Ok(Witness {
+            file: seen_file(store.path()),
+            tag: to_hex(&digest[..16]),
+            head: None,
+            broken: None,
+        })
+    }
+
+    /// Checks that the record still extends what this account saw and that
+    /// the events written since link correctly, then records them as seen.
+    /// Cheap when little is new: one lookup of the last event seen, then
+    /// only the new events. Returns the break, if any (it stays reported).
+    pub fn check(&mut self, store: &mut Store) -> Result<Option<Break>, StoreError> {
+        if let Some(broken) = &self.broken {
+            return Ok(Some(broken.clone()));
+        }
+        let start = match self.head {
+            Some(head) => head,
+            None => match self.seen_head(store)? {
+                Ok(head) => head,
+                // Find exactly where, by walking everything (rare).
+                Err(()) => return Ok(self.verify(store)?.first_break().cloned()),
+            },
+        };
+        let mut new = Vec::new();
+        let walk = store.walk_chain(start, |id, stored| new.push((id, fingerprint(stored))))?;
+        if let Some(broken) = walk.first_break {
+            self.broken = Some(broken.clone());
+            return Ok(Some(broken));
+        }
+        self.remember(&new);
+        self.head = Some(walk.head());
+        Ok(None)
+    }
+
+    /// Walks the whole record: every link of the chain, and every event this
+    /// account saw before against what it is now. Records the new events as
+    /// seen when everything holds.
+    pub fn verify(&mut self, store: &mut Store) -> Result<Verification, StoreError> {
+        let (seen, mut seen_break) = match self.read_seen() {
+            Ok(seen) => (seen, None),
+            Err(replaced) => (Vec::new(), Some(replaced)),
+        };
+        let seen_up_to = seen.last().map(|(id, _)| *id);
+        let mut next_seen = 0;
+        let mut new = Vec::new();
+        let walk = store.walk_chain((0, GENESIS), |id, stored| {
+            let now = fingerprint(stored);
+            // Seen events that are no longer there come first.
+            while let Some((seen_id, seen_print)) = seen.get(next_seen).copied()
+                && seen_id <= id
+            {
+                next_seen += 1;
+                if seen_break.is_none() && (seen_id < id || seen_print != now) {
+                    seen_break = Some(Break::Rewritten { id: seen_id });
+                }
+            }
+            if seen_up_to.is_none_or(|up_to| id > up_to) {
+                new.push((id, now));
+            }
+        })?;
+        if seen_break.is_none()
+            && let Some((seen_id, _)) = seen.get(next_seen)
+        {
+            seen_break = Some(Break::Truncated {
+                last: walk.head().0,
+                seen: seen_up_to.unwrap_or(*seen_id),
+            });
+        }
+        let verification = Verification {
+            events: walk.events,
+            head: walk.head(),
+            chain_break: walk.first_break,
+            seen_break,
+            seen_up_to,
+        };
+        match verification.first_break() {
+            Some(broken) => self.broken = Some(broken.clone()),
+            None => {
+                self.remember(&new);
+                self.head = Some(verification.head);
+            }
+        }
+        Ok(verification)
+    }
+
+    /// The newest event seen before, checked against the record: Ok with it
+    /// (or the start) when it still holds, Err when it does not.
+    fn seen_head(&mut self, store: &mut Store) -> Result<Result<(i64, ChainValue), ()>, StoreError> {
+        let Some(file) = &self.file else {
+            return Ok(Ok((0, GENESIS)));
+        };
+        let last = match last_record(file, &self.tag) {
+            Ok(last) => last,
+            Err(_replaced) => return Ok(Err(())),
+        };
+        let Some((id, print)) = last else {
+            return Ok(Ok((0, GENESIS)));
+        };
+        Ok(match store.chain_value(id)? {
+            Some(stored) if fingerprint(stored.as_deref()) == print => Ok((id, stored_value(stored.as_deref()))),
+            _ => Err(()),
+        })
+    }
+
+    /// Every event seen before, in id order (Err: the file names another database).
+    fn read_seen(&self) -> Result<Vec<(i64, Fingerprint)>, Break> {
+        let Some(file) = &self.file else { return Ok(Vec::new()) };
+        let Ok(mut handle) = open_existing(file) else { return Ok(Vec::new()) };
+        check_header(&mut handle, &self.tag)?;
+        let mut bytes = Vec::new();
+        if handle.read_to_end(&mut bytes).is_err() {
+            return Ok(Vec::new());
+        }
+        let mut seen: Vec<(i64, Fingerprint)> = bytes.chunks_exact(RECORD_LEN).map(decode).collect();
+        // Two processes of one account may have appended the same events.
+        seen.sort_by_key(|(id, _)| *id);
+        seen.dedup_by_key(|(id, _)| *id);
+        Ok(seen)
+    }
+
+    /// Appends events as seen. Best effort: a full home folder must not stop
+    /// the war room (the check still ran).
+    fn remember(&self, events: &[(i64, Fingerprint)]) {
+        let Some(file) = &self.file else { return };
+        if events.is_empty() || create_with_header(file, &self.tag).is_err() {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(events.len() * RECORD_LEN);
+        for (id, print) in events {
+            bytes.extend_from_slice(&id.to_le_bytes());
+            bytes.extend_from_slice(print);
+        }
+        if let Ok(mut handle) = crate::private::open_append(file) {
+            // One write: appends of other processes of this account do not
+            // interleave with it.
+            let _ = handle.write_all(&bytes);
+        }
+    }
+}
+
+/// `seen/<digest of the database's real path>` in the private state folder.
+fn seen_file(database: &Path) -> Option<PathBuf> {
+    let real = database.canonicalize().unwrap_or_else(|_| database.to_path_buf());
+    let digest = Sha256::digest(real.as_os_str().as_encoded_bytes());
+    Some(crate::private::state_dir()?.join("seen").join(to_hex(&digest[..16])))
+}
+
+fn decode(record: &[u8]) -> (i64, Fingerprint) {
+    let id = i64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
+    (id, record[8..16].try_into().expect("8 bytes"))
+}
+
+fn header(tag: &str) -> Vec<u8> {
+    let mut header = MAGIC.to_vec();
+    header.extend_from_slice(tag.as_bytes());
+    header.push(b'\n');
+    header
+}
+
+fn open_existing(file: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(file)
+}
+
+/// Err when the file was written for another database at this path.
+fn check_header(handle: &mut std::fs::File, tag: &str) -> Result<(), Break> {
+    let mut found = vec![0; HEADER_LEN as usize];
+    if handle.read_exact(&mut found).is_err() || found == header(tag) {
+        return Ok(());
+    }
+    let was = String::from_utf8_lossy(&found[MAGIC.len()..MAGIC.len() + 8]).into_owned();
+    Err(Break::Replaced {
+        seen: format!("database {was}…"),
+        now: format!("database {}…", &tag[..8]),
+    })
+}
+
+/// The last event recorded as seen (Err: the file names another database).
+fn last_record(file: &Path, tag: &str) -> Result<Option<(i64, Fingerprint)>, Break> {
+    let Ok(mut handle) = open_existing(file) else { return Ok(None) };
+    check_header(&mut handle, tag)?;
+    let Ok(len) = handle.metadata().map(|m| m.len()) else { return Ok(None) };
+    let records = len.saturating_sub(HEADER_LEN) / RECORD_LEN as u64;
+    if records == 0 {
+        return Ok(None);
+    }
+    let mut record = [0; RECORD_LEN];
+    let at = HEADER_LEN + (records - 1) * RECORD_LEN as u64;
+    if handle.seek(SeekFrom::Start(at)).is_err() || handle.read_exact(&mut record).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(decode(&record)))
+}
+
+/// Makes the file with its header, unless it exists: written aside, then
+/// linked into place, so no process ever reads half a header.
+fn create_with_header(file: &Path, tag: &str) -> std::io::Result<()> {
+    if file.symlink_metadata().is_ok() {
+        return Ok(());
+    }
+    let folder = file.parent().expect("seen files live in a folder");
+    crate::private::create_dir(folder)?;
+    let aside = folder.join(format!(".new-{}", uuid::Uuid::new_v4()));
+    crate::private::write_new(&aside, &header(tag))?;
+    let linked = std::fs::hard_link(&aside, file);
+    let _ = std::fs::remove_file(&aside);
+    match linked {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
