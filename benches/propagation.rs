@@ -235,11 +235,11 @@ fn follow(db: &Path) {
     // console applies.
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let (inbox_tx, inbox) = mpsc::channel();
-    let worker = Worker {
+    let worker = Worker::new(
         store,
-        incident: Some(id),
-        account: "follower".into(),
-        me: Presence {
+        Some(id),
+        "follower".into(),
+        Presence {
             session: uuid::Uuid::new_v4().to_string(),
             account: "follower".into(),
             terminal: "bench".into(),
@@ -247,8 +247,8 @@ fn follow(db: &Path) {
             since: Utc::now(),
             seen_at: Utc::now(),
         },
-        runbook: (DEFAULT_RUNBOOK_NAME.into(), DEFAULT_RUNBOOK.into()),
-    };
+        (DEFAULT_RUNBOOK_NAME.into(), DEFAULT_RUNBOOK.into()),
+    );
     let wake = inbox_tx.clone();
     std::thread::spawn(move || worker.run(inbox, wake, events_tx));
     let stdout = std::io::stdout();

@@ -40,12 +40,14 @@ struct Entry {
 }
 
 /// Renders the post-mortem of `record` with `template`; with `pinned_only`,
-/// the timeline holds the pinned entries alone.
+/// the timeline holds the pinned entries alone. `check` says whether the
+/// record's chain held.
 pub fn markdown(
     record: &IncidentRecord,
     template: &str,
     pinned_only: bool,
     now: DateTime<Utc>,
+    check: Option<&RecordCheck>,
 ) -> Result<String, String> {
     let incident = &record.incident;
     let entry = |e: &crate::domain::TimelineEntry| Entry {
@@ -190,6 +192,7 @@ pub fn markdown(
                 checklist,
                 open_items,
                 action_items,
+                record => check,
             })
         })
         .map_err(|e| format!("the template failed: {e}"))?;
@@ -197,20 +200,24 @@ pub fn markdown(
     Ok(sanitize(&rendered).into_owned())
 }
 
-/// The export's last line: whether the record held, and the chain head a
-/// reviewer can check a later copy against.
-pub fn record_line(verification: &crate::witness::Verification) -> String {
-    match verification.first_break() {
-        None => format!(
-            "\n---\n\nrecord verified: {} events, chain head {}\n",
-            verification.events,
-            verification.head_hex()
-        ),
-        Some(broken) => format!(
-            "\n---\n\nrecord NOT verified: {} ({} events, chain head {})\n",
-            broken.describe(),
-            verification.events,
-            verification.head_hex()
-        ),
+/// Whether the record held when it was exported, for the template (the
+/// built-in one ends with it) and the JSON export.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordCheck {
+    pub verified: bool,
+    pub events: u64,
+    /// A reviewer checks a later copy against this.
+    pub chain_head: String,
+    pub problem: Option<String>,
+}
+
+impl From<&crate::witness::Verification> for RecordCheck {
+    fn from(verification: &crate::witness::Verification) -> RecordCheck {
+        RecordCheck {
+            verified: verification.first_break().is_none(),
+            events: verification.events,
+            chain_head: verification.head_hex(),
+            problem: verification.first_break().map(|b| b.describe()),
+        }
     }
 }

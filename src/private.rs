@@ -18,7 +18,10 @@ pub fn state_dir() -> Option<PathBuf> {
 
 /// Creates `folder` (and missing parents) 0700; an existing one is tightened.
 pub fn create_dir(folder: &Path) -> std::io::Result<()> {
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(folder)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
     std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
 }
 

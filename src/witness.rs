@@ -88,7 +88,16 @@ impl Witness {
             return Ok(Some(broken.clone()));
         }
         let start = match self.head {
-            Some(head) => head,
+            // Still there as this process saw it? A recomputed chain changes it.
+            Some((id, value)) => match store.chain_value(id)? {
+                Some(stored) if stored_value(stored.as_deref()) == value => (id, value),
+                _ => {
+                    let found = self.verify(store)?.first_break().cloned();
+                    let broken = found.unwrap_or(Break::Rewritten { id });
+                    self.broken = Some(broken.clone());
+                    return Ok(Some(broken));
+                }
+            },
             None => match self.seen_head(store)? {
                 Ok(head) => head,
                 // Find exactly where, by walking everything (rare).
@@ -171,15 +180,21 @@ impl Witness {
             return Ok(Ok((0, GENESIS)));
         };
         Ok(match store.chain_value(id)? {
-            Some(stored) if fingerprint(stored.as_deref()) == print => Ok((id, stored_value(stored.as_deref()))),
+            Some(stored) if fingerprint(stored.as_deref()) == print => {
+                Ok((id, stored_value(stored.as_deref())))
+            }
             _ => Err(()),
         })
     }
 
     /// Every event seen before, in id order (Err: the file names another database).
     fn read_seen(&self) -> Result<Vec<(i64, Fingerprint)>, Break> {
-        let Some(file) = &self.file else { return Ok(Vec::new()) };
-        let Ok(mut handle) = open_existing(file) else { return Ok(Vec::new()) };
+        let Some(file) = &self.file else {
+            return Ok(Vec::new());
+        };
+        let Ok(mut handle) = open_existing(file) else {
+            return Ok(Vec::new());
+        };
         check_header(&mut handle, &self.tag)?;
         let mut bytes = Vec::new();
         if handle.read_to_end(&mut bytes).is_err() {
@@ -216,7 +231,11 @@ impl Witness {
 fn seen_file(database: &Path) -> Option<PathBuf> {
     let real = database.canonicalize().unwrap_or_else(|_| database.to_path_buf());
     let digest = Sha256::digest(real.as_os_str().as_encoded_bytes());
-    Some(crate::private::state_dir()?.join("seen").join(to_hex(&digest[..16])))
+    Some(
+        crate::private::state_dir()?
+            .join("seen")
+            .join(to_hex(&digest[..16])),
+    )
 }
 
 fn decode(record: &[u8]) -> (i64, Fingerprint) {
@@ -254,9 +273,13 @@ fn check_header(handle: &mut std::fs::File, tag: &str) -> Result<(), Break> {
 
 /// The last event recorded as seen (Err: the file names another database).
 fn last_record(file: &Path, tag: &str) -> Result<Option<(i64, Fingerprint)>, Break> {
-    let Ok(mut handle) = open_existing(file) else { return Ok(None) };
+    let Ok(mut handle) = open_existing(file) else {
+        return Ok(None);
+    };
     check_header(&mut handle, tag)?;
-    let Ok(len) = handle.metadata().map(|m| m.len()) else { return Ok(None) };
+    let Ok(len) = handle.metadata().map(|m| m.len()) else {
+        return Ok(None);
+    };
     let records = len.saturating_sub(HEADER_LEN) / RECORD_LEN as u64;
     if records == 0 {
         return Ok(None);

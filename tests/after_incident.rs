@@ -274,9 +274,11 @@ fn export_snapshot_of_a_long_incident() {
     let mut store = long_incident(&dir);
     let record = store.incident_record(1).unwrap();
     let now = at("2026-03-04T08:00:00Z");
-    let markdown = warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now).unwrap();
+    let markdown =
+        warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now, None).unwrap();
     insta::assert_snapshot!(markdown);
-    let pinned = warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now).unwrap();
+    let pinned =
+        warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now, None).unwrap();
     let timeline = pinned
         .split("## Timeline")
         .nth(1)

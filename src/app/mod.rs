@@ -814,6 +814,10 @@ impl App {
                     self.complain("Nothing to send: the note is empty");
                     return Vec::new();
                 }
+                if let Some(why) = &self.database_gone {
+                    self.complain(format!("Not saved (kept as a draft): {why}"));
+                    return Vec::new();
+                }
                 let Some(incident_id) = self.record.as_ref().map(|r| r.incident.id) else {
                     return Vec::new();
                 };
@@ -1079,7 +1083,9 @@ impl App {
     }
 
     fn open_composer(&mut self, kind: EntryKind) {
-        if self.writable() {
+        // With the database gone, writing on is fine: the words are kept as
+        // a draft until the file is back (:reload).
+        if self.database_gone.is_some() || self.writable() {
             self.input = Input::Composer(kind);
         }
     }

@@ -17,10 +17,10 @@ use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item, sanitize_line};
 use crate::paths::database_path;
 use crate::runbook;
-use crate::witness::Witness;
 use crate::store::{
     Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError,
 };
+use crate::witness::Witness;
 
 pub fn run(cli: Cli) -> Result<()> {
     let config = crate::config::load().map_err(|e| eyre!("config: {e}"))?;
@@ -488,7 +488,7 @@ fn export(db: &Path, args: ExportArgs) -> Result<()> {
     let mut record = store.incident_record(incident)?;
     // The export says whether the record held, so a reviewer can check a
     // later copy against the chain head it names.
-    let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
+    let check = crate::export::RecordCheck::from(&Witness::for_store(&mut store)?.verify(&mut store)?);
     let text = match args.format {
         ExportFormat::Markdown => {
             let template = match &args.template {
@@ -496,16 +496,15 @@ fn export(db: &Path, args: ExportArgs) -> Result<()> {
                     .wrap_err_with(|| format!("cannot read the template {}", path.display()))?,
                 None => crate::export::DEFAULT_TEMPLATE.to_string(),
             };
-            let markdown =
-                crate::export::markdown(&record, &template, args.pinned, Utc::now()).map_err(|e| eyre!(e))?;
-            format!("{markdown}{}", crate::export::record_line(&verification))
+            crate::export::markdown(&record, &template, args.pinned, Utc::now(), Some(&check))
+                .map_err(|e| eyre!(e))?
         }
         ExportFormat::Json => {
             if args.pinned {
                 record.timeline.retain(|e| e.pinned);
             }
             let mut value = report::export_json(&record);
-            value["record"] = report::record_check_json(&verification);
+            value["record"] = serde_json::to_value(&check)?;
             format!(
                 "{}\n",
                 crate::domain::escape_json_output(&serde_json::to_string_pretty(&value)?)
@@ -731,9 +730,16 @@ fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
     };
     let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
     if args.json {
-        report::print_json(&report::verification_json(store.path(), &verification, incident.as_ref()))?;
+        report::print_json(&report::verification_json(
+            store.path(),
+            &verification,
+            incident.as_ref(),
+        ))?;
     } else {
-        print!("{}", report::verification_text(store.path(), &verification, incident.as_ref()));
+        print!(
+            "{}",
+            report::verification_text(store.path(), &verification, incident.as_ref())
+        );
     }
     match verification.first_break() {
         Some(broken) => bail!("the record was altered: {}", broken.describe()),

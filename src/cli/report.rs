@@ -356,16 +356,6 @@ pub fn verification_text(
     out
 }
 
-/// The `record` of a JSON export: whether the chain held when exported.
-pub fn record_check_json(verification: &crate::witness::Verification) -> Value {
-    json!({
-        "verified": verification.first_break().is_none(),
-        "events": verification.events,
-        "chain_head": verification.head_hex(),
-        "problem": verification.first_break().map(|b| b.describe()),
-    })
-}
-
 /// `warroom verify --json`.
 pub fn verification_json(
     database: &std::path::Path,

@@ -63,16 +63,7 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
         since: Utc::now(),
         seen_at: Utc::now(),
     };
-    let worker = Worker {
-        store,
-        witness: None,
-        tampered: None,
-        gone: None,
-        incident,
-        account,
-        me,
-        runbook,
-    };
+    let worker = Worker::new(store, incident, account, me, runbook);
     let result = runtime.block_on(event_loop(terminal, &mut app, worker));
     drop(guard);
     result

@@ -11,11 +11,11 @@ use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
+use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook;
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::domain::chain::Break;
 use crate::store::{
     Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError, watch,
 };
@@ -37,11 +37,11 @@ pub enum WorkerMessage {
 pub struct Worker {
     pub store: Store,
     /// What this account saw of the record before; None until first checked.
-    pub witness: Option<Witness>,
+    witness: Option<Witness>,
     /// The first break in the record reported to the console.
-    pub tampered: Option<Break>,
+    tampered: Option<Break>,
     /// Why the database path no longer names the open file, once noticed.
-    pub gone: Option<String>,
+    gone: Option<String>,
     /// The incident shown; None until one is open.
     pub incident: Option<i64>,
     pub account: String,
@@ -51,6 +51,25 @@ pub struct Worker {
 }
 
 impl Worker {
+    pub fn new(
+        store: Store,
+        incident: Option<i64>,
+        account: String,
+        me: Presence,
+        runbook: (String, String),
+    ) -> Worker {
+        Worker {
+            store,
+            witness: None,
+            tampered: None,
+            gone: None,
+            incident,
+            account,
+            me,
+            runbook,
+        }
+    }
+
     /// Runs until told to quit or the console is gone.
     pub fn run(
         mut self,
@@ -71,7 +90,7 @@ impl Worker {
                 && let Some(how) = self.store.file_replaced()
             {
                 let message = format!(
-                    "{} {how}: nothing is saved any more (notes stay as drafts); :reopen opens the file now at that path",
+                    "{} {how}: nothing is saved any more (notes stay as drafts); :reload opens the file now at that path",
                     sanitize_line(&self.store.path().display().to_string())
                 );
                 crate::diagnostics::record(&message);
@@ -235,7 +254,7 @@ impl Worker {
         // file no one reads.
         if let Some(how) = self.store.file_replaced() {
             return Err(StoreError::Invalid(format!(
-                "{} {how}; :reopen opens the file now at that path",
+                "{} {how}; :reload opens the file now at that path",
                 sanitize_line(&self.store.path().display().to_string())
             )));
         }

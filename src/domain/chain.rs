@@ -92,10 +92,8 @@ impl Break {
     /// The first event that no longer matches (for badges and exit codes).
     pub fn event_id(&self) -> Option<i64> {
         match self {
-            Break::Altered { id }
-            | Break::Removed { id, .. }
-            | Break::Unchained { id }
-            | Break::Rewritten { id } => Some(*id),
+            Break::Altered { id } | Break::Unchained { id } | Break::Rewritten { id } => Some(*id),
+            Break::Removed { after, .. } => Some(after + 1),
             Break::Truncated { last, .. } => Some(last + 1),
             Break::Replaced { .. } => None,
         }
@@ -109,7 +107,10 @@ impl Break {
             ),
             Break::Removed { after, id } => {
                 if id - after == 2 {
-                    format!("event #{} is missing: it was removed after it was written", after + 1)
+                    format!(
+                        "event #{} is missing: it was removed after it was written",
+                        after + 1
+                    )
                 } else {
                     format!(
                         "events #{}–#{} are missing: they were removed after they were written",
@@ -232,14 +233,32 @@ mod tests {
         let variants = [
             EventContent { id: 2, ..base },
             EventContent { uuid: "v", ..base },
-            EventContent { incident_id: 2, ..base },
-            EventContent { kind: "decision", ..base },
-            EventContent { occurred_at_ms: 3, ..base },
-            EventContent { recorded_at_ms: 3, ..base },
-            EventContent { author: "mallory", ..base },
+            EventContent {
+                incident_id: 2,
+                ..base
+            },
+            EventContent {
+                kind: "decision",
+                ..base
+            },
+            EventContent {
+                occurred_at_ms: 3,
+                ..base
+            },
+            EventContent {
+                recorded_at_ms: 3,
+                ..base
+            },
+            EventContent {
+                author: "mallory",
+                ..base
+            },
             EventContent { text: "y", ..base },
             EventContent { pinned: true, ..base },
-            EventContent { data: Some(""), ..base },
+            EventContent {
+                data: Some(""),
+                ..base
+            },
         ];
         for variant in variants {
             assert_ne!(link(&GENESIS, &variant), value, "{variant:?}");
@@ -249,8 +268,16 @@ mod tests {
 
     #[test]
     fn fields_cannot_be_shifted_into_each_other() {
-        let a = EventContent { author: "ab", text: "c", ..event(1, "") };
-        let b = EventContent { author: "a", text: "bc", ..event(1, "") };
+        let a = EventContent {
+            author: "ab",
+            text: "c",
+            ..event(1, "")
+        };
+        let b = EventContent {
+            author: "a",
+            text: "bc",
+            ..event(1, "")
+        };
         assert_ne!(link(&GENESIS, &a), link(&GENESIS, &b));
     }
 
@@ -268,7 +295,11 @@ mod tests {
         assert_eq!(intact.first_break, None);
         assert_eq!(intact.head(), (2, values[1]));
 
-        let altered = walk(&[(1, "a", Some(&values[0])), (2, "B", Some(&values[1])), (3, "c", Some(&values[2]))]);
+        let altered = walk(&[
+            (1, "a", Some(&values[0])),
+            (2, "B", Some(&values[1])),
+            (3, "c", Some(&values[2])),
+        ]);
         assert_eq!(altered.first_break, Some(Break::Altered { id: 2 }));
 
         let removed = walk(&[(1, "a", Some(&values[0])), (3, "c", Some(&values[2]))]);

@@ -66,11 +66,9 @@ impl ChainedRow {
 /// The newest event's id and the value the next event links to.
 pub(super) fn last_link(tx: &Transaction<'_>) -> rusqlite::Result<(i64, ChainValue)> {
     let last: Option<(i64, Option<Vec<u8>>)> = tx
-        .query_row(
-            "SELECT id, chain FROM events ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1).ok().flatten())),
-        )
+        .query_row("SELECT id, chain FROM events ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1).ok().flatten()))
+        })
         .optional()?;
     Ok(match last {
         Some((id, chain)) => (id, stored_value(chain.as_deref())),
@@ -105,7 +103,9 @@ impl Store {
     pub fn database_id(&mut self) -> Result<String> {
         self.read(|tx| {
             Ok(tx
-                .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+                .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| {
+                    r.get(0)
+                })
                 .optional()?
                 .unwrap_or_default())
         })

@@ -53,7 +53,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(broken) = &app.tampered {
         let at = broken.event_id().map(|id| format!(" #{id}")).unwrap_or_default();
-        right.insert(0, Span::styled(format!(" TAMPERED{at} "), theme.urgency(Urgency::Overdue)));
+        right.insert(
+            0,
+            Span::styled(format!(" TAMPERED{at} "), theme.urgency(Urgency::Overdue)),
+        );
     }
     if app.database_gone.is_some() {
         right.insert(0, Span::styled(" NOT SAVING ", theme.urgency(Urgency::Overdue)));
