@@ -15,10 +15,9 @@ use std::process::Output;
 
 use common::accounts::{Account, TempGroup, skipped_unless_root};
 use common::pty::Console;
-use common::{BIN, temp_dir};
+use common::{BIN, chain_values, temp_dir};
 use rusqlite::Connection;
 use serde_json::Value;
-use warroom::domain::chain::{ChainValue, EventContent, GENESIS, link};
 
 /// A shared war room: alice (hostile, writes the file directly), bob (a
 /// responder who has looked at the record), carol (who never looked).
@@ -176,43 +175,6 @@ fn verify_names_the_first_altered_event_for_each_kind_of_rewrite() {
     }
 }
 
-/// The chain values a rewriter with write access would compute.
-fn recompute_chain(db: &Path) -> Vec<(i64, ChainValue)> {
-    let conn = Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, uuid, incident_id, kind, occurred_at, recorded_at, author, text, pinned, data
-             FROM events ORDER BY id",
-        )
-        .unwrap();
-    let mut previous = GENESIS;
-    let mut rows = stmt.query([]).unwrap();
-    let mut values = Vec::new();
-    while let Some(r) = rows.next().unwrap() {
-        let text = |n| r.get::<_, String>(n).unwrap();
-        let (uuid, kind, author, body) = (text(1), text(3), text(6), text(7));
-        let data: Option<String> = r.get(9).unwrap();
-        let id = r.get(0).unwrap();
-        previous = link(
-            &previous,
-            &EventContent {
-                id,
-                uuid: &uuid,
-                incident_id: r.get(2).unwrap(),
-                kind: &kind,
-                occurred_at_ms: r.get(4).unwrap(),
-                recorded_at_ms: r.get(5).unwrap(),
-                author: &author,
-                text: &body,
-                pinned: r.get(8).unwrap(),
-                data: data.as_deref(),
-            },
-        );
-        values.push((id, previous));
-    }
-    values
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
@@ -224,7 +186,7 @@ fn rewrite_and_recompute(room: &WarRoom) {
         &room.db,
         "UPDATE events SET text = 'rollback was approved by bob' WHERE id = 3",
     );
-    let updates: String = recompute_chain(&room.db)
+    let updates: String = chain_values(&room.db)
         .iter()
         .map(|(id, value)| format!("UPDATE events SET chain = X'{}' WHERE id = {id};", hex(value)))
         .collect();

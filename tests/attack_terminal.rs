@@ -499,9 +499,13 @@ fn chunks() -> Vec<Vec<usize>> {
 fn hostile_database(db: &Path, texts: &[String]) -> Vec<(i64, Vec<Planted>)> {
     let main = declare(db, "main");
     let mut incidents = vec![(main, plant_main(db, main, texts))];
+    // Planted around warroom: chained as warroom would, so that this suite
+    // sees the text, not the tamper alarm (tests/attack_member_record.rs).
+    common::rechain(db);
     for chunk in chunks() {
         let id = declare(db, "round");
         incidents.push((id, plant_round(db, id, &chunk, texts)));
+        common::rechain(db);
     }
     incidents
 }
