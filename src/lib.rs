@@ -13,7 +13,8 @@
 //! * [`cli`]: the command line; [`export`]: the post-mortem draft;
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
 //! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`]: who is
-//!   writing, where the database, config, log and kept drafts live.
+//!   writing, where the database, config, log and kept drafts live;
+//!   [`private_state`]: the account's private folder those files are kept in.
 
 pub mod account;
 pub mod app;
@@ -27,6 +28,7 @@ pub mod drafts;
 pub mod export;
 pub mod host;
 pub mod paths;
+pub mod private_state;
 pub mod runbook;
 pub mod store;
 pub mod ui;
