@@ -44,16 +44,16 @@ pub fn state_dir() -> io::Result<PathBuf> {
 /// also 0700) and tightened to 0700 if looser. Refused when it is a symbolic
 /// link or belongs to another account.
 pub fn private_dir(sub: &str) -> io::Result<PathBuf> {
-    let state = state_dir()?;
-    ensure_private_dir(&state)?;
-    if sub.is_empty() {
-        return Ok(state);
-    }
-    if !is_plain_name(sub) {
+    if !sub.is_empty() && !is_plain_name(sub) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("{sub:?} is not a plain folder name"),
         ));
+    }
+    let state = state_dir()?;
+    ensure_private_dir(&state)?;
+    if sub.is_empty() {
+        return Ok(state);
     }
     let folder = state.join(sub);
     ensure_private_dir(&folder)?;
