@@ -14,9 +14,9 @@
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
 //! * [`witness`]: what this account has seen of the record, so a rewrite is
 //!   noticed (the chain itself is [`domain::chain`]);
-//! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`],
-//!   [`private`]: who is writing, where the database, config, log and kept
-//!   drafts live, and the account's private state folder.
+//! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`]: who is
+//!   writing, where the database, config, log and kept drafts live;
+//!   [`private_state`]: the account's private folder those files are kept in.
 
 pub mod account;
 pub mod app;
@@ -30,7 +30,7 @@ pub mod drafts;
 pub mod export;
 pub mod host;
 pub mod paths;
-pub mod private;
+pub mod private_state;
 pub mod runbook;
 pub mod store;
 pub mod ui;

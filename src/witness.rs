@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::domain::chain::{Break, ChainValue, GENESIS, stored_value, to_hex};
+use crate::private_state;
 use crate::store::{Store, StoreError};
 
+/// The subfolder of the private state folder.
+const SEEN: &str = "seen";
 const MAGIC: &[u8] = b"warroom-seen-v1 ";
 /// MAGIC, 32 hex characters naming the database, a newline.
 const HEADER_LEN: u64 = 49;
@@ -219,7 +222,7 @@ impl Witness {
             bytes.extend_from_slice(&id.to_le_bytes());
             bytes.extend_from_slice(print);
         }
-        if let Ok(mut handle) = crate::private::open_append(file) {
+        if let Ok(mut handle) = private_state::open_private_append(file) {
             // One write: appends of other processes of this account do not
             // interleave with it.
             let _ = handle.write_all(&bytes);
@@ -232,8 +235,9 @@ fn seen_file(database: &Path) -> Option<PathBuf> {
     let real = database.canonicalize().unwrap_or_else(|_| database.to_path_buf());
     let digest = Sha256::digest(real.as_os_str().as_encoded_bytes());
     Some(
-        crate::private::state_dir()?
-            .join("seen")
+        private_state::state_dir()
+            .ok()?
+            .join(SEEN)
             .join(to_hex(&digest[..16])),
     )
 }
@@ -292,20 +296,14 @@ fn last_record(file: &Path, tag: &str) -> Result<Option<(i64, Fingerprint)>, Bre
     Ok(Some(decode(&record)))
 }
 
-/// Makes the file with its header, unless it exists: written aside, then
-/// linked into place, so no process ever reads half a header.
+/// Makes the file with its header, unless it exists. Written aside and
+/// renamed into place, so no process reads half a header; two processes
+/// racing here write the same header, and records the loser appended to the
+/// replaced file are simply recorded again on a later look.
 fn create_with_header(file: &Path, tag: &str) -> std::io::Result<()> {
     if file.symlink_metadata().is_ok() {
         return Ok(());
     }
-    let folder = file.parent().expect("seen files live in a folder");
-    crate::private::create_dir(folder)?;
-    let aside = folder.join(format!(".new-{}", uuid::Uuid::new_v4()));
-    crate::private::write_new(&aside, &header(tag))?;
-    let linked = std::fs::hard_link(&aside, file);
-    let _ = std::fs::remove_file(&aside);
-    match linked {
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
-        _ => Ok(()),
-    }
+    private_state::private_dir(SEEN)?;
+    private_state::write_private(file, &header(tag))
 }

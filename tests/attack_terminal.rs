@@ -351,7 +351,8 @@ fn plant_main(db: &Path, incident: i64, texts: &[String]) -> Vec<Planted> {
 
 /// Payloads `chunk` in every other place, for a 200×60 console (the wide
 /// layout, where the incident pane is tall): title, commander, declared by,
-/// runbook name, timers, roles, presence, action items, pinned entries.
+/// runbook name, timers, roles, presence (never shown), action items, pinned
+/// entries.
 fn plant_round(db: &Path, incident: i64, chunk: &[usize], texts: &[String]) -> Vec<Planted> {
     let conn = open(db);
     let now = now_ms();
@@ -386,8 +387,10 @@ fn plant_round(db: &Path, incident: i64, chunk: &[usize], texts: &[String]) -> V
             ],
         )
         .unwrap();
-        let account = Planted::new("presence.account", n, format!("P{n}[{text}]"), Some(20));
-        let terminal = Planted::new("presence.terminal", n, format!("t{n}[{text}]"), Some(20));
+        // Presence rows that are not well formed are shown to nobody (see
+        // attack_member_private): only their raw bytes are looked for.
+        let account = Planted::new("presence.account", n, format!("P{n}[{text}]"), None);
+        let terminal = Planted::new("presence.terminal", n, format!("t{n}[{text}]"), None);
         conn.execute(
             "INSERT INTO presence (session, account, terminal, incident_id, since, seen_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",

@@ -525,21 +525,74 @@ fn export(db: &Path, args: ExportArgs) -> Result<()> {
 }
 
 /// Writes through a temporary file renamed into place: a reader never sees
-/// half a post-mortem, and a full disk leaves the old file as it was.
+/// half a post-mortem, and a full disk leaves the old file as it was. The
+/// file ends up as a shell redirect would leave it: an existing file keeps
+/// its mode and group; a new one gets 0666 less the umask and the group new
+/// files get in that folder (its own group in a setgid shared folder). A
+/// symbolic link at `path` is replaced, not written through: in a shared
+/// folder another member could point it at anyone's file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let existing = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file());
     let mut temp = tempfile::NamedTempFile::new_in(folder)
-        .wrap_err_with(|| format!("cannot write in {}", folder.display()))?;
-    temp.write_all(bytes)
+        .wrap_err_with(|| format!("cannot write in {}", shown(folder)))?;
+    // The temporary file has its final group and mode before it is renamed.
+    let mode = match &existing {
+        Some(old) => {
+            if temp.as_file().metadata()?.gid() != old.gid() {
+                std::os::unix::fs::fchown(temp.as_file(), None, Some(old.gid())).wrap_err_with(|| {
+                    format!(
+                        "cannot keep the group (gid {}) of {}; left it unchanged",
+                        old.gid(),
+                        shown(path)
+                    )
+                })?;
+            }
+            // Set-id bits are not carried over to a rewritten file.
+            old.mode() & 0o777
+        }
+        None => 0o666 & !current_umask(),
+    };
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .and_then(|()| temp.write_all(bytes))
         .and_then(|()| temp.as_file().sync_all())
-        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+        .wrap_err_with(|| format!("cannot write {}", shown(path)))?;
     temp.persist(path)
-        .map_err(|e| eyre!("cannot write {}: {}", path.display(), e.error))?;
+        .map_err(|e| eyre!("cannot write {}: {}", shown(path), e.error))?;
     Ok(())
+}
+
+/// The process's umask: the `Umask:` line of /proc/self/status (Linux 4.7
+/// and later), else set and put back at once (nothing else runs meanwhile).
+fn current_umask() -> u32 {
+    if let Some(mask) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .as_deref()
+        .and_then(umask_from_status)
+    {
+        return mask;
+    }
+    // SAFETY: umask cannot fail; the old mask is restored immediately.
+    unsafe {
+        let old = libc::umask(0o022);
+        libc::umask(old);
+        old
+    }
+}
+
+/// The `Umask:` line of /proc/<pid>/status, in octal.
+fn umask_from_status(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Umask:"))
+        .and_then(|mask| u32::from_str_radix(mask.trim(), 8).ok())
+        .map(|mask| mask & 0o777)
 }
 
 fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
@@ -744,5 +797,19 @@ fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
     match verification.first_break() {
         Some(broken) => bail!("the record was altered: {}", broken.describe()),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_umask_is_read_from_the_status_file() {
+        let status = "Name:\twarroom\nUmask:\t0027\nState:\tR (running)\n";
+        assert_eq!(umask_from_status(status), Some(0o027));
+        assert_eq!(umask_from_status("Umask:\t0000\n"), Some(0));
+        assert_eq!(umask_from_status("Name:\tx\n"), None);
+        assert_eq!(umask_from_status("Umask:\t09\n"), None);
     }
 }

@@ -18,12 +18,14 @@ use tokio::sync::mpsc;
 use crate::account::current_account;
 use crate::app::{App, Event};
 use crate::config::Config;
-use crate::domain::presence::Presence;
+use crate::domain::presence::{self, Presence};
 use crate::store::{OpenMode, Store, StoreError};
 use worker::{Worker, WorkerMessage};
 
 /// Opens the console on `db`, attached to `incident` or the latest open one.
 pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
+    // Drafts and the log an older warroom left readable become private.
+    crate::private_state::tighten();
     // Problems with the file are reported before the screen is taken over.
     let mut store = Store::open(db, OpenMode::Create).or_else(|e| match e {
         // An observer without write access to the folder can still watch an existing file.
@@ -57,7 +59,12 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
     let (terminal, guard) = enter_terminal()?;
     let me = Presence {
         session: uuid::Uuid::new_v4().to_string(),
-        account: account.clone(),
+        // A name the presence check would refuse is listed by its uid.
+        account: if presence::is_account_name(&account) {
+            account.clone()
+        } else {
+            format!("uid:{}", uzers::get_current_uid())
+        },
         terminal: terminal_name(),
         incident_id: incident,
         since: Utc::now(),
@@ -207,10 +214,12 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
     Ok(())
 }
 
-/// The terminal this console runs on (`pts/3`), from its standard input.
+/// The controlling terminal's own name (`pts/3`), as the kernel knows it,
+/// or `?`. Never a path or variable the caller chooses (stdin's path,
+/// `$SSH_TTY`): those would let anyone be listed as anyone.
 fn terminal_name() -> String {
-    std::fs::read_link("/proc/self/fd/0")
+    std::fs::read_to_string("/proc/self/stat")
         .ok()
-        .and_then(|p| p.strip_prefix("/dev").ok().map(|p| p.display().to_string()))
-        .unwrap_or_else(|| "?".into())
+        .and_then(|stat| presence::tty_nr_from_stat(&stat))
+        .map_or_else(|| presence::NO_TERMINAL.into(), presence::terminal_from_tty_nr)
 }

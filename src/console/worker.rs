@@ -100,7 +100,9 @@ impl Worker {
                 }
             }
             if self.gone.is_none() && !self.store.is_read_only() && Instant::now() >= next_beat {
-                self.me.seen_at = Utc::now();
+                // Never before `since`, even if the clock is set back: a row
+                // with seen_at < since is not well formed and is not shown.
+                self.me.seen_at = Utc::now().max(self.me.since);
                 self.me.incident_id = self.incident;
                 // A failed heartbeat only delays presence; the next one retries.
                 let _ = self.store.heartbeat(&self.me);

@@ -1,11 +1,16 @@
 //! Presence: each console upserts a heartbeat row; readers show the rows
 //! that are fresh. Not part of the incident record or its event log.
+//!
+//! Any member of the group can write this table directly, so a row is
+//! checked ([`Presence::is_well_formed`]) when written and again when read:
+//! one that fails is shown to nobody.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{Result, Store, from_millis, to_millis};
+use super::{Result, Store, StoreError, from_millis, to_millis};
 use crate::domain::presence::{PRESENCE_TIMEOUT, Presence};
+use crate::domain::sanitize_line;
 
 /// Rows older than this are removed by the next heartbeat of anyone.
 const FORGET_AFTER_MS: i64 = 3_600_000;
@@ -13,6 +18,13 @@ const FORGET_AFTER_MS: i64 = 3_600_000;
 impl Store {
     /// Says this console is here (and where), now.
     pub fn heartbeat(&mut self, me: &Presence) -> Result<()> {
+        if !me.is_well_formed() {
+            return Err(StoreError::Invalid(format!(
+                "presence not recorded: {} on {} is not a well-formed presence",
+                sanitize_line(&me.account),
+                sanitize_line(&me.terminal)
+            )));
+        }
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO presence (session, account, terminal, incident_id, since, seen_at)
@@ -43,7 +55,8 @@ impl Store {
         })
     }
 
-    /// The consoles seen recently, longest attached first.
+    /// The consoles seen recently, longest attached first; rows that are not
+    /// well formed are left out.
     pub fn presence(&mut self, now: DateTime<Utc>) -> Result<Vec<Presence>> {
         self.read(|tx| {
             let mut stmt = tx.prepare(
@@ -60,7 +73,14 @@ impl Store {
                     seen_at: from_millis(r.get(5)?),
                 })
             })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let mut shown = Vec::new();
+            for row in rows {
+                let row = row?;
+                if row.is_well_formed() {
+                    shown.push(row);
+                }
+            }
+            Ok(shown)
         })
     }
 }
