@@ -115,8 +115,19 @@ fn an_untouched_record_verifies_for_everyone() {
         return;
     }
     let room = war_room();
+    let out = run(room.carol.warroom(&room.db).arg("export"));
+    let export = String::from_utf8_lossy(&out.stdout);
+    let head = export.trim_end().lines().last().unwrap().to_string();
+    assert!(
+        head.starts_with("record verified: 6 events, chain head "),
+        "{export}"
+    );
     for account in [&room.alice, &room.bob, &room.carol] {
         let (status, report) = verify_as(account, &room.db);
+        assert!(
+            head.ends_with(report["chain_head"].as_str().unwrap()),
+            "{head} / {report}"
+        );
         assert_eq!(status, 0, "{report}");
         assert_eq!(report["intact"], true);
         assert_eq!(report["events"], 6);
@@ -212,6 +223,26 @@ fn a_recomputed_chain_is_caught_by_whoever_had_looked() {
     assert_eq!(bob["chain_break"], Value::Null, "{bob}");
     assert_eq!(bob["extends_what_you_saw"], false);
     assert_eq!(named(&bob, "seen_break"), Some(3), "{bob}");
+
+    // doctor runs the same check; the export says it was not verified.
+    let out = run(room.bob.warroom(&room.db).arg("doctor"));
+    let doctor = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{doctor}");
+    assert!(
+        doctor.contains("FAIL  record altered: event #3 is no longer what this account saw"),
+        "{doctor}"
+    );
+    let out = run(room.bob.warroom(&room.db).arg("export"));
+    let export = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        export
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("record NOT verified: event #3"),
+        "{export}"
+    );
 
     // Every command bob runs says so, and still works.
     let out = run(room.bob.warroom(&room.db).arg("show"));
