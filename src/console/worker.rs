@@ -12,6 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
 use crate::domain::presence::{HEARTBEAT, Presence};
+use crate::domain::time::format_clock;
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook;
 use crate::store::follow::{Follower, Loaded, Recheck};
@@ -202,7 +203,7 @@ impl Worker {
                         .as_deref()
                         .map(|b| sanitize_line(b).into_owned())
                         .unwrap_or_default();
-                    let at = item.changed_at.map(|t| t.format(" at %H:%M:%S UTC").to_string());
+                    let at = item.changed_at.map(|t| format!(" at {}", format_clock(t, now)));
                     (
                         format!("{} {}", item.key, sanitize_line(&item.name)),
                         by,
