@@ -357,7 +357,16 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         }
         _ => println!("{}: {}", sanitize_line(&role.name), sanitize_line(&args.account)),
     }
+    warn_if_unknown_account(&args.account);
     Ok(())
+}
+
+/// `warning: no account named X on this host` on stderr; the command still
+/// succeeds.
+fn warn_if_unknown_account(name: &str) {
+    if let Some(warning) = crate::account::unknown_account_warning(name) {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn demo() -> Result<()> {
@@ -573,6 +582,9 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
             let act = actor.act();
             let id = store.add_action(&act, &text.join(" "), owner.as_deref(), due_at)?;
             println!("{id}");
+            if let Some(owner) = &owner {
+                warn_if_unknown_account(owner);
+            }
         }
         ActionCommand::Done { id } => {
             let mut store = Store::open(db, OpenMode::Existing)?;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::account::unknown_account_warning;
 use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::time::format_clock;
@@ -279,6 +280,13 @@ impl Worker {
                     CommandAct::CloseTimer { id, state } => self.store.close_timer(&who, *id, *state)?,
                     CommandAct::Role { key, name, account } => {
                         self.store.assign_role(&who, key, name, account)?;
+                        return Ok(unknown_account_warning(account).map(|warning| {
+                            Event::Info(format!(
+                                "{}: {} (warning: {warning})",
+                                sanitize_line(name),
+                                sanitize_line(account)
+                            ))
+                        }));
                     }
                     CommandAct::Milestone { milestone, at } => {
                         self.store.set_milestone(&who, *milestone, *at)?
@@ -286,7 +294,12 @@ impl Worker {
                     CommandAct::PostmortemDone => self.store.postmortem_done(&who)?,
                     CommandAct::AddAction { text, owner, due } => {
                         let id = self.store.add_action(&who, text, owner.as_deref(), *due)?;
-                        return Ok(Some(Event::Info(format!("Action item {id} added"))));
+                        let warning = owner
+                            .as_deref()
+                            .and_then(unknown_account_warning)
+                            .map(|warning| format!(" (warning: {warning})"))
+                            .unwrap_or_default();
+                        return Ok(Some(Event::Info(format!("Action item {id} added{warning}"))));
                     }
                     CommandAct::ActionDone(id) => self.store.action_done(&who, *id)?,
                 }
