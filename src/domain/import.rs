@@ -246,7 +246,8 @@ fn read_entry<'a>(
         // The clocks were set back and this hour happened twice: either
         // reading could be the wrong one, and a log read with the wrong one
         // comes out reordered.
-        LocalResult::Ambiguous(first, second) => {
+        LocalResult::Ambiguous(one, other) => {
+            let (first, second) = (one.min(other), one.max(other));
             return Err(format!(
                 "{} happens twice in that time zone (the clocks went back); write its offset, \
                  e.g. {} {} or {} {}",
