@@ -99,6 +99,9 @@ fn refused(db: &Path, args: &[&str], expected: impl Fn(DateTime<Utc>) -> String)
     assert_eq!(state(db), before, "warroom {args:?} changed something");
 }
 
+/// The message a refusal should print, given the moment the command ran.
+type Expected = Box<dyn Fn(DateTime<Utc>) -> String>;
+
 fn ten_years_back(now: DateTime<Utc>) -> String {
     clock(now - Duration::days(3650), now)
 }
@@ -165,7 +168,7 @@ fn times_outside_the_bound_are_refused_naming_the_value_and_the_bound() {
     );
 
     let ago = |days| move |now: DateTime<Utc>| now - Duration::days(days);
-    let cases: Vec<(Vec<&str>, Box<dyn Fn(DateTime<Utc>) -> String>)> = vec![
+    let cases: Vec<(Vec<&str>, Expected)> = vec![
         (
             vec!["note", "--at", ZERO, "x"],
             Box::new(too_early("--at", ZERO, year_zero)),
@@ -213,6 +216,36 @@ fn times_outside_the_bound_are_refused_naming_the_value_and_the_bound() {
     ] {
         refused(&db, args, in_the_future("--at", &soon_text, soon));
     }
+    // Import lines keep the same bound; every line out of it is named and
+    // nothing is imported.
+    let file = dir.path().join("old.log");
+    std::fs::write(
+        &file,
+        format!(
+            "0000-01-01T00:00:00Z zero\n1999-12-31 10:00 UTC last century\n{} fine\n{soon_text} ahead\n",
+            rfc3339(Utc::now() - Duration::hours(1))
+        ),
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    refused(&db, &["import", &path], |now| {
+        let bound = |what: &str| {
+            format!(
+                "{what} is before {}, the earliest time accepted (ten years back, never before 2000-01-01); \
+                 check --date and --tz",
+                ten_years_back(now)
+            )
+        };
+        format!(
+            "error: nothing imported: 3 line(s) of {path} cannot be read:\n  line 1: {}\n  line 2: {}\n  \
+             line 4: {} is in the future (now is {}); a time something happened cannot be later than now; \
+             check --date and --tz\n",
+            bound("0000-01-01 00:00 UTC"),
+            bound("1999-12-31 10:00 UTC"),
+            clock(soon, now),
+            clock(now, now)
+        )
+    });
     // Inside the bound, accepted.
     quiet(&db, &["note", "--at", "-3649d", "ten years ago, nearly"]);
     quiet(&db, &["note", "--at", "now", "now"]);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, LocalResult, NaiveTime, TimeDelta, TimeZone, Utc};
 
 /// What `T` accepts, for error messages and `--help`.
-pub const TIME_FORMS: &str = "RFC 3339 (2026-03-01T14:05:00Z), HH:MM or HH:MM:SS today in local time, or relative like -15m, -2h, -1h30m, -1d, now";
+pub const TIME_FORMS: &str = "RFC 3339 (2026-03-01T14:05:00Z), HH:MM or HH:MM:SS today in local time, or relative like -15m, -2h, -1h30m, -1d, now; within the last ten years, not in the future";
 
 /// Nothing in a war room happened before this; it keeps typos such as
 /// `0000-01-01` out of the record and the metrics.
