@@ -185,12 +185,10 @@ pub fn parse_duration(input: &str) -> Result<TimeDelta, String> {
         if digits.is_empty() {
             return Err(format!("a number must come before {c:?} in {input:?}"));
         }
-        let amount: i64 = digits
-            .parse()
-            .map_err(|_| format!("number too large in {input:?}"))?;
+        let amount: i64 = digits.parse().map_err(|_| too_large(input))?;
         total = total
             .checked_add(&checked_delta(amount, unit_seconds, input)?)
-            .ok_or_else(|| format!("duration too large: {input:?}"))?;
+            .ok_or_else(|| too_large(input))?;
         digits.clear();
     }
     if !digits.is_empty() {
@@ -199,7 +197,7 @@ pub fn parse_duration(input: &str) -> Result<TimeDelta, String> {
         ));
     }
     if total > TimeDelta::seconds(LIMIT_SECONDS) {
-        return Err(format!("duration too large: {input:?}"));
+        return Err(too_large(input));
     }
     Ok(total)
 }
@@ -212,7 +210,15 @@ fn checked_delta(amount: i64, unit_seconds: i64, input: &str) -> Result<TimeDelt
         .checked_mul(unit_seconds)
         .filter(|s| (0..=LIMIT_SECONDS).contains(s))
         .map(TimeDelta::seconds)
-        .ok_or_else(|| format!("duration too large: {input:?}"))
+        .ok_or_else(|| too_large(input))
+}
+
+/// The error for a duration over [`LIMIT_SECONDS`], naming the limit.
+fn too_large(input: &str) -> String {
+    format!(
+        "duration too large: {input:?} (at most {}d, ten years)",
+        LIMIT_SECONDS / 86_400
+    )
 }
 
 /// A short human duration: `45s`, `12m34s`, `15m`, `1h05m`, `3d04h`, dropping
@@ -324,6 +330,10 @@ mod tests {
              accepted (ten years back, never before 2000-01-01)"
         );
         assert!(parse_time("0000-01-01T00:00:00Z", &now()).is_err());
+        assert_eq!(
+            parse_time("-4000d", &now()).unwrap_err(),
+            "duration too large: \"4000d\" (at most 3660d, ten years) in \"-4000d\""
+        );
         // A minute of clock skew is still now; more is the future.
         assert_eq!(parse_time("14:31", &now()), Ok(utc("2026-03-01T12:31:00Z")));
         assert_eq!(
