@@ -12,3 +12,16 @@ pub fn current_account() -> String {
         None => format!("uid:{uid}"),
     }
 }
+
+/// A warning when `name` is no account on this host: a role or an action
+/// item handed to a typo (or to someone who never logs in here) reaches
+/// nobody. The name is still recorded (the person may work from elsewhere);
+/// the caller says this beside its result.
+pub fn unknown_account_warning(name: &str) -> Option<String> {
+    uzers::get_user_by_name(name).is_none().then(|| {
+        format!(
+            "no account named {} on this host",
+            crate::domain::sanitize_line(name)
+        )
+    })
+}

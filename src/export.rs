@@ -2,10 +2,12 @@
 //! template (minijinja), the built-in one in `assets/postmortem.md.j2` or a
 //! team's own. Every value handed to the template is sanitized first, so
 //! neither the terminal that prints the export nor the Markdown viewer gets
-//! control characters from the database.
+//! control characters from the database, and every value the template
+//! prints has its HTML escaped, so a Markdown viewer shows it as text.
 
 use chrono::{DateTime, Utc};
-use minijinja::{Environment, context};
+use minijinja::value::Value;
+use minijinja::{Environment, Output, State, context};
 use serde::Serialize;
 
 use crate::domain::roles::COMMANDER;
@@ -24,9 +26,35 @@ fn clean(text: &str) -> String {
     sanitize(text).into_owned()
 }
 
-/// A Markdown table cell: pipes escaped, line breaks as `<br>`.
-fn cell(text: String) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
+/// Text warroom did not write itself, made inert for a Markdown renderer:
+/// `&`, `<` and `>` become entities, so `<script>` or `<img onerror=…>`
+/// in a note shows as text instead of becoming HTML in the post-mortem.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// How every `{{ value }}` is printed, in the built-in template and in a
+/// team's own: escaped by [`escape_html`], unless a filter of ours (`cell`)
+/// already escaped it and marked it safe.
+fn escaping_formatter(out: &mut Output, _state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    let text = value.to_string();
+    let shown = if value.is_safe() { text } else { escape_html(&text) };
+    out.write_str(&shown).map_err(minijinja::Error::from)
+}
+
+/// A Markdown table cell: HTML escaped, pipes escaped, line breaks as `<br>`
+/// (the one tag the export writes itself).
+fn cell(text: String) -> Value {
+    Value::from_safe_string(escape_html(&text).replace('|', "\\|").replace('\n', "<br>"))
 }
 
 #[derive(Serialize)]
@@ -52,8 +80,7 @@ pub fn markdown(
     let incident = &record.incident;
     let entry = |e: &crate::domain::TimelineEntry| Entry {
         at: utc(e.occurred_at),
-        recorded: ((e.recorded_at - e.occurred_at).abs() > chrono::TimeDelta::minutes(2))
-            .then(|| utc(e.recorded_at)),
+        recorded: e.recorded_later().map(utc),
         author: sanitize_line(&e.author).into_owned(),
         kind: e.kind.as_str(),
         text: clean(&e.text),
@@ -159,6 +186,7 @@ pub fn markdown(
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
+    env.set_formatter(escaping_formatter);
     env.add_filter("cell", cell);
     env.add_template("postmortem", template)
         .map_err(|e| format!("the template cannot be read: {e}"))?;

@@ -73,10 +73,11 @@ fn the_post_mortem_and_action_items_are_tracked() {
     ok(
         &db,
         &[
-            "action", "add", "--owner", "bob", "--due", "+2d", "alert", "on", "5xx",
+            "action", "add", "--owner", "root", "--due", "+2d", "alert", "on", "5xx",
         ],
     );
-    ok(
+    // A due date in the past is refused; one a second ahead is soon overdue.
+    let err = stderr(&fails(
         &db,
         &[
             "action",
@@ -86,7 +87,10 @@ fn the_post_mortem_and_action_items_are_tracked() {
             "already",
             "late",
         ],
-    );
+    ));
+    assert!(err.contains("is in the past"), "{err}");
+    ok(&db, &["action", "add", "--due", "+1s", "soon", "late"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let list = ok(&db, &["action", "list"]);
     assert!(
         list.contains("OVERDUE") && list.contains("alert on 5xx"),

@@ -19,6 +19,49 @@ use warroom::runbook;
 /// The longest duration the time parsers say they accept (ten years of 366 days).
 const LIMIT_SECONDS: i64 = 10 * 366 * 86_400;
 
+/// The documented bound on times, restated independently of the code: a time
+/// something happened is not before 2000-01-01T00:00:00Z, not more than 3,650
+/// days before now, and not more than a minute after now.
+fn accepted_past(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    let year_2000 = DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z").unwrap();
+    at >= year_2000 && at >= now - TimeDelta::days(3650) && at <= now + TimeDelta::minutes(1)
+}
+
+/// The documented bound on due dates: not before now, not more than 3,650
+/// days after.
+fn accepted_due(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    at >= now && at <= now + TimeDelta::days(3650)
+}
+
+/// `result` is `Ok(expected)` when the bound accepts it, else an error that
+/// quotes `text` and names the bound it broke.
+fn bounded(
+    result: Result<DateTime<Utc>, String>,
+    expected: DateTime<Utc>,
+    accepted: bool,
+    text: &str,
+) -> Result<(), TestCaseError> {
+    if accepted {
+        prop_assert_eq!(result, Ok(expected), "{}", text);
+    } else {
+        let err = result.expect_err(&format!("{text:?} ({expected}) is outside the bound"));
+        prop_assert!(err.starts_with(&format!("{text:?} (")), "{err}");
+        prop_assert!(
+            [
+                "the earliest time accepted",
+                "is in the future",
+                "is in the past",
+                "the latest due date accepted"
+            ]
+            .iter()
+            .any(|bound| err.contains(bound)),
+            "{}",
+            err
+        );
+    }
+    Ok(())
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 256,
@@ -272,6 +315,17 @@ proptest! {
         let _ = parse_duration(text.trim_start_matches(['-', '+']));
     }
 
+    /// Whatever form a time is typed in, what is accepted keeps the bound.
+    #[test]
+    fn accepted_times_keep_the_bound(text in time_text(), now in now_strategy()) {
+        if let Ok(at) = parse_time(&text, &now) {
+            prop_assert!(accepted_past(at, now.to_utc()), "{text:?} accepted as {at} at {now}");
+        }
+        if let Ok(at) = parse_due(&text, &now) {
+            prop_assert!(accepted_due(at, now.to_utc()), "due {text:?} accepted as {at} at {now}");
+        }
+    }
+
     #[test]
     fn time_parsers_never_panic_on_arbitrary_text(text in any::<String>(), now in now_strategy()) {
         let _ = parse_time(&text, &now);
@@ -291,9 +345,12 @@ proptest! {
         now in now_strategy(),
     ) {
         let delta = TimeDelta::seconds(seconds);
-        prop_assert_eq!(parse_time(&format!("-{text}"), &now), Ok(now.to_utc() - delta));
-        prop_assert_eq!(parse_due(&format!("+{text}"), &now), Ok(now.to_utc() + delta));
-        prop_assert!(parse_due(&format!("-{text}"), &now).is_err(), "a due date in the past");
+        let (back, ahead) = (now.to_utc() - delta, now.to_utc() + delta);
+        let ago = format!("-{text}");
+        bounded(parse_time(&ago, &now), back, accepted_past(back, now.to_utc()), &ago)?;
+        let later = format!("+{text}");
+        bounded(parse_due(&later, &now), ahead, accepted_due(ahead, now.to_utc()), &later)?;
+        bounded(parse_due(&ago, &now), back, seconds == 0, &ago)?;
     }
 
     /// What `format_duration` writes reads back, to the precision it shows
@@ -336,13 +393,14 @@ proptest! {
         };
         let time = NaiveTime::from_hms_opt(hour, minute, second.unwrap_or(0)).unwrap();
         let local = now.date_naive().and_time(time);
-        let expected = local - TimeDelta::seconds(i64::from(now.offset().local_minus_utc()));
-        prop_assert_eq!(parse_time(&text, &now), Ok(expected.and_utc()));
+        let expected = (local - TimeDelta::seconds(i64::from(now.offset().local_minus_utc()))).and_utc();
+        bounded(parse_time(&text, &now), expected, accepted_past(expected, now.to_utc()), &text)?;
     }
 
     #[test]
     fn rfc3339_times_read_back(
-        secs in 0i64..4_102_444_800,
+        // Up to twelve years either side of now, so both sides of each bound are tried.
+        from_now in -378_691_200i64..378_691_200,
         millis in 0u32..1000,
         offset in -86_399i32..=86_399,
         now in now_strategy(),
@@ -352,6 +410,7 @@ proptest! {
     ) {
         // RFC 3339 offsets are whole minutes.
         let offset = FixedOffset::east_opt(offset / 60 * 60).unwrap();
+        let secs = (now.timestamp() + from_now).max(0);
         let at = DateTime::from_timestamp(secs, millis * 1_000_000).unwrap();
         let mut text = at.with_timezone(&offset).to_rfc3339_opts(format, use_z);
         if space {
@@ -362,16 +421,17 @@ proptest! {
         } else {
             at
         };
-        prop_assert_eq!(parse_time(&text, &now), Ok(expected), "{}", text);
-        prop_assert_eq!(parse_due(&text, &now), Ok(expected), "{}", text);
+        bounded(parse_time(&text, &now), expected, accepted_past(expected, now.to_utc()), &text)?;
+        bounded(parse_due(&text, &now), expected, accepted_due(expected, now.to_utc()), &text)?;
     }
 
     #[test]
     fn due_days_end_at_23_59_local(now in now_strategy(), days in 0u64..4000) {
         let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(days);
         let end = day.and_hms_opt(23, 59, 0).unwrap();
-        let expected = end - TimeDelta::seconds(i64::from(now.offset().local_minus_utc()));
-        prop_assert_eq!(parse_due(&day.format("%Y-%m-%d").to_string(), &now), Ok(expected.and_utc()));
+        let expected = (end - TimeDelta::seconds(i64::from(now.offset().local_minus_utc()))).and_utc();
+        let text = day.format("%Y-%m-%d").to_string();
+        bounded(parse_due(&text, &now), expected, accepted_due(expected, now.to_utc()), &text)?;
     }
 }
 

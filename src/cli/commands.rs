@@ -12,7 +12,8 @@ use super::{
     ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
-use crate::domain::time::parse_time;
+use crate::domain::import::{ImportedLine, LineError};
+use crate::domain::time::{check_past, format_clock, parse_time};
 use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item, sanitize_line};
 use crate::paths::database_path;
@@ -87,15 +88,7 @@ fn new_uuid() -> String {
 
 fn time_arg(value: Option<&str>, flag: &str) -> Result<Option<DateTime<Utc>>> {
     let Some(text) = value else { return Ok(None) };
-    let now = Local::now();
-    let at = parse_time(text, &now).map_err(|e| eyre!("{flag}: {e}"))?;
-    // A minute of slack for clocks that disagree between hosts' processes.
-    if at > now.with_timezone(&Utc) + chrono::TimeDelta::minutes(1) {
-        bail!(
-            "{flag}: {text} is in the future ({}); backdating only goes back (for yesterday, give an RFC 3339 time)",
-            report::local_time(at)
-        );
-    }
+    let at = parse_time(text, &Local::now()).map_err(|e| eyre!("{flag}: {e}"))?;
     Ok(Some(at))
 }
 
@@ -383,7 +376,16 @@ fn role(db: &Path, args: RoleArgs) -> Result<()> {
         }
         _ => println!("{}: {}", sanitize_line(&role.name), sanitize_line(&args.account)),
     }
+    warn_if_unknown_account(&args.account);
     Ok(())
+}
+
+/// `warning: no account named X on this host` on stderr; the command still
+/// succeeds.
+fn warn_if_unknown_account(name: &str) {
+    if let Some(warning) = crate::account::unknown_account_warning(name) {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn demo() -> Result<()> {
@@ -432,26 +434,21 @@ fn import(db: &Path, args: ImportArgs) -> Result<()> {
                 String::from_utf8(bytes).map_err(|_| eyre!("{} is not UTF-8 text", args.file.display()))
             })?
     };
-    let lines = crate::domain::import::parse_lines(&text, args.date, args.tz).map_err(|errors| {
-        let listed: Vec<String> = errors
-            .iter()
-            .map(|e| format!("  {}", crate::domain::sanitize_line(&e.to_string())))
-            .collect();
-        eyre!(
-            "nothing imported: {} line(s) of {} cannot be read:\n{}",
-            errors.len(),
-            args.file.display(),
-            listed.join("\n")
-        )
-    })?;
-    let now = Utc::now() + chrono::TimeDelta::minutes(1);
-    if let Some(future) = lines.iter().find(|l| l.at > now) {
-        bail!(
-            "nothing imported: line {} is in the future ({}); check --date and --tz",
-            future.line,
-            report::local_time(future.at)
-        );
-    }
+    let now = Utc::now();
+    let lines = crate::domain::import::parse_lines(&text, args.date, args.tz)
+        .and_then(|lines| imported_lines_in_bounds(lines, now))
+        .map_err(|errors| {
+            let listed: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}", crate::domain::sanitize_line(&e.to_string())))
+                .collect();
+            eyre!(
+                "nothing imported: {} line(s) of {} cannot be read:\n{}",
+                errors.len(),
+                args.file.display(),
+                listed.join("\n")
+            )
+        })?;
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.incident)?;
     let author = current_account();
@@ -480,6 +477,25 @@ fn import(db: &Path, args: ImportArgs) -> Result<()> {
         entries.len() - added
     );
     Ok(())
+}
+
+/// Holds every imported line to the one rule for past times
+/// ([`check_past`]); all or nothing, like unreadable lines.
+fn imported_lines_in_bounds(
+    lines: Vec<ImportedLine>,
+    now: DateTime<Utc>,
+) -> std::result::Result<Vec<ImportedLine>, Vec<LineError>> {
+    let errors: Vec<LineError> = lines
+        .iter()
+        .filter_map(|line| {
+            let what = format_clock(line.at, now);
+            check_past(&what, line.at, now).err().map(|message| LineError {
+                line: line.line,
+                message: format!("{message}; check --date and --tz"),
+            })
+        })
+        .collect();
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
 }
 
 fn export(db: &Path, args: ExportArgs) -> Result<()> {
@@ -643,6 +659,9 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
             let act = actor.act();
             let id = store.add_action(&act, &text.join(" "), owner.as_deref(), due_at)?;
             println!("{id}");
+            if let Some(owner) = &owner {
+                warn_if_unknown_account(owner);
+            }
         }
         ActionCommand::Done { id } => {
             let mut store = open_store(db, OpenMode::Existing)?;

@@ -294,7 +294,7 @@ pub enum ActionCommand {
         /// Who owns it (an account name).
         #[arg(long)]
         owner: Option<String>,
-        /// When it is due: +2d, 2026-03-05, or RFC 3339.
+        /// When it is due: +2d, 2026-03-05, or RFC 3339; from now to ten years ahead.
         #[arg(long, allow_hyphen_values = true)]
         due: Option<String>,
         /// Incident id (default: the most recent incident).

@@ -131,7 +131,11 @@ pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
 
     let _ = writeln!(out, "\nTimeline ({} entries)", record.timeline.len());
     for entry in &record.timeline {
-        let text = sanitize(&entry.text);
+        let mut text = sanitize(&entry.text).into_owned();
+        // Backdated or imported: say when it was written down, as the console does.
+        if let Some(recorded_at) = entry.recorded_later() {
+            let _ = write!(text, " [recorded {}]", local_time(recorded_at));
+        }
         let mut lines = text.lines();
         let _ = writeln!(
             out,

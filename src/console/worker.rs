@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::account::unknown_account_warning;
 use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
+use crate::domain::time::format_clock;
 use crate::domain::{Milestones, sanitize_line};
 use crate::runbook;
 use crate::store::follow::{Follower, Loaded, Recheck};
@@ -322,7 +324,7 @@ impl Worker {
                         .as_deref()
                         .map(|b| sanitize_line(b).into_owned())
                         .unwrap_or_default();
-                    let at = item.changed_at.map(|t| t.format(" at %H:%M:%S UTC").to_string());
+                    let at = item.changed_at.map(|t| format!(" at {}", format_clock(t, now)));
                     (
                         format!("{} {}", item.key, sanitize_line(&item.name)),
                         by,
@@ -400,6 +402,13 @@ impl Worker {
                     CommandAct::CloseTimer { id, state } => self.store.close_timer(&who, *id, *state)?,
                     CommandAct::Role { key, name, account } => {
                         self.store.assign_role(&who, key, name, account)?;
+                        return Ok(unknown_account_warning(account).map(|warning| {
+                            Event::Info(format!(
+                                "{}: {} (warning: {warning})",
+                                sanitize_line(name),
+                                sanitize_line(account)
+                            ))
+                        }));
                     }
                     CommandAct::Milestone { milestone, at } => {
                         self.store.set_milestone(&who, *milestone, *at)?
@@ -407,7 +416,12 @@ impl Worker {
                     CommandAct::PostmortemDone => self.store.postmortem_done(&who)?,
                     CommandAct::AddAction { text, owner, due } => {
                         let id = self.store.add_action(&who, text, owner.as_deref(), *due)?;
-                        return Ok(Some(Event::Info(format!("Action item {id} added"))));
+                        let warning = owner
+                            .as_deref()
+                            .and_then(unknown_account_warning)
+                            .map(|warning| format!(" (warning: {warning})"))
+                            .unwrap_or_default();
+                        return Ok(Some(Event::Info(format!("Action item {id} added{warning}"))));
                     }
                     CommandAct::ActionDone(id) => self.store.action_done(&who, *id)?,
                 }

@@ -121,8 +121,8 @@ impl std::error::Error for LineError {}
 ///
 /// A time may also be written on the 12-hour clock (`2:05 PM`). A time without
 /// an offset is read in `zone`; one that does not exist there (skipped by a
-/// daylight-saving jump) is an error, one that happens twice (clocks set back)
-/// takes the earlier.
+/// daylight-saving jump) or happens twice there (clocks set back) is an
+/// error that says to write the offset.
 ///
 /// Clock-only lines (no date) need `date`. They are read in file order
 /// starting on `date`; whenever a clock time is more than one hour earlier
@@ -243,8 +243,21 @@ fn read_entry<'a>(
     };
     let at = match resolved {
         LocalResult::Single(at) => at,
-        // The clocks were set back and this hour happened twice: take the first.
-        LocalResult::Ambiguous(first, _) => first,
+        // The clocks were set back and this hour happened twice: either
+        // reading could be the wrong one, and a log read with the wrong one
+        // comes out reordered.
+        LocalResult::Ambiguous(one, other) => {
+            let (first, second) = (one.min(other), one.max(other));
+            return Err(format!(
+                "{} happens twice in that time zone (the clocks went back); write its offset, \
+                 e.g. {} {} or {} {}",
+                naive.format("%Y-%m-%d %H:%M:%S"),
+                naive.format("%H:%M"),
+                offset_between(naive, first),
+                naive.format("%H:%M"),
+                offset_between(naive, second),
+            ));
+        }
         LocalResult::None => {
             return Err(format!(
                 "{} does not exist in that time zone (the clocks jumped forward); write its offset, \
@@ -255,6 +268,15 @@ fn read_entry<'a>(
         }
     };
     Ok((at, text))
+}
+
+/// The UTC offset (`+02:00`) at which the clock time `local` is the instant `at`.
+fn offset_between(local: NaiveDateTime, at: DateTime<Utc>) -> String {
+    let seconds = (local - at.naive_utc()).num_seconds();
+    i32::try_from(seconds)
+        .ok()
+        .and_then(FixedOffset::east_opt)
+        .map_or_else(|| format!("{seconds:+}s"), |offset| offset.to_string())
 }
 
 /// Splits a line into its time and its text.
@@ -965,7 +987,7 @@ mod tests {
     }
 
     #[test]
-    fn daylight_saving_gap_is_refused_and_overlap_takes_the_first() {
+    fn daylight_saving_gap_and_overlap_are_refused() {
         let gap = parse_in("2026-03-29 02:30 x", None, &paris).unwrap_err();
         assert_eq!(gap[0].line, 1);
         assert!(
@@ -976,8 +998,14 @@ mod tests {
         // With an offset on the line the zone is not asked.
         let fixed = parse_in("2026-03-29 02:30 +01:00 x", None, &paris).unwrap();
         assert_eq!(fixed[0].at, utc("2026-03-29T01:30:00Z"));
-        let overlap = parse_in("2026-10-25 02:30 x", None, &paris).unwrap();
-        assert_eq!(overlap[0].at, utc("2026-10-25T00:30:00Z"));
+        let overlap = parse_in("2026-10-25 02:30 x", None, &paris).unwrap_err();
+        assert_eq!(
+            overlap[0].message,
+            "2026-10-25 02:30:00 happens twice in that time zone (the clocks went back); write its \
+             offset, e.g. 02:30 +02:00 or 02:30 +01:00"
+        );
+        let second = parse_in("2026-10-25 02:30 +01:00 x", None, &paris).unwrap();
+        assert_eq!(second[0].at, utc("2026-10-25T01:30:00Z"));
         // Clock-only lines: the gap is on the day reached after midnight.
         let errors = parse_in("23:59 a\n02:15 b\n", Some(day("2026-03-28")), &paris).unwrap_err();
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2]);

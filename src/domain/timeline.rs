@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 /// What kind of timeline entry this is. Stored as its snake_case name.
@@ -77,6 +77,19 @@ pub struct TimelineEntry {
     pub author: String,
     pub text: String,
     pub pinned: bool,
+}
+
+/// How far apart happening and writing down may be before an entry counts
+/// as written down later (backdated with `--at`, or imported).
+pub const RECORDED_LATER_AFTER: TimeDelta = TimeDelta::minutes(2);
+
+impl TimelineEntry {
+    /// When the entry was written down, if that was long enough after (or
+    /// before) it happened to be worth saying: the console, `show` and the
+    /// export all mark such entries.
+    pub fn recorded_later(&self) -> Option<DateTime<Utc>> {
+        ((self.recorded_at - self.occurred_at).abs() > RECORDED_LATER_AFTER).then_some(self.recorded_at)
+    }
 }
 
 /// State of one checklist item.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::write::{EventRow, append_event, event_data, require_incident};
 use super::{Result, Store, StoreError, to_millis};
-use crate::domain::time::format_duration;
+use crate::domain::time::{format_clock, format_duration};
 use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, Milestone};
 
@@ -36,10 +36,6 @@ impl Act<'_> {
     }
 }
 
-fn hhmm(at: DateTime<Utc>) -> String {
-    at.format("%H:%M UTC").to_string()
-}
-
 impl Store {
     /// Pushes the status-update countdown out to `until`; the reason is required.
     pub fn snooze_status_update(&mut self, act: &Act<'_>, until: DateTime<Utc>, reason: &str) -> Result<()> {
@@ -62,7 +58,7 @@ impl Store {
             let text = format!(
                 "Status update snoozed {} (until {}): {reason}",
                 format_duration(until - act.at),
-                hhmm(until)
+                format_clock(until, act.at)
             );
             append_event(
                 tx,
@@ -130,7 +126,7 @@ impl Store {
             let text = format!(
                 "Timer {id} started: {label} (in {}, at {})",
                 format_duration(deadline - act.at),
-                hhmm(deadline)
+                format_clock(deadline, act.at)
             );
             append_event(
                 tx,
@@ -263,7 +259,7 @@ impl Store {
             let was = incident
                 .milestones
                 .get(milestone)
-                .map(|before| format!(" (was {})", hhmm(before)))
+                .map(|before| format!(" (was {})", format_clock(before, act.at)))
                 .unwrap_or_default();
             let text = format!("{}{was}", milestone.title());
             let mut event = act.event(
@@ -293,7 +289,7 @@ impl Store {
                 return Err(StoreError::Invalid(format!(
                     "the post-mortem of incident {} was already marked done at {}",
                     incident.id,
-                    done.format("%Y-%m-%d %H:%M UTC")
+                    format_clock(done, act.at)
                 )));
             }
             tx.execute(
@@ -355,7 +351,7 @@ impl Store {
             let id = tx.last_insert_rowid();
             let owner_text = owner.map(|o| format!(", owner {o}")).unwrap_or_default();
             let due_text = due_at
-                .map(|d| format!(", due {}", d.format("%Y-%m-%d")))
+                .map(|d| format!(", due {}", format_clock(d, act.at)))
                 .unwrap_or_default();
             let entry = format!("Action item {id}: {text}{owner_text}{due_text}");
             append_event(

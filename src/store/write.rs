@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::chain::{self, EventContent};
 use crate::domain::roles::COMMANDER;
+use crate::domain::time::format_clock;
 use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
 use crate::runbook::Runbook;
 
@@ -319,7 +320,9 @@ impl Store {
             let what = format!("{} {}", item.key, item.name);
             let text = match &outcome {
                 Outcome::Changed { .. } => format!("{} {what}", c.state.verb()),
-                Outcome::AlreadySo(now) => format!("{} {what} (already so{})", c.state.verb(), by_whom(now)),
+                Outcome::AlreadySo(now) => {
+                    format!("{} {what} (already so{})", c.state.verb(), by_whom(now, c.at))
+                }
                 Outcome::Conflict(now) => format!(
                     "not {} {what}: {} changed it first (now {})",
                     c.state.verb(),
@@ -403,9 +406,11 @@ impl Store {
     }
 }
 
-fn by_whom(item: &ChecklistItem) -> String {
+/// ` by bob at 14:05 UTC`: who set the item, and when (dated unless on the
+/// day of `now`, the moment of writing).
+fn by_whom(item: &ChecklistItem, now: DateTime<Utc>) -> String {
     match (&item.changed_by, item.changed_at) {
-        (Some(who), Some(at)) => format!(" by {who} at {}", at.format("%H:%M:%S UTC")),
+        (Some(who), Some(at)) => format!(" by {who} at {}", format_clock(at, now)),
         _ => String::new(),
     }
 }

@@ -125,8 +125,8 @@ fn entry_lines(app: &App, entry: &TimelineEntry, cells: usize, theme: &Theme) ->
     let prefix_cells = 1 + 5 + 1 + AUTHOR_CELLS + 1 + KIND_CELLS + 1;
     let mut text = sanitize(&entry.text).into_owned();
     // Backdated or imported: say when it was written down, too.
-    if (entry.recorded_at - entry.occurred_at).abs() > chrono::TimeDelta::minutes(2) {
-        let recorded = app.local(entry.recorded_at);
+    if let Some(recorded_at) = entry.recorded_later() {
+        let recorded = app.local(recorded_at);
         let format = if recorded.date_naive() == app.local(entry.occurred_at).date_naive() {
             "%H:%M"
         } else {
