@@ -74,10 +74,10 @@ pub fn init_shared(folder: &Path, group: Option<&str>, observers: bool) -> Resul
     };
     // The database, -wal and -shm, which init makes and owns; a -journal
     // only exists while SQLite switches a new file to WAL.
-    let database_names = ["", "-wal", "-shm"].map(|suffix| format!("{DATABASE_NAME}{suffix}"));
-    let journal = format!("{DATABASE_NAME}-journal");
+    let [database_name, wal, shm, journal] =
+        ["", "-wal", "-shm", "-journal"].map(|suffix| format!("{DATABASE_NAME}{suffix}"));
     // Judge every name before changing anything.
-    for name in database_names.iter().chain([&journal]) {
+    for name in [&database_name, &wal, &shm, &journal] {
         shared.refuse_if_unfit(name, &owners)?;
     }
     // Sticky first: from here on no member can remove or rename a file the
@@ -87,18 +87,21 @@ pub fn init_shared(folder: &Path, group: Option<&str>, observers: bool) -> Resul
     // or, the folder being sticky, remove or rename them.
     let caller = uzers::get_effective_uid();
     let new_owner = (caller == 0).then_some(caller);
-    let mut vetted = Vec::new();
-    for name in &database_names {
+    let mut database_file = shared.open_file(&database_name, &owners)?;
+    shared.set_owner_group_and_mode(&mut database_file, new_owner, gid, file_mode)?;
+    shared.still_names(&database_file)?;
+    let database = shared.path().join(DATABASE_NAME);
+    // SQLite initializes the database before -wal and -shm are made: opening
+    // an empty database, it deletes a -wal it finds as stale, which a member
+    // could not do later in the sticky folder.
+    drop(Store::open(&database, OpenMode::Create).map_err(|e| e.to_string())?);
+    let mut vetted = vec![database_file];
+    for name in [&wal, &shm] {
         let mut file = shared.open_file(name, &owners)?;
         shared.set_owner_group_and_mode(&mut file, new_owner, gid, file_mode)?;
         vetted.push(file);
     }
-    for file in &vetted {
-        shared.still_names(file)?;
-    }
-    let database = shared.path().join(DATABASE_NAME);
-    drop(Store::open(&database, OpenMode::Create).map_err(|e| e.to_string())?);
-    // SQLite opened the names; make sure they were the files vetted above.
+    // SQLite opened the names; make sure they are the files vetted.
     for file in &vetted {
         shared.still_names(file)?;
     }
