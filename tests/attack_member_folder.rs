@@ -44,7 +44,11 @@ impl std::fmt::Debug for FileState {
 fn state_of(path: &Path) -> FileState {
     let meta = std::fs::symlink_metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     FileState {
-        bytes: if meta.is_file() { std::fs::read(path).unwrap() } else { Vec::new() },
+        bytes: if meta.is_file() {
+            std::fs::read(path).unwrap()
+        } else {
+            Vec::new()
+        },
         uid: meta.uid(),
         gid: meta.gid(),
         mode: meta.mode(),
@@ -58,7 +62,10 @@ fn folder_state(folder: &Path) -> BTreeMap<String, FileState> {
     let mut names = BTreeMap::new();
     for entry in std::fs::read_dir(folder).unwrap() {
         let entry = entry.unwrap();
-        names.insert(entry.file_name().to_string_lossy().into_owned(), state_of(&entry.path()));
+        names.insert(
+            entry.file_name().to_string_lossy().into_owned(),
+            state_of(&entry.path()),
+        );
     }
     names.insert(".".into(), state_of(folder));
     names
@@ -96,7 +103,10 @@ fn doctor(db: &Path) -> (Output, String) {
 fn assert_paste_safe(report: &str) {
     for line in report.lines().filter(|l| l.trim_start().starts_with("fix:")) {
         for raw in ["chmod", "chgrp", "chown"] {
-            assert!(!line.contains(raw), "doctor printed a {raw} fix: {line}\n{report}");
+            assert!(
+                !line.contains(raw),
+                "doctor printed a {raw} fix: {line}\n{report}"
+            );
         }
         assert!(
             !line.contains("rm ") || (line.contains("rm -- ") && line.contains("&& warroom init --shared")),
@@ -113,7 +123,11 @@ fn sh_as(account: &Account, script: &str) -> Output {
 /// Runs `script` with sh as root, with this build's `warroom` first on PATH.
 fn sh(script: &str) -> Output {
     let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     Command::new("sh")
         .args(["-c", script])
         .env("PATH", path)
@@ -206,34 +220,61 @@ fn a_database_swapped_for_a_link_to_a_root_file_is_never_followed() {
     // The member moves the database away and leaves a link to root's file.
     let out = sh_as(
         &mallory,
-        &format!("cd {} && mv warroom.db taken.db && ln -s {} warroom.db", folder.display(), secret.display()),
+        &format!(
+            "cd {} && mv warroom.db taken.db && ln -s {} warroom.db",
+            folder.display(),
+            secret.display()
+        ),
     );
     assert!(out.status.success(), "{}", stderr(&out));
 
     let mut cases = 0;
     let out = init_as_root(&folder, &group.name);
-    assert_refused(&out, "root's init", &["warroom.db is a symbolic link (to ", "secret.conf"]);
+    assert_refused(
+        &out,
+        "root's init",
+        &["warroom.db is a symbolic link (to ", "secret.conf"],
+    );
     cases += 1;
     for args in [&["list"][..], &["show"], &["declare", "x"], &["note", "x"]] {
-        assert_refused(&warroom(&db).args(args).output().unwrap(), "root", &["symbolic link"]);
+        assert_refused(
+            &warroom(&db).args(args).output().unwrap(),
+            "root",
+            &["symbolic link"],
+        );
         let out = alice.warroom(&db).args(args).output().unwrap();
         assert_refused(&out, "a member", &["symbolic link", "never follows links"]);
         cases += 2;
     }
     let (out, report) = doctor(&db);
     assert_exit(&out, 1, "doctor");
-    assert!(report.contains("is a symbolic link (to ") && report.contains("secret.conf"), "{report}");
+    assert!(
+        report.contains("is a symbolic link (to ") && report.contains("secret.conf"),
+        "{report}"
+    );
     assert!(report.contains("has no sticky bit"), "{report}");
     cases += 1;
-    assert_eq!(folder_state(secret.parent().unwrap()), outside, "the root-only folder changed");
+    assert_eq!(
+        folder_state(secret.parent().unwrap()),
+        outside,
+        "the root-only folder changed"
+    );
 
     // The printed fix, pasted as root, makes a sound war room.
     paste_fix(&report, "rm -- ");
-    assert_eq!(folder_state(secret.parent().unwrap()), outside, "the fix changed root's folder");
+    assert_eq!(
+        folder_state(secret.parent().unwrap()),
+        outside,
+        "the fix changed root's folder"
+    );
     let (out, report) = doctor(&db);
     assert_exit(&out, 0, &report);
     assert_eq!(std::fs::metadata(&folder).unwrap().mode() & 0o7777, 0o3770);
-    let out = alice.warroom(&db).args(["declare", "after the fix"]).output().unwrap();
+    let out = alice
+        .warroom(&db)
+        .args(["declare", "after the fix"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0, "declare after the fix");
     eprintln!("database link to a root file: {cases} cases");
 }
@@ -261,15 +302,34 @@ fn a_link_to_roots_database_in_a_private_folder_is_never_followed() {
 
     let out = sh_as(
         &mallory,
-        &format!("cd {} && rm warroom.db && ln -s {} warroom.db", folder.display(), roots_db.display()),
+        &format!(
+            "cd {} && rm warroom.db && ln -s {} warroom.db",
+            folder.display(),
+            roots_db.display()
+        ),
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_refused(&init_as_root(&folder, &group.name), "init", &["symbolic link", "private/warroom.db"]);
-    assert_refused(&warroom(&db).arg("list").output().unwrap(), "list", &["symbolic link"]);
-    assert_refused(&warroom(&db).args(["note", "x"]).output().unwrap(), "note", &["symbolic link"]);
+    assert_refused(
+        &init_as_root(&folder, &group.name),
+        "init",
+        &["symbolic link", "private/warroom.db"],
+    );
+    assert_refused(
+        &warroom(&db).arg("list").output().unwrap(),
+        "list",
+        &["symbolic link"],
+    );
+    assert_refused(
+        &warroom(&db).args(["note", "x"]).output().unwrap(),
+        "note",
+        &["symbolic link"],
+    );
     let (out, report) = doctor(&db);
     assert_exit(&out, 1, "doctor");
-    assert!(report.contains("symbolic link (to ") && report.contains("private/warroom.db"), "{report}");
+    assert!(
+        report.contains("symbolic link (to ") && report.contains("private/warroom.db"),
+        "{report}"
+    );
     assert_eq!(folder_state(&private), before, "root's private war room changed");
 }
 
@@ -289,14 +349,21 @@ fn side_files_swapped_for_links_to_a_members_secret_are_never_followed() {
         let folder = db.parent().unwrap().to_path_buf();
         // Alice's secret, readable by her only.
         let secret = alice.home.join("secret.txt");
-        let out = sh_as(&alice, &format!("echo 'my token' > {0} && chmod 600 {0}", secret.display()));
+        let out = sh_as(
+            &alice,
+            &format!("echo 'my token' > {0} && chmod 600 {0}", secret.display()),
+        );
         assert!(out.status.success(), "{}", stderr(&out));
         let alices_home = home_state(&alice);
 
         let name = format!("warroom.db{suffix}");
         let out = sh_as(
             &mallory,
-            &format!("cd {} && rm -f {name} && ln -s {} {name}", folder.display(), secret.display()),
+            &format!(
+                "cd {} && rm -f {name} && ln -s {} {name}",
+                folder.display(),
+                secret.display()
+            ),
         );
         assert!(out.status.success(), "{}", stderr(&out));
 
@@ -308,7 +375,11 @@ fn side_files_swapped_for_links_to_a_members_secret_are_never_followed() {
         );
         assert!(!report.contains("owned by"), "{report}");
         cases += 1;
-        assert_refused(&init_as_root(&folder, &group.name), "init", &[&name, "symbolic link"]);
+        assert_refused(
+            &init_as_root(&folder, &group.name),
+            "init",
+            &[&name, "symbolic link"],
+        );
         cases += 1;
         for (who, out) in [
             ("root", warroom(&db).arg("list").output().unwrap()),
@@ -318,7 +389,11 @@ fn side_files_swapped_for_links_to_a_members_secret_are_never_followed() {
             assert_refused(&out, who, &[&name, "symbolic link", "warroom doctor"]);
             cases += 1;
         }
-        assert_eq!(home_state(&alice), alices_home, "alice's files changed ({suffix})");
+        assert_eq!(
+            home_state(&alice),
+            alices_home,
+            "alice's files changed ({suffix})"
+        );
 
         // Pasting doctor's fix as root repairs the room and keeps the record.
         paste_fix(&report, "rm -- ");
@@ -358,10 +433,18 @@ fn hard_links_and_foreign_files_are_refused_and_left_alone() {
 
         let out = sh_as(
             &mallory,
-            &format!("cd {} && mv {name} {name}.away && ln {} {name}", folder.display(), notes.display()),
+            &format!(
+                "cd {} && mv {name} {name}.away && ln {} {name}",
+                folder.display(),
+                notes.display()
+            ),
         );
         assert!(out.status.success(), "{}", stderr(&out));
-        assert_refused(&init_as_root(&folder, &group.name), "init", &[name, "hard link (2 names"]);
+        assert_refused(
+            &init_as_root(&folder, &group.name),
+            "init",
+            &[name, "hard link (2 names"],
+        );
         let (out, report) = doctor(&db);
         assert_exit(&out, 1, "doctor");
         assert!(report.contains("is a hard link (2 names"), "{report}");
@@ -385,7 +468,10 @@ fn hard_links_and_foreign_files_are_refused_and_left_alone() {
     );
     let (out, report) = doctor(&db);
     assert_exit(&out, 1, "doctor");
-    assert!(report.contains(&format!("belongs to {}, who is not in group", eve.name)), "{report}");
+    assert!(
+        report.contains(&format!("belongs to {}, who is not in group", eve.name)),
+        "{report}"
+    );
     assert_eq!(state_of(&wal), before, "eve's file");
     cases += 2;
     eprintln!("hard links and foreign files: {cases} cases");
@@ -425,13 +511,29 @@ fn fifos_and_devices_are_refused_before_sqlite_sees_them() {
 
     let before = (folder_state(dir.path()), folder_state(real.parent().unwrap()));
     let mut cases = 0;
-    for args in [&["declare", "x"][..], &["list"], &["show"], &["note", "x"], &["list", "--json"]] {
+    for args in [
+        &["declare", "x"][..],
+        &["list"],
+        &["show"],
+        &["note", "x"],
+        &["list", "--json"],
+    ] {
         for (db, expected) in [
-            (fifo.as_path(), "pipe.db is a FIFO (named pipe), not a warroom database"),
-            (Path::new("/dev/null"), "/dev/null is a character device, not a warroom database"),
+            (
+                fifo.as_path(),
+                "pipe.db is a FIFO (named pipe), not a warroom database",
+            ),
+            (
+                Path::new("/dev/null"),
+                "/dev/null is a character device, not a warroom database",
+            ),
             (real.as_path(), "warroom.db-shm is a FIFO (named pipe)"),
         ] {
-            assert_refused(&run_with_deadline(db, args), &format!("{args:?} on {}", db.display()), &[expected]);
+            assert_refused(
+                &run_with_deadline(db, args),
+                &format!("{args:?} on {}", db.display()),
+                &[expected],
+            );
             cases += 1;
         }
     }
@@ -445,7 +547,10 @@ fn fifos_and_devices_are_refused_before_sqlite_sees_them() {
     let after = (folder_state(dir.path()), folder_state(real.parent().unwrap()));
     assert_eq!(after, before, "something was created or changed beside them");
     for suffix in ["-journal", "-wal", "-shm"] {
-        assert!(!side(Path::new("/dev/null"), suffix).exists(), "/dev/null{suffix} was created");
+        assert!(
+            !side(Path::new("/dev/null"), suffix).exists(),
+            "/dev/null{suffix} was created"
+        );
     }
     eprintln!("FIFOs and devices: {cases} cases");
 }
@@ -463,7 +568,11 @@ fn members_cannot_remove_rename_replace_or_chmod_what_init_made() {
     let out = init_as_root(&folder, &group.name);
     assert_exit(&out, 0, "init");
     let db = folder.join("warroom.db");
-    assert_exit(&alice.warroom(&db).args(["declare", "sticky"]).output().unwrap(), 0, "declare");
+    assert_exit(
+        &alice.warroom(&db).args(["declare", "sticky"]).output().unwrap(),
+        0,
+        "declare",
+    );
     let before = folder_state(&folder);
 
     let mut cases = 0;
@@ -478,14 +587,26 @@ fn members_cannot_remove_rename_replace_or_chmod_what_init_made() {
             for member in [&mallory, &alice] {
                 let out = sh_as(member, &format!("cd {} && {attack}", folder.display()));
                 assert!(!out.status.success(), "{attack} worked for a member");
-                assert!(stderr(&out).contains("Operation not permitted"), "{attack}: {}", stderr(&out));
+                assert!(
+                    stderr(&out).contains("Operation not permitted"),
+                    "{attack}: {}",
+                    stderr(&out)
+                );
                 cases += 1;
                 let _ = std::fs::remove_file(folder.join("mine"));
             }
         }
     }
     assert_eq!(folder_state(&folder), before, "a member changed what init made");
-    assert_exit(&mallory.warroom(&db).args(["note", "still works"]).output().unwrap(), 0, "note");
+    assert_exit(
+        &mallory
+            .warroom(&db)
+            .args(["note", "still works"])
+            .output()
+            .unwrap(),
+        0,
+        "note",
+    );
     eprintln!("member rm/mv/replace/link/chmod: {cases} cases");
 }
 
@@ -507,7 +628,11 @@ fn init_refuses_a_linked_folder_and_a_folder_of_another_account() {
 
     let out = sh_as(
         &mallory,
-        &format!("ln -s {} {1}/room && mkdir {1}/mine", target.display(), public.display()),
+        &format!(
+            "ln -s {} {1}/room && mkdir {1}/mine",
+            target.display(),
+            public.display()
+        ),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_refused(
@@ -521,13 +646,22 @@ fn init_refuses_a_linked_folder_and_a_folder_of_another_account() {
         &[&format!("belongs to {}, not to you (root)", mallory.name)],
     );
     assert_eq!(folder_state(&target), before, "the link's target changed");
-    assert!(std::fs::read_dir(public.join("mine")).unwrap().next().is_none(), "files made in mallory's folder");
+    assert!(
+        std::fs::read_dir(public.join("mine")).unwrap().next().is_none(),
+        "files made in mallory's folder"
+    );
     // A member cannot set up root's folder either.
     let folder = dir.path().join("room");
     assert_exit(&init_as_root(&folder, &group.name), 0, "root's init");
     let out = mallory
         .warroom(&folder.join("x.db"))
-        .args(["init", "--shared", folder.to_str().unwrap(), "--group", &group.name])
+        .args([
+            "init",
+            "--shared",
+            folder.to_str().unwrap(),
+            "--group",
+            &group.name,
+        ])
         .output()
         .unwrap();
     assert_refused(&out, "member's init", &["belongs to root, not to you"]);
@@ -547,7 +681,11 @@ fn init_takes_over_an_old_room_repairs_it_and_changes_nothing_when_healthy() {
     chown(&folder, None, Some(group.gid));
     chmod(&folder, 0o2770);
     let db = folder.join("warroom.db");
-    assert_exit(&alice.warroom(&db).args(["declare", "hers"]).output().unwrap(), 0, "declare");
+    assert_exit(
+        &alice.warroom(&db).args(["declare", "hers"]).output().unwrap(),
+        0,
+        "declare",
+    );
     let names = ["warroom.db", "warroom.db-wal", "warroom.db-shm"];
     let inodes: Vec<u64> = names.iter().map(|n| state_of(&folder.join(n)).inode).collect();
     assert_eq!(state_of(&db).uid, alice.uid);
@@ -555,15 +693,26 @@ fn init_takes_over_an_old_room_repairs_it_and_changes_nothing_when_healthy() {
     assert_exit(&init_as_root(&folder, &group.name), 0, "init over the old room");
     let check = |what: &str| {
         let folder_meta = std::fs::metadata(&folder).unwrap();
-        assert_eq!((folder_meta.mode() & 0o7777, folder_meta.gid()), (0o3770, group.gid), "{what}");
+        assert_eq!(
+            (folder_meta.mode() & 0o7777, folder_meta.gid()),
+            (0o3770, group.gid),
+            "{what}"
+        );
         for (name, inode) in names.iter().zip(&inodes) {
             let s = state_of(&folder.join(name));
-            assert_eq!((s.uid, s.gid, s.mode & 0o7777, s.inode), (0, group.gid, 0o660, *inode), "{what}: {name}");
+            assert_eq!(
+                (s.uid, s.gid, s.mode & 0o7777, s.inode),
+                (0, group.gid, 0o660, *inode),
+                "{what}: {name}"
+            );
         }
     };
     check("taken over");
     let show = alice.warroom(&db).args(["show", "--json"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&show.stdout).contains("\"hers\""), "the record was kept");
+    assert!(
+        String::from_utf8_lossy(&show.stdout).contains("\"hers\""),
+        "the record was kept"
+    );
 
     // Healthy: a second run keeps every file as it is.
     assert_exit(&init_as_root(&folder, &group.name), 0, "second init");
@@ -575,7 +724,11 @@ fn init_takes_over_an_old_room_repairs_it_and_changes_nothing_when_healthy() {
     chmod(&folder, 0o2770);
     let (out, report) = doctor(&db);
     assert_exit(&out, 1, "doctor on a damaged room");
-    assert!(report.contains(&format!("fix: warroom init --shared {} --group {}", folder.display(), group.name)));
+    assert!(report.contains(&format!(
+        "fix: warroom init --shared {} --group {}",
+        folder.display(),
+        group.name
+    )));
     assert_exit(&init_as_root(&folder, &group.name), 0, "repairing init");
     check("repaired");
     let (out, report) = doctor(&db);
@@ -593,12 +746,18 @@ fn doctor_output_stays_clean_with_escape_sequences_in_a_link() {
     let db = old_layout(dir.path(), &group);
     let out = sh_as(
         &mallory,
-        &format!("cd {} && rm warroom.db-wal && ln -s \"$(printf '/x\\033]0;pwned\\007\\033[2J')\" warroom.db-wal", db.parent().unwrap().display()),
+        &format!(
+            "cd {} && rm warroom.db-wal && ln -s \"$(printf '/x\\033]0;pwned\\007\\033[2J')\" warroom.db-wal",
+            db.parent().unwrap().display()
+        ),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let (out, report) = doctor(&db);
     assert_exit(&out, 1, "doctor");
-    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{report}");
+    assert!(
+        !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+        "{report}"
+    );
     assert!(report.contains("symbolic link (to /x␛]0;pwned␇␛[2J)"), "{report}");
     let out = warroom(&db).arg("list").output().unwrap();
     assert!(!out.stderr.contains(&0x1b), "{}", stderr(&out));

@@ -137,25 +137,24 @@ impl Doctor {
             ));
             return;
         };
-        let Some(folder) = self.look_at_folder(given_folder, name) else { return };
+        let Some(folder) = self.look_at_folder(given_folder, name) else {
+            return;
+        };
         if !may(&folder.path, libc::X_OK) {
-            let finding = self.outsider(&folder.path, &folder.meta, &folder, "enter the folder");
+            let mut finding = self.outsider(&folder.path, &folder.meta, &folder, "enter the folder");
+            finding.what.push_str(" (so nothing inside it could be checked)");
             self.push(finding);
-            self.push(Finding::ok("nothing inside the folder could be checked from this account".into()));
             return;
         }
         let database = folder.path.join(name);
         let db_meta = self.look_at_database(&folder, &database);
         self.look_at_side_files(&folder, &database, db_meta.as_ref());
         let Some(db_meta) = db_meta else { return };
-        if self.failed() {
-            return;
-        }
         self.look_at_rights(&folder, &database, &db_meta);
-        if self.failed() {
-            return;
+        // SQLite would only repeat a failure, or meet a name refused above.
+        if !self.failed() {
+            self.open_with_sqlite(&database);
         }
-        self.open_with_sqlite(&database);
     }
 
     /// The folder: a real folder (a link is looked through, with a warning),
@@ -205,7 +204,11 @@ impl Doctor {
         if !meta.is_dir() {
             self.push(Finding::problem(
                 Fail,
-                format!("{} is {}, not a folder", path.display(), describe_path(path, &meta)),
+                format!(
+                    "{} is {}, not a folder",
+                    path.display(),
+                    describe_path(path, &meta)
+                ),
                 "give the path of a database inside a folder (--db PATH or WARROOM_DB)".into(),
             ));
             return None;
@@ -247,7 +250,11 @@ impl Doctor {
             self.push(Finding::ok(described));
         } else {
             let fix = self.init_fix(&folder);
-            self.push(Finding::problem(Warn, format!("{described} {}", problems.join("; ")), fix));
+            self.push(Finding::problem(
+                Warn,
+                format!("{described} {}", problems.join("; ")),
+                fix,
+            ));
         }
         Some(folder)
     }
@@ -285,7 +292,8 @@ impl Doctor {
         }
         let mode = meta.mode() & 0o7777;
         let mut problems = Vec::new();
-        if mode & 0o060 != 0o060 {
+        // Modes and groups matter only where others share the folder.
+        if folder.is_shared() && mode & 0o060 != 0o060 {
             problems.push("is not group-readable and -writable".to_string());
         }
         if mode & 0o002 != 0 {
@@ -302,7 +310,11 @@ impl Doctor {
             self.push(Finding::ok(described));
         } else {
             let fix = self.init_fix(folder);
-            self.push(Finding::problem(Warn, format!("{described} {}", problems.join("; ")), fix));
+            self.push(Finding::problem(
+                Warn,
+                format!("{described} {}", problems.join("; ")),
+                fix,
+            ));
         }
         Some(meta)
     }
@@ -346,9 +358,13 @@ impl Doctor {
                 self.push(finding);
                 continue;
             }
-            let Some(db_meta) = db_meta.filter(|_| made_by_init) else { continue };
             let described = format!("{} ({})", side.display(), describe(&meta));
-            if meta.gid() != db_meta.gid() || meta.mode() & 0o777 != db_meta.mode() & 0o777 {
+            let Some(db_meta) = db_meta.filter(|_| made_by_init) else {
+                continue;
+            };
+            if !folder.is_shared() {
+                self.push(Finding::ok(described));
+            } else if meta.gid() != db_meta.gid() || meta.mode() & 0o777 != db_meta.mode() & 0o777 {
                 self.push(Finding::problem(
                     Fail,
                     format!(
@@ -357,7 +373,11 @@ impl Doctor {
                     self.init_fix(folder),
                 ));
             } else if let Some(owner) = self.member_owner(folder, &meta) {
-                self.push(Finding::problem(Warn, format!("{described} {owner}"), self.init_fix(folder)));
+                self.push(Finding::problem(
+                    Warn,
+                    format!("{described} {owner}"),
+                    self.init_fix(folder),
+                ));
             } else {
                 self.push(Finding::ok(described));
             }
@@ -377,7 +397,9 @@ impl Doctor {
         } else if !may(&folder.path, libc::W_OK | libc::X_OK) {
             self.push(Finding::problem(
                 Severity::Fail,
-                format!("your account {me} can write {shown} but not its folder, where SQLite keeps -wal/-shm"),
+                format!(
+                    "your account {me} can write {shown} but not its folder, where SQLite keeps -wal/-shm"
+                ),
                 self.init_fix(folder),
             ));
         } else {
@@ -405,7 +427,11 @@ impl Doctor {
 
     /// A finding for a name in the folder that warroom refuses, if it is one.
     fn unfit_finding(&self, folder: &Folder, path: &Path, meta: &Metadata) -> Option<Finding> {
-        let target = meta.file_type().is_symlink().then(|| std::fs::read_link(path).ok()).flatten();
+        let target = meta
+            .file_type()
+            .is_symlink()
+            .then(|| std::fs::read_link(path).ok())
+            .flatten();
         let why = unfit(meta, target.as_deref(), &folder.owners())?;
         let what = why.explain(path, &folder.group());
         let init = self.init_fix(folder);

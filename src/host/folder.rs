@@ -12,8 +12,8 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{Gid, Mode, OFlags, Uid};
-use uzers::os::unix::GroupExt;
 use rustix::io::Errno;
+use uzers::os::unix::GroupExt;
 
 use super::{account_name, group_name};
 use crate::store::files::describe;
@@ -36,9 +36,9 @@ impl Unfit {
     pub fn explain(&self, path: &Path, group: &str) -> String {
         let path = path.display();
         match self {
-            Unfit::NotAFile(what) if what.starts_with("a symbolic link") => format!(
-                "{path} is {what}: warroom never follows links in the database's folder"
-            ),
+            Unfit::NotAFile(what) if what.starts_with("a symbolic link") => {
+                format!("{path} is {what}: warroom never follows links in the database's folder")
+            }
             Unfit::NotAFile(what) => format!("{path} is {what}, not a regular file"),
             Unfit::HardLinked(names) => format!(
                 "{path} is a hard link ({names} names for one file): changing it would change the file under its other names, perhaps outside the folder"
@@ -66,7 +66,9 @@ impl Owners {
 /// Whether account `uid` belongs to group `gid` (as its primary group or as
 /// a listed member), by the account databases.
 pub fn is_member(uid: u32, gid: u32) -> bool {
-    let Some(user) = uzers::get_user_by_uid(uid) else { return false };
+    let Some(user) = uzers::get_user_by_uid(uid) else {
+        return false;
+    };
     user.primary_group_id() == gid
         || uzers::get_group_by_gid(gid).is_some_and(|group| group.members().iter().any(|m| m == user.name()))
 }
@@ -108,7 +110,8 @@ impl SharedFolder {
     pub fn create_or_open(path: &Path) -> Result<SharedFolder, String> {
         let shown = path.display();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         match std::fs::DirBuilder::new().mode(0o700).create(path) {
             Ok(()) => {}
@@ -186,10 +189,10 @@ impl SharedFolder {
 
     /// Refuses `name` if it exists and is unfit; leaves it alone otherwise.
     pub fn refuse_if_unfit(&self, name: &str, owners: &Owners) -> Result<(), String> {
-        if let Some((meta, target)) = self.lstat(name)? {
-            if let Some(why) = unfit(&meta, target.as_deref(), owners) {
-                return Err(self.refusal(name, &why, owners));
-            }
+        if let Some((meta, target)) = self.lstat(name)?
+            && let Some(why) = unfit(&meta, target.as_deref(), owners)
+        {
+            return Err(self.refusal(name, &why, owners));
         }
         Ok(())
     }
@@ -209,7 +212,8 @@ impl SharedFolder {
         let shown = self.path.join(name);
         let fd = match self.lstat(name)? {
             None => {
-                let flags = OFlags::RDONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+                let flags =
+                    OFlags::RDONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
                 rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(0o600)).map_err(|e| {
                     format!(
                         "cannot create {}: {e} (if another process made it meanwhile, run init again)",
@@ -230,7 +234,9 @@ impl SharedFolder {
             }
         };
         let file = File::from(fd);
-        let meta = file.metadata().map_err(|e| format!("cannot look at {}: {e}", shown.display()))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("cannot look at {}: {e}", shown.display()))?;
         // Judged again on what was opened: the name may have been swapped.
         if let Some(why) = unfit(&meta, None, owners) {
             return Err(self.refusal(name, &why, owners));
@@ -251,7 +257,14 @@ impl SharedFolder {
         gid: u32,
         mode: u32,
     ) -> Result<(), String> {
-        change(&vetted.file, &self.path.join(&vetted.name), &vetted.meta, owner, gid, mode)?;
+        change(
+            &vetted.file,
+            &self.path.join(&vetted.name),
+            &vetted.meta,
+            owner,
+            gid,
+            mode,
+        )?;
         vetted.meta = vetted.file.metadata().map_err(|e| e.to_string())?;
         Ok(())
     }

@@ -51,7 +51,11 @@ pub fn describe(st_mode: u32, link_target: Option<&Path>) -> String {
 
 /// [`describe`] for a path whose lstat is `meta`.
 pub fn describe_path(path: &Path, meta: &Metadata) -> String {
-    let target = meta.file_type().is_symlink().then(|| std::fs::read_link(path).ok()).flatten();
+    let target = meta
+        .file_type()
+        .is_symlink()
+        .then(|| std::fs::read_link(path).ok())
+        .flatten();
     describe(meta.mode(), target.as_deref())
 }
 
@@ -63,7 +67,9 @@ pub(super) fn refuse_odd_side_files(database: &Path) -> Result<()> {
         let side = side_file(database, suffix);
         // A name we cannot even look at is one SQLite cannot open either; its
         // own error says so.
-        let Ok(meta) = std::fs::symlink_metadata(&side) else { continue };
+        let Ok(meta) = std::fs::symlink_metadata(&side) else {
+            continue;
+        };
         if !meta.is_file() {
             return Err(StoreError::OddSideFile {
                 what: describe_path(&side, &meta),
@@ -78,9 +84,15 @@ pub(super) fn refuse_odd_side_files(database: &Path) -> Result<()> {
 /// `path` with its folder resolved to a path without links (`canonicalize`)
 /// and its own name kept, so SQLite can be told to refuse any link left in it.
 pub(super) fn with_folder_resolved(path: &Path) -> std::io::Result<PathBuf> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path does not end in a file name")
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path does not end in a file name",
+        )
     })?;
     Ok(std::fs::canonicalize(folder)?.join(name))
 }
