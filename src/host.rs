@@ -43,7 +43,7 @@ pub struct SharedSetup {
 
 /// Folder and file modes of a shared war room: setgid, sticky and
 /// group-writable; readable by everyone when `observers` may watch.
-pub fn shared_modes(observers: bool) -> (u32, u32) {
+fn shared_modes(observers: bool) -> (u32, u32) {
     if observers {
         (SETGID | STICKY | 0o775, 0o664)
     } else {
