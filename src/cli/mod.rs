@@ -323,14 +323,15 @@ pub enum ActionCommand {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Folder to share between responders (setgid, group-writable); prints
-    /// the WARROOM_DB line for their shell profile.
+    /// Folder to share between responders (setgid, sticky, group-writable;
+    /// creates the database, -wal and -shm; refuses links); prints the
+    /// WARROOM_DB line for their shell profile.
     #[arg(long, value_name = "DIR")]
     pub shared: Option<PathBuf>,
     /// Group of the responders (default: your primary group).
     #[arg(long, value_name = "NAME", requires = "shared")]
     pub group: Option<String>,
-    /// Let accounts outside the group watch read-only (folder 2775, file 0664).
+    /// Let accounts outside the group watch read-only (folder 3775, file 0664).
     #[arg(long, requires = "shared")]
     pub observers: bool,
 }

@@ -8,6 +8,22 @@ use rusqlite::ErrorCode;
 pub enum StoreError {
     #[error("{0} is a folder, not a warroom database (give the path of a file)")]
     IsDirectory(PathBuf),
+    #[error(
+        "{path} is a symbolic link (to {target}): warroom never follows links in the database's folder; give the path of the database itself (warroom doctor checks the folder)"
+    )]
+    Link { path: PathBuf, target: PathBuf },
+    #[error(
+        "{path} is {what}, not a warroom database: warroom opens only regular files (nothing was opened or created)"
+    )]
+    NotAFile { path: PathBuf, what: String },
+    #[error(
+        "{side} is {what}: warroom never follows links in the database's folder and opens {database} only when its -wal, -shm and -journal are regular files (nothing was opened; run warroom doctor)"
+    )]
+    OddSideFile {
+        side: PathBuf,
+        what: String,
+        database: PathBuf,
+    },
     #[error("no warroom database at {0} yet (`warroom declare TITLE` creates it)")]
     NoDatabase(PathBuf),
     // The io::Error is part of the message, not a `source`: printed with its
@@ -63,6 +79,13 @@ impl StoreError {
                 StoreError::NoShm(path)
             }
             ErrorCode::ReadOnly => StoreError::ReadOnly(path),
+            // The name became a link between Store::open's checks and SQLite's open.
+            ErrorCode::CannotOpen if extended_code(&e) == Some(rusqlite::ffi::SQLITE_CANTOPEN_SYMLINK) => {
+                StoreError::Link {
+                    target: std::fs::read_link(&path).unwrap_or_default(),
+                    path,
+                }
+            }
             ErrorCode::DiskFull => StoreError::DiskFull(path),
             ErrorCode::DatabaseCorrupt => StoreError::Damaged(path, e.to_string()),
             ErrorCode::CannotOpen | ErrorCode::PermissionDenied => StoreError::CannotOpen {

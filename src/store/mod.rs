@@ -9,6 +9,7 @@
 mod chain;
 mod command;
 mod error;
+pub mod files;
 pub mod follow;
 mod presence;
 mod read;
@@ -62,8 +63,17 @@ impl Store {
     /// is refused before a single byte of it is written.
     pub fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let path = path.to_path_buf();
-        match std::fs::metadata(&path) {
+        // lstat, never stat: a name in a shared folder may be a member's link.
+        match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path).unwrap_or_default();
+                return Err(StoreError::Link { path, target });
+            }
+            Ok(meta) if !meta.is_file() => {
+                let what = files::describe_path(&path, &meta);
+                return Err(StoreError::NotAFile { path, what });
+            }
             Ok(meta) if meta.len() > 0 => match starts_like_sqlite(&path) {
                 Ok(true) => {}
                 // SQLite takes a file shorter than its header for an empty
@@ -85,13 +95,24 @@ impl Store {
             }
             Err(cause) => return Err(StoreError::Unreadable { path, cause }),
         }
+        files::refuse_odd_side_files(&path)?;
 
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // SQLite is given the path with its folder resolved and told not to
+        // follow links, so a link swapped in after the checks above is
+        // refused rather than followed; links among the folders above (an
+        // admin's /srv -> /data) still work.
+        let resolved = files::with_folder_resolved(&path).map_err(|cause| StoreError::Unreadable {
+            path: path.clone(),
+            cause,
+        })?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         if mode == OpenMode::Create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn =
-            Connection::open_with_flags(&path, flags).map_err(|e| StoreError::from_sqlite(e, &path))?;
+            Connection::open_with_flags(&resolved, flags).map_err(|e| StoreError::from_sqlite(e, &path))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| StoreError::from_sqlite(e, &path))?;
         let read_only = conn
@@ -334,8 +355,18 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 /// Whether a non-empty file starts with SQLite's magic header.
 fn starts_like_sqlite(path: &Path) -> std::io::Result<bool> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        // The name was a regular file a moment ago; if it has been swapped
+        // for a link or a FIFO since, fail instead of following or blocking.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Ok(false);
+    }
     let mut magic = [0u8; 16];
-    match std::fs::File::open(path)?.read_exact(&mut magic) {
+    match file.read_exact(&mut magic) {
         Ok(()) => Ok(&magic == b"SQLite format 3\0"),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
         Err(e) => Err(e),
