@@ -717,7 +717,10 @@ fn doctor(db: &Path) -> Result<()> {
     use crate::host::Severity;
     println!("warroom doctor: {}", shown(db));
     let mut findings = crate::host::diagnose(db);
-    if let Ok(mut store) = Store::open(db, OpenMode::Existing) {
+    // Like diagnose, the record is only opened when nothing around it failed.
+    if !findings.iter().any(|f| f.severity == Severity::Fail)
+        && let Ok(mut store) = Store::open(db, OpenMode::Existing)
+    {
         findings.push(record_finding(&mut store));
     }
     for finding in &findings {
