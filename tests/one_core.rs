@@ -271,6 +271,7 @@ fn every_refusal_is_said_in_the_same_words_from_the_cli_and_the_console() {
     let dir = temp_dir();
     let db = db_in(&dir);
     let mut console = console(&db);
+    let option = Regex::new(r"^--[a-z-]+: ").unwrap();
     for case in REFUSALS {
         let out = cli(&db, case.cli);
         assert_eq!(out.status.code(), Some(1), "{:?} must be refused", case.cli);
@@ -280,7 +281,7 @@ fn every_refusal_is_said_in_the_same_words_from_the_cli_and_the_console() {
             .strip_prefix("error: ")
             .unwrap_or_else(|| panic!("{:?}: {stderr}", case.cli));
         // The command line names the option at fault; the console has none.
-        let words = Regex::new(r"^--[a-z-]+: ").unwrap().replace(words, "");
+        let words = option.replace(words, "");
         // The message line is one row: compare what fits of it.
         let shown: String = words.chars().take(100).collect();
         type_line(&mut console, case.line, &shown);
