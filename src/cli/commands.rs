@@ -206,6 +206,14 @@ fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
     Ok(())
 }
 
+/// Where a reader looked and found no database.
+fn no_database_yet(db: &Path) -> String {
+    format!(
+        "there is no warroom database at {} yet (`warroom declare TITLE` creates it; or check --db and WARROOM_DB)",
+        shown(db)
+    )
+}
+
 /// A path for a message: sanitized, since a path can hold any byte.
 fn shown(path: &Path) -> String {
     sanitize_line(&path.display().to_string()).into_owned()
@@ -287,8 +295,13 @@ fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
     };
     let report = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.metrics(&filter, Utc::now())?,
-        // No database yet: no incidents to count.
-        Err(StoreError::NoDatabase(_)) => metrics::compute(&[], &[], &filter, Utc::now()),
+        // No database yet: no incidents to count, and where it looked.
+        Err(StoreError::NoDatabase(_)) => {
+            if !args.json {
+                println!("No incidents to count: {}", no_database_yet(db));
+            }
+            metrics::compute(&[], &[], &filter, Utc::now())
+        }
         Err(e) => return Err(e.into()),
     };
     if args.json {
@@ -633,7 +646,12 @@ fn record_finding(store: &mut Store) -> crate::host::Finding {
 fn list(db: &Path, args: ListArgs) -> Result<()> {
     let incidents = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.incidents(args.all)?,
-        // Nothing declared yet is an empty list, not a failure.
+        // Nothing declared yet is an empty list, not a failure; but a
+        // mistyped WARROOM_DB must not look like a quiet war room.
+        Err(StoreError::NoDatabase(_)) if !args.json => {
+            println!("No incidents: {}", no_database_yet(db));
+            return Ok(());
+        }
         Err(StoreError::NoDatabase(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };

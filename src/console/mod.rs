@@ -37,7 +37,10 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
     }
     let account = current_account();
     let mut app = App::new(account.clone(), db.display().to_string(), Utc::now());
-    app.colors = config.colors(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    app.colors = config.colors(
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var("TERM").ok().as_deref(),
+    );
     app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
         Ok("off" | "0" | "no" | "false") => false,
         Ok(_) => true,

@@ -1,6 +1,6 @@
 //! The SQLite store: one file shared by every responder's processes.
 //!
-//! Rules that keep many writers safe (measured in ENGINEERING.md):
+//! Rules that keep many writers safe (each measured on this project's machines):
 //! WAL, `synchronous=FULL`, a `busy_timeout`, every write in an IMMEDIATE
 //! transaction (a deferred one that reads then writes fails with
 //! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
