@@ -449,7 +449,7 @@ fn verdict_of<T, S>(outcome: &Outcome<T, S>) -> Verdict {
     }
 }
 
-/// A new incident, from the start screen or `warroom declare`.
+/// A new incident, from the start screen or `warroom declare`, as typed.
 pub struct Declaration {
     pub title: String,
     pub severity: Severity,
@@ -459,44 +459,51 @@ pub struct Declaration {
     pub runbook: (String, String),
 }
 
+/// A declaration checked: its runbook parsed, its times read. Nothing is
+/// created for one that is refused.
+pub struct CheckedDeclaration {
+    title: String,
+    severity: Severity,
+    milestones: Milestones,
+    runbook_name: String,
+    runbook_text: String,
+    runbook: Runbook,
+}
+
 impl Declaration {
-    /// Declares the incident as `author`; returns its id.
-    pub fn apply<Tz: TimeZone>(
-        &self,
-        store: &mut Store,
-        uuid: &str,
-        author: &str,
-        now: &DateTime<Tz>,
-    ) -> Result<i64, DeclareError> {
-        let (runbook_name, runbook_text) = &self.runbook;
-        let parsed = runbook::parse(runbook_text)
-            .map_err(|e| DeclareError::Refused(format!("{runbook_name}: {e}")))?;
-        let when = |at: &Option<String>, flag: &str| {
-            at.as_deref()
-                .map(|text| parse_time(text, now).map_err(|e| DeclareError::Refused(format!("{flag}: {e}"))))
+    pub fn check<Tz: TimeZone>(self, now: &DateTime<Tz>) -> Result<CheckedDeclaration, Refusal> {
+        let (runbook_name, runbook_text) = self.runbook;
+        let runbook = runbook::parse(&runbook_text).map_err(|e| format!("{runbook_name}: {e}"))?;
+        let when = |at: Option<String>, field: &'static str| {
+            at.map(|text| parse_time(&text, now).map_err(|message| Refusal::of(field, message)))
                 .transpose()
         };
         let mut milestones = Milestones::new(now.with_timezone(&Utc));
-        milestones.started_at = when(&self.started_at, "--started-at")?;
-        milestones.detected_at = when(&self.detected_at, "--detected-at")?;
-        Ok(store.declare(&NewIncident {
-            uuid: uuid.to_string(),
-            title: self.title.clone(),
+        milestones.started_at = when(self.started_at, "started-at")?;
+        milestones.detected_at = when(self.detected_at, "detected-at")?;
+        Ok(CheckedDeclaration {
+            title: self.title,
             severity: self.severity,
             milestones,
-            declared_by: author.to_string(),
-            runbook_name: runbook_name.clone(),
-            runbook_text: runbook_text.clone(),
-            runbook: &parsed,
-        })?)
+            runbook_name,
+            runbook_text,
+            runbook,
+        })
     }
 }
 
-/// Why a declaration was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum DeclareError {
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+impl CheckedDeclaration {
+    /// Declares the incident as `author`; returns its id.
+    pub fn apply(&self, store: &mut Store, uuid: &str, author: &str) -> Result<i64, StoreError> {
+        store.declare(&NewIncident {
+            uuid: uuid.to_string(),
+            title: self.title.clone(),
+            severity: self.severity,
+            milestones: self.milestones.clone(),
+            declared_by: author.to_string(),
+            runbook_name: self.runbook_name.clone(),
+            runbook_text: self.runbook_text.clone(),
+            runbook: &self.runbook,
+        })
+    }
 }

@@ -12,7 +12,7 @@ use super::{
     SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
-use crate::command::{self, Answer, Attempt, Command, Declaration, Verdict};
+use crate::command::{self, Answer, Attempt, Command, Declaration, Refusal, Verdict};
 use crate::domain::import::{ImportedLine, LineError};
 use crate::domain::time::{check_past, format_clock, parse_time};
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize_line};
@@ -104,11 +104,12 @@ fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Resu
         started_at: args.started_at,
         detected_at: args.detected_at,
         runbook,
-    };
+    }
+    .check(&Local::now())
+    .map_err(refused)?;
+    // Only now, with nothing refused, may the database be created.
     let mut store = open_store(db, OpenMode::Create)?;
-    let id = declaration
-        .apply(&mut store, &new_uuid(), &current_account(), &Local::now())
-        .map_err(|e| eyre!(e))?;
+    let id = declaration.apply(&mut store, &new_uuid(), &current_account())?;
     println!("{id}");
     Ok(())
 }
@@ -166,6 +167,14 @@ fn run_command(db: &Path, incident: Option<i64>, command: Command) -> Result<Ans
         eprintln!("warning: {warning}");
     }
     Ok(answer)
+}
+
+/// A refusal of the core, naming the option at fault.
+fn refused(refusal: Refusal) -> color_eyre::Report {
+    match refusal.field {
+        Some(field) => eyre!("--{field}: {}", refusal.message),
+        None => eyre!(refusal.message),
+    }
 }
 
 /// Runs `command` and prints its answer: the timeline text it recorded.

@@ -11,7 +11,7 @@ use chrono::{Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Event, IncidentData, Request, Snapshot};
-use crate::command::{self, Declaration, DeclareError};
+use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::domain::sanitize_line;
@@ -271,11 +271,9 @@ impl Worker {
                     runbook: self.runbook.clone(),
                 };
                 let id = declaration
-                    .apply(&mut self.store, uuid, &self.account, &Local::now())
-                    .map_err(|e| match e {
-                        DeclareError::Store(e) => e,
-                        DeclareError::Refused(why) => StoreError::Invalid(why),
-                    })?;
+                    .check(&Local::now())
+                    .map_err(|refusal| StoreError::Invalid(refusal.message))?
+                    .apply(&mut self.store, uuid, &self.account)?;
                 self.incident = Some(id);
                 Ok(Event::Info(format!("Incident {id} declared")))
             }
