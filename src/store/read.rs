@@ -4,12 +4,13 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
+use crate::domain::event::EventData;
 use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
 
 pub(super) const SELECT_EVENT: &str =
-    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned FROM events";
+    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned, data FROM events";
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
@@ -309,6 +310,13 @@ pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
         author: row.get(5)?,
         text: row.get(6)?,
         pinned: row.get(7)?,
+        // Not a shape warroom writes (hand-edited, or a value of another
+        // type): the entry shows by its text alone.
+        data: row
+            .get::<_, Option<String>>(8)
+            .ok()
+            .flatten()
+            .and_then(|json| EventData::from_json(&json)),
     })
 }
 
