@@ -21,7 +21,10 @@ use super::timer::TimerState;
 #[serde(rename_all = "snake_case")]
 pub enum EventData {
     /// The incident was declared at this severity with this runbook.
-    Declared { severity: Severity, runbook: String },
+    Declared {
+        severity: Severity,
+        runbook: String,
+    },
     /// Someone asked for a checklist item to be in state `to`.
     Checklist {
         key: String,
@@ -37,9 +40,15 @@ pub enum EventData {
         outcome: ChangeOutcome,
     },
     /// The status-update countdown was pushed out.
-    Snooze { until: DateTime<Utc>, reason: String },
+    Snooze {
+        until: DateTime<Utc>,
+        reason: String,
+    },
     /// The incident moved to phase `index` (0-based).
-    Phase { index: usize, name: String },
+    Phase {
+        index: usize,
+        name: String,
+    },
     Timer(TimerEvent),
     /// A role changed hands (`from` is None for a role nobody held).
     Role {
@@ -48,7 +57,9 @@ pub enum EventData {
         to: String,
     },
     Milestone(MilestoneSet),
-    Postmortem { done_at: DateTime<Utc> },
+    Postmortem {
+        done_at: DateTime<Utc>,
+    },
     Action(ActionEvent),
 }
 
@@ -81,9 +92,15 @@ pub enum ChangeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "TimerJson", try_from = "TimerJson")]
 pub enum TimerEvent {
-    Started { id: i64, deadline: DateTime<Utc> },
+    Started {
+        id: i64,
+        deadline: DateTime<Utc>,
+    },
     /// Done or cancelled.
-    Closed { id: i64, state: TimerState },
+    Closed {
+        id: i64,
+        state: TimerState,
+    },
 }
 
 /// As stored: `{"id":1,"deadline":"…","state":"running"}` or `{"id":1,"state":"done"}`.
@@ -116,7 +133,10 @@ impl TryFrom<TimerJson> for TimerEvent {
     type Error = &'static str;
     fn try_from(json: TimerJson) -> Result<TimerEvent, Self::Error> {
         match (json.deadline, json.state) {
-            (Some(deadline), TimerState::Running) => Ok(TimerEvent::Started { id: json.id, deadline }),
+            (Some(deadline), TimerState::Running) => Ok(TimerEvent::Started {
+                id: json.id,
+                deadline,
+            }),
             (None, TimerState::Done | TimerState::Cancelled) => Ok(TimerEvent::Closed {
                 id: json.id,
                 state: json.state,
@@ -128,7 +148,10 @@ impl TryFrom<TimerJson> for TimerEvent {
 
 /// A milestone set to a time; stored as `{"acknowledged":"2026-03-01T14:05:00Z"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "BTreeMap<Milestone, DateTime<Utc>>", try_from = "BTreeMap<Milestone, DateTime<Utc>>")]
+#[serde(
+    into = "BTreeMap<Milestone, DateTime<Utc>>",
+    try_from = "BTreeMap<Milestone, DateTime<Utc>>"
+)]
 pub struct MilestoneSet {
     pub which: Milestone,
     pub at: DateTime<Utc>,

@@ -311,5 +311,9 @@ impl Store {
 /// The id of the row a write made under `uuid` in `table` (timers, action
 /// items), which a retry gives back.
 fn id_by_uuid(tx: &Transaction<'_>, table: &str, uuid: &str) -> Result<i64> {
-    Ok(tx.query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1"), [uuid], |r| r.get(0))?)
+    Ok(
+        tx.query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1"), [uuid], |r| {
+            r.get(0)
+        })?,
+    )
 }

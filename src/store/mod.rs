@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use record::Act;
 pub use error::{EngineError, StoreError};
+pub use record::Act;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -296,10 +296,14 @@ impl Store {
                 Ok(value)
             })();
             match attempt {
-                Err(StoreError::Engine(EngineError(e))) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
+                Err(StoreError::Engine(EngineError(e)))
+                    if is_busy(&e) && started.elapsed() < WRITE_DEADLINE =>
+                {
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                Err(StoreError::Engine(EngineError(e))) => return Err(StoreError::from_sqlite(e, &self.path)),
+                Err(StoreError::Engine(EngineError(e))) => {
+                    return Err(StoreError::from_sqlite(e, &self.path));
+                }
                 other => return other,
             }
         }

@@ -233,7 +233,11 @@ impl Store {
         let opt = |t: Option<DateTime<Utc>>| t.map(to_millis);
         let declaration = format!("{}:declared", new.uuid);
         let declared = |tx: &Transaction<'_>, _: TimelineEntry| {
-            Ok(tx.query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| r.get(0))?)
+            Ok(
+                tx.query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
+                    r.get(0)
+                })?,
+            )
         };
         self.log(|log| {
             log.once(&declaration, declared, |tx| {
@@ -428,7 +432,11 @@ impl Store {
                 super::read::incident_in(tx, c.incident_id)
             })?;
             let reason = c.reason.trim();
-            let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+            let because = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {reason}")
+            };
             let text = match &outcome {
                 Outcome::Changed { from, .. } => format!("Severity {from} → {}{because}", c.severity),
                 Outcome::AlreadySo(_) => format!("Severity kept at {} (already so){because}", c.severity),
