@@ -14,7 +14,9 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::time::{parse_due, parse_duration, parse_time};
 use crate::domain::timer::TimerState;
-use crate::domain::{ChecklistItem, EntryKind, ItemState, Milestone, Milestones, Severity, find_item, sanitize_line};
+use crate::domain::{
+    ChecklistItem, EntryKind, ItemState, Milestone, Milestones, Severity, find_item, sanitize_line,
+};
 use crate::runbook::{self, Runbook};
 use crate::store::{
     Act, IncidentRecord, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError,
@@ -359,9 +361,9 @@ pub fn apply(store: &mut Store, attempt: &Attempt, author: &str) -> Result<Answe
             })?;
             verdict = verdict_of(&outcome);
             item = Some(match outcome {
-                Outcome::Changed { current, .. } | Outcome::AlreadySo(current) | Outcome::Conflict(current) => {
-                    current
-                }
+                Outcome::Changed { current, .. }
+                | Outcome::AlreadySo(current)
+                | Outcome::Conflict(current) => current,
             });
         }
         Write::Severity { severity, reason } => {

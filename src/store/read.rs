@@ -162,11 +162,7 @@ impl Store {
 
     /// The timeline entry a write recorded under `uuid`, if any.
     pub fn entry_by_uuid(&mut self, uuid: &str) -> Result<Option<TimelineEntry>> {
-        self.read(|tx| {
-            Ok(tx
-                .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
-                .optional()?)
-        })
+        self.read(|tx| entry_in(tx, uuid))
     }
 
     /// The most recently declared open incident, else the most recent of all
@@ -265,6 +261,13 @@ fn checklist_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<
         .query_map([incident_id], item_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(checklist)
+}
+
+/// The entry logged under `uuid`, inside a transaction.
+pub(super) fn entry_in(tx: &rusqlite::Transaction<'_>, uuid: &str) -> Result<Option<TimelineEntry>> {
+    Ok(tx
+        .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
+        .optional()?)
 }
 
 /// One incident, inside a transaction.

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::chain::{self, EventContent};
@@ -27,6 +27,15 @@ pub struct Act<'a> {
 }
 
 impl<'a> Act<'a> {
+    pub(super) fn new(uuid: &'a str, incident_id: i64, author: &'a str, at: DateTime<Utc>) -> Act<'a> {
+        Act {
+            uuid,
+            incident_id,
+            author,
+            at,
+        }
+    }
+
     /// The event this act logs: by its author, at its moment, on its incident.
     pub(super) fn event(&self, kind: EntryKind, text: String, data: EventData) -> EventRow<'a> {
         EventRow {
@@ -104,7 +113,7 @@ impl Log<'_, '_> {
         replay: impl FnOnce(&Transaction<'_>, TimelineEntry) -> Result<T>,
         apply: impl FnOnce(&Transaction<'_>) -> Result<(EventRow<'e>, T)>,
     ) -> Result<T> {
-        if let Some(earlier) = logged(self.tx, uuid)? {
+        if let Some(earlier) = super::read::entry_in(self.tx, uuid)? {
             return replay(self.tx, earlier);
         }
         let (row, value) = apply(self.tx)?;
@@ -114,23 +123,13 @@ impl Log<'_, '_> {
 
     /// The entry logged under `uuid`, as stored.
     pub(super) fn entry(&self, uuid: &str) -> Result<TimelineEntry> {
-        logged(self.tx, uuid)?.ok_or_else(|| StoreError::NotFound(format!("no entry {uuid}")))
+        super::read::entry_in(self.tx, uuid)?.ok_or_else(|| StoreError::NotFound(format!("no entry {uuid}")))
     }
 }
 
 /// For writes whose retry has nothing to give back.
 pub(super) fn nothing_to_give_back(_: &Transaction<'_>, _: TimelineEntry) -> Result<()> {
     Ok(())
-}
-
-fn logged(tx: &Transaction<'_>, uuid: &str) -> Result<Option<TimelineEntry>> {
-    Ok(tx
-        .query_row(
-            &format!("{} WHERE uuid = ?1", super::read::SELECT_EVENT),
-            [uuid],
-            super::read::event_from_row,
-        )
-        .optional()?)
 }
 
 fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {

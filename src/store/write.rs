@@ -90,12 +90,7 @@ pub struct SeverityChange<'a> {
 
 impl NewEntry {
     fn act(&self, incident_id: i64) -> Act<'_> {
-        Act {
-            uuid: &self.uuid,
-            incident_id,
-            author: &self.author,
-            at: self.occurred_at,
-        }
+        Act::new(&self.uuid, incident_id, &self.author, self.occurred_at)
     }
 
     fn row(&self, incident_id: i64) -> EventRow<'_> {
@@ -113,23 +108,13 @@ impl NewEntry {
 
 impl<'a> ItemChange<'a> {
     fn act(&self) -> Act<'a> {
-        Act {
-            uuid: self.uuid,
-            incident_id: self.incident_id,
-            author: self.author,
-            at: self.at,
-        }
+        Act::new(self.uuid, self.incident_id, self.author, self.at)
     }
 }
 
 impl<'a> SeverityChange<'a> {
     fn act(&self) -> Act<'a> {
-        Act {
-            uuid: self.uuid,
-            incident_id: self.incident_id,
-            author: self.author,
-            at: self.at,
-        }
+        Act::new(self.uuid, self.incident_id, self.author, self.at)
     }
 }
 
@@ -174,51 +159,25 @@ impl<T, S> Outcome<T, S> {
     }
 }
 
-/// What compare-and-set changes: a state, and a version every change bumps.
-trait Versioned: Clone {
-    type State: Copy + PartialEq;
-    fn version(&self) -> i64;
-    fn state(&self) -> Self::State;
-}
-
-impl Versioned for ChecklistItem {
-    type State = ItemState;
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn state(&self) -> ItemState {
-        self.state
-    }
-}
-
-impl Versioned for Incident {
-    type State = Severity;
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn state(&self) -> Severity {
-        self.severity
-    }
-}
-
-/// Sets `current` to `wanted` unless someone changed it since the responder
-/// saw `expected_version` (None: the command line states intent without
-/// having looked) or it already is so. `write` applies the change and reads
-/// the result back.
-fn compare_and_set<T: Versioned>(
+/// Sets a thing whose `(version, state)` is `seen` now to `wanted`, unless
+/// someone changed it since the responder saw `expected_version` (None: the
+/// command line states intent without having looked) or it already is so.
+/// `write` applies the change and reads the result back.
+fn compare_and_set<T: Clone, S: Copy + PartialEq>(
     current: &T,
-    wanted: T::State,
+    (version, state): (i64, S),
+    wanted: S,
     expected_version: Option<i64>,
     write: impl FnOnce() -> Result<T>,
-) -> Result<Outcome<T, T::State>> {
-    Ok(if expected_version.is_some_and(|v| v != current.version()) {
+) -> Result<Outcome<T, S>> {
+    Ok(if expected_version.is_some_and(|v| v != version) {
         Outcome::Conflict(current.clone())
-    } else if current.state() == wanted {
+    } else if state == wanted {
         Outcome::AlreadySo(current.clone())
     } else {
         Outcome::Changed {
             current: write()?,
-            from: current.state(),
+            from: state,
         }
     })
 }
@@ -288,12 +247,7 @@ impl Store {
                         item.description
                     ])?;
                 }
-                let act = Act {
-                    uuid: &declaration,
-                    incident_id: id,
-                    author: &new.declared_by,
-                    at: m.declared_at,
-                };
+                let act = Act::new(&declaration, id, &new.declared_by, m.declared_at);
                 let text = format!("Declared {} {}: {title}", new.severity, new.severity.label());
                 let data = EventData::Declared {
                     severity: new.severity,
@@ -371,7 +325,8 @@ impl Store {
         };
         self.record(&c.act(), replay, |tx| {
             let item = checklist_item(tx, c.incident_id, c.key)?;
-            let outcome = compare_and_set(&item, c.state, c.expected_version, || {
+            let seen = (item.version, item.state);
+            let outcome = compare_and_set(&item, seen, c.state, c.expected_version, || {
                 tx.execute(
                     "UPDATE checklist_items
                         SET state = ?1, changed_by = ?2, changed_at = ?3, version = version + 1
@@ -423,7 +378,8 @@ impl Store {
         };
         self.record(&c.act(), replay, |tx| {
             let incident = super::read::incident_in(tx, c.incident_id)?;
-            let outcome = compare_and_set(&incident, c.severity, c.expected_version, || {
+            let seen = (incident.version, incident.severity);
+            let outcome = compare_and_set(&incident, seen, c.severity, c.expected_version, || {
                 tx.execute(
                     "UPDATE incidents SET severity = ?1, severity_changed_at = ?2, version = version + 1
                       WHERE id = ?3",
