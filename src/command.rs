@@ -10,7 +10,7 @@
 //! keys ───────────┘
 //! ```
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 use crate::domain::time::{parse_due, parse_duration, parse_time};
 use crate::domain::timer::TimerState;
@@ -93,16 +93,18 @@ pub enum Write {
         severity: Severity,
         reason: String,
     },
+    /// Measured from the moment it is written down.
     Snooze {
-        until: DateTime<Utc>,
+        length: TimeDelta,
         reason: String,
     },
     Phase {
         index: usize,
         name: String,
     },
+    /// Measured from the moment it is written down.
     StartTimer {
-        deadline: DateTime<Utc>,
+        length: TimeDelta,
         label: String,
     },
     CloseTimer {
@@ -131,13 +133,11 @@ impl Command {
     /// Checks the command against `record` (its checklist, runbook phases
     /// and roles) and the clock; `now` is in the responder's time zone, for
     /// `HH:MM`. The refusal is said the same way from both surfaces.
-    pub fn check<Tz: TimeZone>(self, record: &IncidentRecord, now: &DateTime<Tz>) -> Result<Write, String> {
-        let utc_now = now.with_timezone(&Utc);
+    pub fn check<Tz: TimeZone>(self, record: &IncidentRecord, now: &DateTime<Tz>) -> Result<Write, Refusal> {
         let time = |at: Option<String>| match at {
-            Some(text) => parse_time(&text, now),
-            None => Ok(utc_now),
+            Some(text) => parse_time(&text, now).map_err(|message| Refusal::of("at", message)),
+            None => Ok(now.with_timezone(&Utc)),
         };
-        let length = |text: &str| parse_duration(text).map(|length| utc_now + length);
         Ok(match self {
             Command::Entry {
                 kind,
@@ -146,7 +146,7 @@ impl Command {
                 pinned,
             } => {
                 if text.trim().is_empty() {
-                    return Err(format!("the {} is empty: nothing to record", noun(kind)));
+                    return Err(format!("the {} is empty: nothing to record", noun(kind)).into());
                 }
                 Write::Entry {
                     kind,
@@ -167,13 +167,13 @@ impl Command {
                 )?;
                 Write::Severity { severity, reason }
             }
-            Command::Snooze { length: text, reason } => {
-                let until = length(&text)?;
+            Command::Snooze { length, reason } => {
+                let length = parse_duration(&length)?;
                 let reason = required(
                     reason,
                     "a snooze needs a reason (it goes on the timeline): snooze 10m waiting for the vendor",
                 )?;
-                Write::Snooze { until, reason }
+                Write::Snooze { length, reason }
             }
             Command::Phase(target) => {
                 let phases = runbook_of(record).map(|r| r.phases).unwrap_or_default();
@@ -192,10 +192,10 @@ impl Command {
                     name: phase.name.clone(),
                 }
             }
-            Command::StartTimer { length: text, label } => {
-                let deadline = length(&text)?;
+            Command::StartTimer { length, label } => {
+                let length = parse_duration(&length)?;
                 let label = required(label, "a timer needs a label: timer 10m check the rollback")?;
-                Write::StartTimer { deadline, label }
+                Write::StartTimer { length, label }
             }
             Command::CloseTimer { id, state } => Write::CloseTimer { id, state },
             Command::Role { role, account } => {
@@ -217,7 +217,9 @@ impl Command {
             Command::PostmortemDone => Write::PostmortemDone,
             Command::AddAction { text, owner, due } => {
                 let text = required(text, "an action item needs a text")?;
-                let due = due.map(|due| parse_due(&due, now)).transpose()?;
+                let due = due
+                    .map(|due| parse_due(&due, now).map_err(|message| Refusal::of("due", message)))
+                    .transpose()?;
                 Write::AddAction { text, owner, due }
             }
             Command::ActionDone(id) => Write::ActionDone(id),
@@ -253,6 +255,36 @@ pub fn parse_timer(text: &str) -> Result<Command, String> {
             label: rest.to_string(),
         }),
         _ => Err("a timer needs a length and a label: timer 10m check the rollback".into()),
+    }
+}
+
+/// Why a command was not applied, said the same way from both surfaces;
+/// `field` names the argument at fault (the command line prefixes its
+/// option: `--at: …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Refusal {
+    fn of(field: &'static str, message: String) -> Refusal {
+        Refusal {
+            field: Some(field),
+            message,
+        }
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal { field: None, message }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 
@@ -378,9 +410,11 @@ pub fn apply(store: &mut Store, attempt: &Attempt, author: &str) -> Result<Answe
             })?;
             verdict = verdict_of(&outcome);
         }
-        Write::Snooze { until, reason } => store.snooze_status_update(&act, *until, reason)?,
+        Write::Snooze { length, reason } => store.snooze_status_update(&act, act.at + *length, reason)?,
         Write::Phase { index, name } => store.set_phase(&act, *index, name)?,
-        Write::StartTimer { deadline, label } => new_id = Some(store.start_timer(&act, *deadline, label)?),
+        Write::StartTimer { length, label } => {
+            new_id = Some(store.start_timer(&act, act.at + *length, label)?)
+        }
         Write::CloseTimer { id, state } => store.close_timer(&act, *id, *state)?,
         Write::Role { key, name, account } => {
             store.assign_role(&act, key, name, account)?;

@@ -886,7 +886,7 @@ impl App {
                 ..Attempt::new(record.incident.id, write)
             })],
             Err(refusal) => {
-                self.complain(refusal);
+                self.complain(refusal.message);
                 Vec::new()
             }
         }

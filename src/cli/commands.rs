@@ -155,7 +155,12 @@ fn run_command(db: &Path, incident: Option<i64>, command: Command) -> Result<Ans
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident_id = target_incident(&mut store, incident)?;
     let record = store.incident_record(incident_id)?;
-    let write = command.check(&record, &Local::now()).map_err(|e| eyre!(e))?;
+    let write = command
+        .check(&record, &Local::now())
+        .map_err(|refusal| match refusal.field {
+            Some(field) => eyre!("--{field}: {}", refusal.message),
+            None => eyre!(refusal.message),
+        })?;
     let answer = command::apply(&mut store, &Attempt::new(incident_id, write), &current_account())?;
     if let Some(warning) = &answer.warning {
         eprintln!("warning: {warning}");
@@ -236,7 +241,7 @@ fn timer(db: &Path, args: TimerArgs) -> Result<()> {
         }
         return Ok(());
     }
-    match command::parse_timer(&words.join(" ")).map_err(|e| eyre!("timer: {e}"))? {
+    match command::parse_timer(&words.join(" ")).map_err(|e| eyre!(e))? {
         start @ Command::StartTimer { .. } => {
             // Like declare: the new number, for scripts.
             let answer = run_command(db, args.incident, start)?;
