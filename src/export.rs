@@ -10,6 +10,7 @@ use minijinja::value::Value;
 use minijinja::{Environment, Output, State, context};
 use serde::Serialize;
 
+use crate::domain::event::EventData;
 use crate::domain::roles::COMMANDER;
 use crate::domain::time::format_duration;
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize, sanitize_line};
@@ -97,7 +98,7 @@ pub fn markdown(
     let mut severity_history: Vec<Entry> = record
         .timeline
         .iter()
-        .filter(|e| e.kind == EntryKind::System && e.text.starts_with("Declared "))
+        .filter(|e| matches!(e.data, Some(EventData::Declared { .. })))
         .map(entry)
         .collect();
     severity_history.extend(of_kind(EntryKind::SeverityChange));

@@ -131,11 +131,15 @@ fn long_incident(dir: &tempfile::TempDir) -> Store {
             "alice",
         ))
         .unwrap();
-    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
-        uuid,
-        incident_id: id,
-        author,
-        at: at(time),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, author: &'static str, time: &str| {
+        set_clock(time);
+        Act {
+            uuid,
+            incident_id: id,
+            author,
+            at: at(time),
+        }
     };
     let note = |store: &mut Store, uuid: &str, author: &str, time: &str, kind, text: &str, pinned| {
         // Recorded when it happened, except the first, written down later from a graph.

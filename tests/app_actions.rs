@@ -219,6 +219,7 @@ fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters() {
         author: "bob".into(),
         text: text.into(),
         pinned: false,
+        data: None,
     };
     record.timeline.push(entry(1, "one"));
     record.timeline.push(entry(2, "two"));

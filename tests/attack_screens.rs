@@ -173,11 +173,16 @@ fn rich_incident(dir: &tempfile::TempDir) -> IncidentRecord {
             expected_version: None,
         })
         .unwrap();
-    let act = |uuid: &'static str, minute: i64| Act {
-        uuid,
-        incident_id: id,
-        author: "李雷",
-        at: at("2026-03-01T14:00:00Z") + TimeDelta::minutes(minute),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, minute: i64| {
+        let when = at("2026-03-01T14:00:00Z") + TimeDelta::minutes(minute);
+        common::set_fixture_clock(when);
+        Act {
+            uuid,
+            incident_id: id,
+            author: "李雷",
+            at: when,
+        }
     };
     store
         .assign_role(&act("role-comms", 14), "comms", "Communications Lead", "Zoë数据")

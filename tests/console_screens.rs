@@ -119,11 +119,16 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
             })
             .unwrap();
     }
-    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
-        uuid,
-        incident_id: id,
-        author,
-        at: at(&format!("2026-03-01T{time}:00Z")),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, author: &'static str, time: &str| {
+        let when = at(&format!("2026-03-01T{time}:00Z"));
+        common::set_fixture_clock(when);
+        Act {
+            uuid,
+            incident_id: id,
+            author,
+            at: when,
+        }
     };
     store
         .assign_role(

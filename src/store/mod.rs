@@ -14,6 +14,7 @@ pub mod follow;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};
+mod record;
 pub mod schema;
 pub mod watch;
 mod write;
@@ -24,8 +25,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use command::Act;
-pub use error::StoreError;
+pub use error::{EngineError, StoreError};
+pub use record::Act;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -295,10 +296,14 @@ impl Store {
                 Ok(value)
             })();
             match attempt {
-                Err(StoreError::Sqlite(e)) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
+                Err(StoreError::Engine(EngineError(e)))
+                    if is_busy(&e) && started.elapsed() < WRITE_DEADLINE =>
+                {
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                Err(StoreError::Sqlite(e)) => return Err(StoreError::from_sqlite(e, &self.path)),
+                Err(StoreError::Engine(EngineError(e))) => {
+                    return Err(StoreError::from_sqlite(e, &self.path));
+                }
                 other => return other,
             }
         }
@@ -320,7 +325,7 @@ impl Store {
             Ok(value)
         })();
         result.map_err(|e| match e {
-            StoreError::Sqlite(e) => StoreError::from_sqlite(e, &path),
+            StoreError::Engine(EngineError(e)) => StoreError::from_sqlite(e, &path),
             other => other,
         })
     }
