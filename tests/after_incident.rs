@@ -116,7 +116,7 @@ fn the_post_mortem_and_action_items_are_tracked() {
 /// A P2 that became a P1 overnight and took two days to close: three
 /// authors, pinned impact notes, a handoff, action items.
 fn long_incident(dir: &tempfile::TempDir) -> Store {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     set_clock("2026-03-01T22:10:00Z");
     let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));

@@ -67,7 +67,7 @@ fn hundred_kb() -> String {
 
 /// An incident written through the store, as the console would read it.
 fn rich_incident(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));

@@ -18,7 +18,7 @@ fn at(text: &str) -> DateTime<Utc> {
 /// A P1 incident 22 minutes in: notes by three responders, a status update,
 /// a half-done checklist, a pinned impact note.
 fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));

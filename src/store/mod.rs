@@ -11,6 +11,7 @@ mod command;
 mod error;
 pub mod files;
 pub mod follow;
+mod location;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};
@@ -26,6 +27,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use error::{EngineError, StoreError};
+pub use location::Location;
 pub use record::Act;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 
@@ -48,6 +50,8 @@ pub enum OpenMode {
 /// An open warroom database.
 pub struct Store {
     conn: Connection,
+    location: Location,
+    /// The file of `location`, for messages and checks inside the store.
     path: PathBuf,
     read_only: bool,
     /// Device and inode of the file opened, to notice when the path names
@@ -62,8 +66,10 @@ impl Store {
     ///
     /// Anything that is not a warroom database of a schema this binary knows
     /// is refused before a single byte of it is written.
-    pub fn open(path: &Path, mode: OpenMode) -> Result<Store> {
-        let path = path.to_path_buf();
+    pub fn open(location: impl Into<Location>, mode: OpenMode) -> Result<Store> {
+        let location = location.into();
+        let Location::File(path) = &location;
+        let path = path.clone();
         // lstat, never stat: a name in a shared folder may be a member's link.
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
@@ -122,6 +128,7 @@ impl Store {
         let identity = file_identity(&path);
         let mut store = Store {
             conn,
+            location,
             path,
             read_only,
             identity,
@@ -140,8 +147,9 @@ impl Store {
         (self.clock)()
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this record lives.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Whether the path still names the file this store has open; if not,
