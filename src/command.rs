@@ -21,6 +21,7 @@ use crate::runbook::{self, Runbook};
 use crate::store::{
     Act, IncidentRecord, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError,
 };
+use crate::view::IncidentView;
 
 /// What a responder asks for, as typed: times and lengths are still text,
 /// items and roles still names.
@@ -134,6 +135,8 @@ impl Command {
     /// and roles) and the clock; `now` is in the responder's time zone, for
     /// `HH:MM`. The refusal is said the same way from both surfaces.
     pub fn check<Tz: TimeZone>(self, record: &IncidentRecord, now: &DateTime<Tz>) -> Result<Write, Refusal> {
+        let runbook = runbook::parse(&record.runbook_text).ok();
+        let view = IncidentView::new(record, runbook.as_ref());
         let time = |at: Option<String>| match at {
             Some(text) => parse_time(&text, now).map_err(|message| Refusal::of("at", message)),
             None => Ok(now.with_timezone(&Utc)),
@@ -176,7 +179,7 @@ impl Command {
                 Write::Snooze { length, reason }
             }
             Command::Phase(target) => {
-                let phases = runbook_of(record).map(|r| r.phases).unwrap_or_default();
+                let phases = view.phase_windows();
                 let index = match target.trim() {
                     "next" => record.incident.phase + 1,
                     number => number
@@ -199,10 +202,7 @@ impl Command {
             }
             Command::CloseTimer { id, state } => Write::CloseTimer { id, state },
             Command::Role { role, account } => {
-                let named: Vec<(String, String)> = runbook_of(record)
-                    .map(|r| r.roles.into_iter().map(|r| (r.name, r.description)).collect())
-                    .unwrap_or_default();
-                let roles = crate::domain::roles::roles(&named);
+                let roles = view.roles();
                 let role = crate::domain::roles::find_role(&roles, &role)?;
                 Write::Role {
                     key: role.key.clone(),
@@ -295,10 +295,6 @@ fn required(text: String, refusal: &str) -> Result<String, String> {
     } else {
         Ok(text.to_string())
     }
-}
-
-fn runbook_of(record: &IncidentRecord) -> Option<Runbook> {
-    runbook::parse(&record.runbook_text).ok()
 }
 
 /// A checked write on its way to the store.
