@@ -474,9 +474,13 @@ impl Declaration {
             at.map(|text| parse_time(&text, now).map_err(|message| Refusal::of(field, message)))
                 .transpose()
         };
-        let mut milestones = Milestones::new(now.with_timezone(&Utc));
+        let declared_at = now.with_timezone(&Utc);
+        let mut milestones = Milestones::new(declared_at);
         milestones.started_at = when(self.started_at, "started-at")?;
-        milestones.detected_at = when(self.detected_at, "detected-at")?;
+        // Unless told otherwise, it was detected when it was declared, so
+        // the metrics have a start from the normal path (`detected --at`
+        // moves it back later).
+        milestones.detected_at = Some(when(self.detected_at, "detected-at")?.unwrap_or(declared_at));
         Ok(CheckedDeclaration {
             title: self.title,
             severity: self.severity,

@@ -329,3 +329,58 @@ fn config_key_overrides_drive_the_console() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `warroom demo` cut off by a hang-up (the SSH link dropped: tmux's server
+/// killed under it) cleans up its temporary database. Restoring a hung-up
+/// terminal fails and ratatui says so on stderr, that same terminal; that
+/// failed print used to abort the process before it removed the file.
+#[test]
+fn a_demo_ended_by_a_hang_up_leaves_no_temporary_database() {
+    let dir = temp_dir();
+    let socket = dir.path().join("tmux.sock");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("tmux runs (it is on the image)")
+    };
+    let demo = format!("{} demo", common::BIN);
+    let started = tmux(&["new-session", "-d", "-x", "120", "-y", "34", &demo]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let demos = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("warroom-demo-")
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).contains("Checkout API") {
+        assert!(std::time::Instant::now() < deadline, "the demo never showed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(demos(), 1, "the demo's temporary folder exists while it runs");
+    tmux(&["kill-server"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while demos() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hung-up demo left its temporary database behind"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

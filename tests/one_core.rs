@@ -93,6 +93,14 @@ const WRITES: &[Case] = &[
         line: "role Scribe root",
     },
     Case {
+        cli: &["detected", "--at", "-10m"],
+        line: "detected -10m",
+    },
+    Case {
+        cli: &["started", "--at", "-20m"],
+        line: "started -20m",
+    },
+    Case {
         cli: &["ack", "--at", "-5m"],
         line: "ack -5m",
     },

@@ -157,3 +157,22 @@ fn a_read_only_file_can_be_read_but_not_written() {
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+/// `ssh host warroom` without `-t` has no terminal: the console says what to
+/// do instead of an operating-system error.
+#[test]
+fn the_console_without_a_terminal_says_to_use_ssh_t() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "x"]);
+    let out = warroom(&db)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run warroom");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: the console needs a terminal") && err.contains("ssh -t"),
+        "{err}"
+    );
+}

@@ -136,6 +136,28 @@ pub const TABLE: &[Spec] = &[
         },
     },
     Spec {
+        names: &["started"],
+        usage: "T",
+        help: "record when the impact began, once known (:started -2h, :started 01:40)",
+        parse: |name, rest| {
+            milestone(
+                Milestone::Started,
+                needs(name, rest, "a time, e.g. :started -2h")?,
+            )
+        },
+    },
+    Spec {
+        names: &["detected"],
+        usage: "T",
+        help: "record when it was detected (by default: when it was declared)",
+        parse: |name, rest| {
+            milestone(
+                Milestone::Detected,
+                needs(name, rest, "a time, e.g. :detected 01:52")?,
+            )
+        },
+    },
+    Spec {
         names: &["ack", "acknowledge"],
         usage: "[T]",
         help: "record that the incident is acknowledged (now, or :ack -10m)",

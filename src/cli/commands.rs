@@ -49,6 +49,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Subcommand::Import(args)) => import(&db, args),
         Some(Subcommand::Metrics(args)) => metrics(&db, args),
         Some(Subcommand::Demo) => demo(),
+        Some(Subcommand::Started(args)) => milestone(&db, Milestone::Started, args),
+        Some(Subcommand::Detected(args)) => milestone(&db, Milestone::Detected, args),
         Some(Subcommand::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
         Some(Subcommand::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
         Some(Subcommand::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
@@ -286,8 +288,15 @@ fn demo() -> Result<()> {
         .wrap_err("cannot create a temporary folder for the demo")?;
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
-    crate::console::run(&Location::from(&db), Some(id), &crate::config::Config::default())?;
-    eprintln!("The demo database was {} (now removed).", shown(&db));
+    let ran = crate::console::run(&Location::from(&db), Some(id), &crate::config::Config::default());
+    // Removed before anything is printed: after a hang-up (SSH dropped) the
+    // terminal is gone, and a failed print must not leave the file behind.
+    let shown = shown(&db);
+    dir.close()
+        .wrap_err_with(|| format!("cannot remove the demo database {shown}"))?;
+    ran?;
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "The demo database was {shown} (now removed).");
     Ok(())
 }
 

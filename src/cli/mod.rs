@@ -72,6 +72,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).
     Export(ExportArgs),
+    /// Record when the incident started (its impact began), once known.
+    Started(MilestoneArgs),
+    /// Record when the incident was detected (by default: when it was declared).
+    Detected(MilestoneArgs),
     /// Record that the incident was acknowledged.
     #[command(alias = "acknowledge")]
     Ack(MilestoneArgs),

@@ -53,6 +53,12 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
     let parsed = crate::runbook::parse(&runbook.1).map_err(|e| eyre!("{}: {e}", runbook.0))?;
     app.start.triggers = parsed.escalation;
 
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+        return Err(eyre!(
+            "the console needs a terminal; over SSH use `ssh -t HOST warroom` (commands like `warroom note` work without one)"
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -162,6 +168,8 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
         })
         .wrap_err("cannot start the input reader")?;
 
+    // The terminal hung up (SSH dropped): nothing can be shown any more.
+    let mut hung_up = false;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -179,11 +187,17 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
             Some(event) = events.recv() => event,
             next = input.recv() => match next.flatten() {
                 Some(event) => event,
-                None => break,
+                None => {
+                    hung_up = true;
+                    break;
+                }
             },
             _ = clock.tick() => Event::Tick(Utc::now()),
             _ = terminate.recv() => break,
-            _ = hangup.recv() => break,
+            _ = hangup.recv() => {
+                hung_up = true;
+                break;
+            }
             _ = interrupt.recv() => break,
         };
         let mut pending = vec![event];
@@ -207,13 +221,32 @@ async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker
         }
         keep_drafts(app, &database);
         if app.should_quit || terminal_gone {
+            hung_up |= terminal_gone;
             break;
         }
+    }
+    if hung_up {
+        // Restoring a hung-up terminal fails, and ratatui says so on stderr,
+        // which is that terminal too: a failed print there would abort the
+        // process before it cleans up (the demo's temporary database).
+        silence_stderr();
     }
     // Let the worker finish a write in flight and take our presence away.
     let _ = requests.send(WorkerMessage::Quit);
     let _ = worker_thread.join();
     Ok(())
+}
+
+/// Points stderr at /dev/null (diagnostics still go to the log file).
+fn silence_stderr() {
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        use std::os::fd::AsRawFd;
+        // SAFETY: dup2 onto fd 2 with a valid open descriptor; the old
+        // stderr is closed by the kernel, nothing of ours refers to it.
+        unsafe {
+            libc::dup2(null.as_raw_fd(), 2);
+        }
+    }
 }
 
 /// The controlling terminal's own name (`pts/3`), as the kernel knows it,
