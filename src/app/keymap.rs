@@ -819,17 +819,14 @@ impl Keymap {
         })
     }
 
-    /// The keys that do `action` in `context`, in keymap order: asked of
-    /// [`Keymap::action_for`], so a hint never names a key that does
-    /// something else there.
+    /// The keys that do `action` in `context`, the context's own binding
+    /// first (the picker names ↑ before k): asked of [`Keymap::action_for`],
+    /// so a hint never names a key that does something else there.
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<Key> {
+        let of_action = self.bindings.iter().filter(|b| b.action == action);
+        let (own, elsewhere): (Vec<&Binding>, Vec<&Binding>) = of_action.partition(|b| b.context == context);
         let mut keys: Vec<Key> = Vec::new();
-        for k in self
-            .bindings
-            .iter()
-            .filter(|b| b.action == action)
-            .flat_map(|b| b.keys.iter())
-        {
+        for k in own.into_iter().chain(elsewhere).flat_map(|b| b.keys.iter()) {
             if !keys.contains(k) && self.action_for(context, &k.event()) == Some(action) {
                 keys.push(*k);
             }
@@ -1129,6 +1126,12 @@ mod tests {
         assert_eq!(names(Context::Timeline), ["q", "Ctrl-C"]);
         assert_eq!(names(Context::Composer), ["Ctrl-C"]);
         assert_eq!(names(Context::Help), ["Ctrl-C"]);
+        let up: Vec<String> = keymap
+            .keys_for(Context::SeverityPicker, Action::Up)
+            .iter()
+            .map(Key::name)
+            .collect();
+        assert_eq!(up, ["↑", "k"], "the picker's own order");
         let quit_row = keymap
             .bindings()
             .iter()
