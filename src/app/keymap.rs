@@ -326,7 +326,8 @@ const ENTER: Key = key(KeyCode::Enter);
 const UP: Key = key(KeyCode::Up);
 const DOWN: Key = key(KeyCode::Down);
 
-/// The keymap. Order is the order of the footer and of the help screen.
+/// The keymap, with the viewers' bindings after it ([`Keymap::default`]).
+/// Order is the order of the footer and of the help screen.
 pub const KEYMAP: &[Binding] = &[
     bind(
         C::Checklist,
@@ -416,38 +417,17 @@ pub const KEYMAP: &[Binding] = &[
         "Previous pane",
         false,
     ),
+    bind(C::Global, SCROLL_UP, A::Up, "", "Move up / scroll back", false),
     bind(
         C::Global,
-        &[ch('k'), UP],
-        A::Up,
-        "",
-        "Move up / scroll back",
-        false,
-    ),
-    bind(
-        C::Global,
-        &[ch('j'), DOWN],
+        SCROLL_DOWN,
         A::Down,
         "",
         "Move down / scroll forward",
         false,
     ),
-    bind(
-        C::Global,
-        &[key(KeyCode::PageUp), ctrl('b')],
-        A::PageUp,
-        "",
-        "Page up",
-        false,
-    ),
-    bind(
-        C::Global,
-        &[key(KeyCode::PageDown), ctrl('f')],
-        A::PageDown,
-        "",
-        "Page down",
-        false,
-    ),
+    bind(C::Global, PAGE_UP, A::PageUp, "", "Page up", false),
+    bind(C::Global, PAGE_DOWN, A::PageDown, "", "Page down", false),
     bind(
         C::Global,
         &[ch('g'), key(KeyCode::Home)],
@@ -466,7 +446,7 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Global,
-        &[ch('?')],
+        HELP_KEY,
         A::ToggleHelp,
         "help",
         "Show or hide this help",
@@ -581,90 +561,31 @@ pub const KEYMAP: &[Binding] = &[
         "Take it, then say why on the command line",
         true,
     ),
-    bind(
-        C::SeverityPicker,
-        &[ESC, ch('q')],
-        A::Close,
-        "cancel",
-        "Cancel",
-        true,
-    ),
-    bind(C::Help, &[ch('j'), DOWN], A::Down, "scroll", "Scroll down", true),
-    bind(C::Help, &[ch('k'), UP], A::Up, "scroll", "Scroll up", true),
-    bind(
-        C::Help,
-        &[key(KeyCode::PageDown), ctrl('f')],
-        A::PageDown,
-        "",
-        "Page down",
-        false,
-    ),
-    bind(
-        C::Help,
-        &[key(KeyCode::PageUp), ctrl('b')],
-        A::PageUp,
-        "",
-        "Page up",
-        false,
-    ),
-    bind(
-        C::Help,
-        &[ch('?')],
-        A::ToggleHelp,
-        "close help",
-        "Close the help",
-        true,
-    ),
-    bind(
-        C::Help,
-        &[ESC, ch('q')],
-        A::Close,
-        "close help",
-        "Close the help",
-        true,
-    ),
-    bind(
-        C::Metrics,
-        &[ch('j'), DOWN],
-        A::Down,
-        "scroll",
-        "Scroll down",
-        true,
-    ),
-    bind(C::Metrics, &[ch('k'), UP], A::Up, "scroll", "Scroll up", true),
-    bind(
-        C::Metrics,
-        &[key(KeyCode::PageDown), ctrl('f')],
-        A::PageDown,
-        "",
-        "Page down",
-        false,
-    ),
-    bind(
-        C::Metrics,
-        &[key(KeyCode::PageUp), ctrl('b')],
-        A::PageUp,
-        "",
-        "Page up",
-        false,
-    ),
-    bind(
-        C::Metrics,
-        &[ch('?')],
-        A::ToggleHelp,
-        "close",
-        "Close the metrics",
-        true,
-    ),
-    bind(
-        C::Metrics,
-        &[ESC, ch('q')],
-        A::Close,
-        "close",
-        "Close the metrics",
-        true,
-    ),
+    bind(C::SeverityPicker, CLOSE_KEYS, A::Close, "cancel", "Cancel", true),
 ];
+
+const SCROLL_DOWN: &[Key] = &[ch('j'), DOWN];
+const SCROLL_UP: &[Key] = &[ch('k'), UP];
+const PAGE_DOWN: &[Key] = &[key(KeyCode::PageDown), ctrl('f')];
+const PAGE_UP: &[Key] = &[key(KeyCode::PageUp), ctrl('b')];
+const HELP_KEY: &[Key] = &[ch('?')];
+const CLOSE_KEYS: &[Key] = &[ESC, ch('q')];
+
+/// The help and the metrics view scroll and close alike; only the words
+/// for closing differ.
+const fn viewer(context: Context, close: &'static str, close_help: &'static str) -> [Binding; 6] {
+    [
+        bind(context, SCROLL_DOWN, A::Down, "scroll", "Scroll down", true),
+        bind(context, SCROLL_UP, A::Up, "scroll", "Scroll up", true),
+        bind(context, PAGE_DOWN, A::PageDown, "", "Page down", false),
+        bind(context, PAGE_UP, A::PageUp, "", "Page up", false),
+        bind(context, HELP_KEY, A::ToggleHelp, close, close_help, true),
+        bind(context, CLOSE_KEYS, A::Close, close, close_help, true),
+    ]
+}
+
+const HELP_VIEWER: [Binding; 6] = viewer(C::Help, "close help", "Close the help");
+const METRICS_VIEWER: [Binding; 6] = viewer(C::Metrics, "close", "Close the metrics");
 
 /// Keys that share one label, shown together (`j/k scroll`, `0/1/2/3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -708,7 +629,12 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         Keymap {
-            bindings: KEYMAP.to_vec(),
+            bindings: KEYMAP
+                .iter()
+                .chain(&HELP_VIEWER)
+                .chain(&METRICS_VIEWER)
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -732,7 +658,7 @@ impl Keymap {
             }
             if !found {
                 let mut known: Vec<&str> = Vec::new();
-                for name in KEYMAP.iter().map(|b| b.action.name()) {
+                for name in Keymap::default().bindings.iter().map(|b| b.action.name()) {
                     if !known.contains(&name) {
                         known.push(name);
                     }
@@ -997,8 +923,10 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for (i, a) in KEYMAP.iter().enumerate() {
-            for b in &KEYMAP[i + 1..] {
+        let defaults = Keymap::default();
+        let bindings = defaults.bindings();
+        for (i, a) in bindings.iter().enumerate() {
+            for b in &bindings[i + 1..] {
                 if a.context == b.context {
                     for k in a.keys.iter() {
                         assert!(!b.keys.contains(k), "{} bound twice in {:?}", k.name(), a.context);
@@ -1034,25 +962,23 @@ mod tests {
     #[test]
     fn every_context_has_its_footer_from_the_keymap() {
         let keymap = Keymap::default();
-        assert_eq!(
-            footer(&keymap, Context::Checklist),
-            "Space tick · x n/a · n note · u update · s severity · : cmd · Tab pane · ? help · q quit"
-        );
-        assert_eq!(
-            footer(&keymap, Context::Composer),
-            "Enter send · Ctrl-J newline · Esc leave"
-        );
-        assert_eq!(footer(&keymap, Context::Prompt), "Enter submit · Esc cancel");
-        assert_eq!(
-            footer(&keymap, Context::Start),
-            "↑/↓ severity · Enter declare · Esc quit"
-        );
-        assert_eq!(
-            footer(&keymap, Context::SeverityPicker),
-            "↑/↓ choose · Enter then say why · Esc cancel"
-        );
-        assert_eq!(footer(&keymap, Context::Help), "j/k scroll · ?/Esc close help");
-        assert_eq!(footer(&keymap, Context::Metrics), "j/k scroll · ?/Esc close");
+        for (context, expected) in [
+            (
+                Context::Checklist,
+                "Space tick · x n/a · n note · u update · s severity · : cmd · Tab pane · ? help · q quit",
+            ),
+            (Context::Composer, "Enter send · Ctrl-J newline · Esc leave"),
+            (Context::Prompt, "Enter submit · Esc cancel"),
+            (Context::Start, "↑/↓ severity · Enter declare · Esc quit"),
+            (
+                Context::SeverityPicker,
+                "↑/↓ choose · Enter then say why · Esc cancel",
+            ),
+            (Context::Help, "j/k scroll · ?/Esc close help"),
+            (Context::Metrics, "j/k scroll · ?/Esc close"),
+        ] {
+            assert_eq!(footer(&keymap, context), expected, "{context:?}");
+        }
     }
 
     fn overridden(pairs: &[(&str, &[&str])]) -> Result<Keymap, String> {
