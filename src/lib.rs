@@ -10,6 +10,8 @@
 //!   other processes' commits;
 //! * [`app`]: the console's state and actions; [`ui`]: drawing it, a pure
 //!   function of that state; [`console`]: the terminal and event loop;
+//! * [`command`]: the incident-command core every write goes through, from
+//!   either surface (typed command → checked write → applied once);
 //! * [`cli`]: the command line; [`export`]: the post-mortem draft;
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
 //! * [`witness`]: what this account has seen of the record, so a rewrite is
@@ -21,6 +23,7 @@
 pub mod account;
 pub mod app;
 pub mod cli;
+pub mod command;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -5,7 +5,8 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warroom::app::{App, CommandAct, Event, Input, Pane, Request, Snapshot};
+use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
+use warroom::command::{Attempt, Write};
 use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
 use warroom::store::{IncidentRecord, NewIncident, OpenMode, Store};
 
@@ -61,12 +62,11 @@ fn a_note_is_typed_with_a_newline_and_submitted_once() {
     let requests = key(&mut app, KeyCode::Enter);
     match requests.as_slice() {
         [
-            Request::AddEntry {
-                kind,
-                text,
+            Request::Apply(Attempt {
+                write: Write::Entry { kind, text, .. },
                 incident_id,
                 ..
-            },
+            }),
         ] => {
             assert_eq!(*kind, EntryKind::Note);
             assert_eq!(text, "rolled back\nwatching");
@@ -111,7 +111,12 @@ fn space_ticks_the_selected_item_with_its_intended_state() {
     let mut app = app(Some(record.clone()), false);
     key(&mut app, KeyCode::Char('j'));
     match key(&mut app, KeyCode::Char(' ')).as_slice() {
-        [Request::SetItem { key, state, .. }] => {
+        [
+            Request::Apply(Attempt {
+                write: Write::Item { key, state, .. },
+                ..
+            }),
+        ] => {
             assert_eq!(key, "1.2");
             assert_eq!(*state, ItemState::Done);
         }
@@ -121,7 +126,12 @@ fn space_ticks_the_selected_item_with_its_intended_state() {
     record.checklist[1].state = ItemState::Done;
     app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
     match key(&mut app, KeyCode::Char(' ')).as_slice() {
-        [Request::SetItem { state, .. }] => assert_eq!(*state, ItemState::Open),
+        [
+            Request::Apply(Attempt {
+                write: Write::Item { state, .. },
+                ..
+            }),
+        ] => assert_eq!(*state, ItemState::Open),
         other => panic!("{other:?}"),
     }
 }
@@ -133,13 +143,23 @@ fn the_command_line_checks_items_by_name_and_posts_updates() {
     key(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "check scope");
     match key(&mut app, KeyCode::Enter).as_slice() {
-        [Request::SetItem { key, state, .. }] => assert_eq!((key.as_str(), *state), ("1.4", ItemState::Done)),
+        [
+            Request::Apply(Attempt {
+                write: Write::Item { key, state, .. },
+                ..
+            }),
+        ] => assert_eq!((key.as_str(), *state), ("1.4", ItemState::Done)),
         other => panic!("{other:?}"),
     }
     key(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "status Mitigated; monitoring");
     match key(&mut app, KeyCode::Enter).as_slice() {
-        [Request::AddEntry { kind, text, .. }] => {
+        [
+            Request::Apply(Attempt {
+                write: Write::Entry { kind, text, .. },
+                ..
+            }),
+        ] => {
             assert_eq!(*kind, EntryKind::StatusUpdate);
             assert_eq!(text, "Mitigated; monitoring");
         }
@@ -267,12 +287,11 @@ fn the_severity_picker_asks_why_then_changes_it_with_compare_and_set() {
     type_text(&mut app, "login failing for all EU users");
     match key(&mut app, KeyCode::Enter).as_slice() {
         [
-            Request::SetSeverity {
-                severity,
-                reason,
-                expected_version,
+            Request::Apply(Attempt {
+                write: Write::Severity { severity, reason },
+                seen_version: expected_version,
                 ..
-            },
+            }),
         ] => {
             assert_eq!(*severity, Severity::P1);
             assert_eq!(reason, "login failing for all EU users");
@@ -288,22 +307,23 @@ fn incident_command_lines_become_acts() {
     let mut app = app(Some(record(&dir)), false);
     match type_command(&mut app, "timer 10m check rollback").as_slice() {
         [
-            Request::Act {
-                act: CommandAct::StartTimer { deadline, label },
+            Request::Apply(Attempt {
+                write: Write::StartTimer { length, label },
                 ..
-            },
+            }),
         ] => {
-            assert_eq!(*deadline, now() + chrono::TimeDelta::minutes(10));
+            // Ten minutes from when it is written down.
+            assert_eq!(*length, chrono::TimeDelta::minutes(10));
             assert_eq!(label, "check rollback");
         }
         other => panic!("{other:?}"),
     }
     match type_command(&mut app, "role comms carol").as_slice() {
         [
-            Request::Act {
-                act: CommandAct::Role { key, name, account },
+            Request::Apply(Attempt {
+                write: Write::Role { key, name, account },
                 ..
-            },
+            }),
         ] => {
             assert_eq!(
                 (key.as_str(), name.as_str(), account.as_str()),
@@ -314,10 +334,10 @@ fn incident_command_lines_become_acts() {
     }
     match type_command(&mut app, "phase next").as_slice() {
         [
-            Request::Act {
-                act: CommandAct::Phase { index, name },
+            Request::Apply(Attempt {
+                write: Write::Phase { index, name },
                 ..
-            },
+            }),
         ] => {
             assert_eq!((*index, name.as_str()), (1, "Response"));
         }

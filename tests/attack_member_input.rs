@@ -882,9 +882,12 @@ fn the_console_says_when_a_role_or_an_action_goes_to_no_account() {
         ),
         (
             "action @nosuchuser write the fix",
-            "Action item 1 added (warning: no account named nosuchuser on this host)",
+            "Action item 1: write the fix, owner nosuchuser (warning: no account named nosuchuser on this host)",
         ),
-        ("action @root check the fix", "Action item 2 added"),
+        (
+            "action @root check the fix",
+            "Action item 2: check the fix, owner root",
+        ),
     ] {
         console.send(":");
         console.send(line);

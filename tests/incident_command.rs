@@ -321,7 +321,8 @@ fn cli_incident_command_round_trip() {
     );
     assert!(stderr(&out).contains("--reason"), "{}", stderr(&out));
 
-    assert_eq!(ok(&db, &["phase", "next"]).trim(), "phase 2: Response");
+    // The answer is the timeline text, the same the console says.
+    assert_eq!(ok(&db, &["phase", "next"]).trim(), "Phase 2: Response");
     let out = fails(&db, &["phase", "9"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(

@@ -1,55 +1,15 @@
-//! The `:` command line: parsing what was typed into a command.
+//! The `:` command line: one table holds every command's names (the first
+//! is the one shown, the others its aliases), usage, help text and parser.
+//! `:help` and `?` list the table; the parser reads it. The writes it
+//! produces are the core's [`Command`]s, the same the command line makes.
 
-use chrono::TimeDelta;
+use crate::command::{Command, parse_timer};
+use crate::domain::{EntryKind, ItemState, Milestone};
 
-use crate::domain::time::parse_duration;
-use crate::domain::timer::TimerState;
-use crate::domain::{ItemState, Milestone, Severity};
-
-/// A command typed after `:`.
+/// What a `:` line asks for: a write, or something of the console's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Note(String),
-    StatusUpdate(String),
-    /// Set a checklist item (key or part of its name) to a state.
-    Check {
-        item: String,
-        state: ItemState,
-    },
-    Severity {
-        severity: Severity,
-        reason: String,
-    },
-    Snooze {
-        length: TimeDelta,
-        reason: String,
-    },
-    Phase(PhaseTarget),
-    StartTimer {
-        length: TimeDelta,
-        label: String,
-    },
-    CloseTimer {
-        id: i64,
-        state: TimerState,
-    },
-    Role {
-        role: String,
-        account: String,
-    },
-    /// `:ack`, `:mitigate`, `:resolve`, `:close`, with an optional time (`T` forms).
-    Milestone {
-        milestone: Milestone,
-        at: Option<String>,
-    },
-    PostmortemDone,
-    AddAction {
-        text: String,
-        owner: Option<String>,
-        /// As typed after `due:` (`+2d`, `2026-03-05`).
-        due: Option<String>,
-    },
-    ActionDone(i64),
+pub enum Line {
+    Write(Command),
     Help,
     Metrics,
     /// Open the database file now at the path (after it was removed or replaced).
@@ -57,269 +17,396 @@ pub enum Command {
     Quit,
 }
 
-/// Where `:phase` goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhaseTarget {
-    Next,
-    /// 1-based, as shown.
-    Number(usize),
+/// One `:` command.
+pub struct Spec {
+    /// The first is shown; the rest are aliases.
+    pub names: &'static [&'static str],
+    /// What follows the name, e.g. `TEXT`.
+    pub usage: &'static str,
+    pub help: &'static str,
+    /// Reads what follows the name (trimmed); the name as typed is given
+    /// for messages.
+    parse: fn(name: &str, rest: &str) -> Result<Line, String>,
 }
 
-/// The commands, for the help screen.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (":note TEXT", "add a timeline note"),
-    (":status TEXT", "post a status update"),
-    (
-        ":check ITEM",
-        "mark an item done (key like 1.2 or part of its name)",
-    ),
-    (":uncheck ITEM", "reopen an item"),
-    (":na ITEM", "mark an item not applicable"),
-    (
-        ":severity P0 WHY",
-        "change severity (P0–P3) and say why (or press s)",
-    ),
-    (":timer 10m TEXT", "start a timer everyone sees"),
-    (":timer done N", "mark timer N done (or: cancel N)"),
-    (
-        ":snooze 10m WHY",
-        "push the status-update countdown out, with a reason",
-    ),
-    (":phase next", "advance the response phase (or :phase N)"),
-    (":role ic alice", "hand a role over (ic, comms, scribe, ops, …)"),
-    (
-        ":ack / :mitigate",
-        "record a milestone now (or :mitigate 14:05, :ack -10m)",
-    ),
-    (
-        ":resolve / :close",
-        "resolve (starts the 48 h post-mortem clock) / close",
-    ),
-    (
-        ":action @bob due:+2d TEXT",
-        "add an action item (owner and due optional)",
-    ),
-    (":action done N", "mark action item N done"),
-    (":postmortem done", "the post-mortem is written"),
-    (
-        ":metrics",
-        "MTTD, time to respond/resolve, post-mortem and action-item rates",
-    ),
-    (
-        ":reload",
-        "open the database file now at its path (after it was removed or replaced)",
-    ),
-    (":help", "show the help"),
-    (":q", "quit"),
-];
-
-pub fn parse(line: &str) -> Result<Command, String> {
-    let line = line.trim().trim_start_matches(':').trim_start();
-    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-    let rest = rest.trim();
-    let needs = |what: &str| -> Result<String, String> {
-        if rest.is_empty() {
-            Err(format!(":{name} needs {what}"))
-        } else {
-            Ok(rest.to_string())
-        }
-    };
-    match name {
-        "note" | "n" => Ok(Command::Note(needs("the note text")?)),
-        "status" | "update" | "u" => Ok(Command::StatusUpdate(needs("the update text")?)),
-        "check" | "done" => Ok(Command::Check {
-            item: needs("an item key or name")?,
-            state: ItemState::Done,
-        }),
-        "uncheck" | "reopen" => Ok(Command::Check {
-            item: needs("an item key or name")?,
-            state: ItemState::Open,
-        }),
-        "na" => Ok(Command::Check {
-            item: needs("an item key or name")?,
-            state: ItemState::NotApplicable,
-        }),
-        "severity" | "sev" => {
-            let text = needs("a severity and a reason, e.g. :severity P1 login failing")?;
-            let (level, reason) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
-            Ok(Command::Severity {
+/// Every `:` command, in the order the help lists them.
+pub const TABLE: &[Spec] = &[
+    Spec {
+        names: &["note", "n"],
+        usage: "TEXT",
+        help: "add a timeline note",
+        parse: |name, rest| entry(EntryKind::Note, name, rest, "the note text"),
+    },
+    Spec {
+        names: &["status", "update", "u"],
+        usage: "TEXT",
+        help: "post a status update (resets its countdown)",
+        parse: |name, rest| entry(EntryKind::StatusUpdate, name, rest, "the update text"),
+    },
+    Spec {
+        names: &["decide", "decision"],
+        usage: "TEXT",
+        help: "record a decision (DECIDE on the timeline)",
+        parse: |name, rest| entry(EntryKind::Decision, name, rest, "what was decided"),
+    },
+    Spec {
+        names: &["check", "done"],
+        usage: "ITEM",
+        help: "mark an item done (key like 1.2 or part of its name)",
+        parse: |name, rest| item(ItemState::Done, name, rest),
+    },
+    Spec {
+        names: &["uncheck", "reopen"],
+        usage: "ITEM",
+        help: "reopen an item",
+        parse: |name, rest| item(ItemState::Open, name, rest),
+    },
+    Spec {
+        names: &["na"],
+        usage: "ITEM",
+        help: "mark an item not applicable",
+        parse: |name, rest| item(ItemState::NotApplicable, name, rest),
+    },
+    Spec {
+        names: &["severity", "sev"],
+        usage: "P0 WHY",
+        help: "change severity (P0–P3) and say why (or press s)",
+        parse: |name, rest| {
+            let text = needs(
+                name,
+                rest,
+                "a severity and a reason, e.g. :severity P1 login failing",
+            )?;
+            let (level, reason) = split_first(text);
+            Ok(Line::Write(Command::Severity {
                 severity: level.parse()?,
-                reason: reason.trim().to_string(),
-            })
-        }
-        "snooze" => {
-            let text = needs("a length and a reason, e.g. :snooze 10m waiting for the vendor")?;
-            let (length, reason) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
-            Ok(Command::Snooze {
-                length: parse_duration(length)?,
-                reason: reason.trim().to_string(),
-            })
-        }
-        "phase" => {
-            let target = needs("next or a phase number")?;
-            if target == "next" {
-                Ok(Command::Phase(PhaseTarget::Next))
-            } else {
-                let n = target
-                    .parse()
-                    .map_err(|_| format!(":phase takes next or a number, not {target:?}"))?;
-                Ok(Command::Phase(PhaseTarget::Number(n)))
-            }
-        }
-        "timer" | "t" => {
-            let text = needs("a length and a label, e.g. :timer 10m check rollback")?;
-            let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
-            let rest = rest.trim();
-            let close = |state| {
-                let id = rest
-                    .trim_start_matches('#')
-                    .parse()
-                    .map_err(|_| format!(":timer {first} takes a timer number"))?;
-                Ok(Command::CloseTimer { id, state })
-            };
-            match first {
-                "done" => close(TimerState::Done),
-                "cancel" => close(TimerState::Cancelled),
-                length if !rest.is_empty() => Ok(Command::StartTimer {
-                    length: parse_duration(length)?,
-                    label: rest.to_string(),
-                }),
-                _ => Err(":timer needs a label: :timer 10m check rollback".into()),
-            }
-        }
-        "role" => {
-            let text = needs("a role and an account, e.g. :role ic alice")?;
+                reason: reason.to_string(),
+            }))
+        },
+    },
+    Spec {
+        names: &["snooze"],
+        usage: "10m WHY",
+        help: "push the status-update countdown out, with a reason",
+        parse: |name, rest| {
+            let text = needs(
+                name,
+                rest,
+                "a length and a reason, e.g. :snooze 10m waiting for the vendor",
+            )?;
+            let (length, reason) = split_first(text);
+            Ok(Line::Write(Command::Snooze {
+                length: length.to_string(),
+                reason: reason.to_string(),
+            }))
+        },
+    },
+    Spec {
+        names: &["phase"],
+        usage: "next | N",
+        help: "advance the response phase, or go to phase N",
+        parse: |name, rest| {
+            Ok(Line::Write(Command::Phase(
+                needs(name, rest, "next or a phase number")?.into(),
+            )))
+        },
+    },
+    Spec {
+        names: &["timer", "t"],
+        usage: "10m TEXT | done N | cancel N",
+        help: "start a timer everyone sees, or close timer N",
+        parse: |name, rest| {
+            let text = needs(name, rest, "a length and a label, e.g. :timer 10m check rollback")?;
+            parse_timer(text).map(Line::Write)
+        },
+    },
+    Spec {
+        names: &["role"],
+        usage: "ROLE ACCOUNT",
+        help: "hand a role over (ic, comms, scribe, ops, or the runbook's)",
+        parse: |name, rest| {
+            let text = needs(name, rest, "a role and an account, e.g. :role ic alice")?;
             match text.split_whitespace().collect::<Vec<_>>().as_slice() {
-                [role @ .., account] if !role.is_empty() => Ok(Command::Role {
+                [role @ .., account] if !role.is_empty() => Ok(Line::Write(Command::Role {
                     role: role.join(" "),
                     account: account.to_string(),
-                }),
+                })),
                 _ => Err(":role needs a role and an account, e.g. :role ic alice".into()),
             }
-        }
-        "ack" | "acknowledge" | "mitigate" | "resolve" | "close" => {
-            let milestone = match name {
-                "mitigate" => Milestone::Mitigated,
-                "resolve" => Milestone::Resolved,
-                "close" => Milestone::Closed,
-                _ => Milestone::Acknowledged,
-            };
-            Ok(Command::Milestone {
-                milestone,
-                at: (!rest.is_empty()).then(|| rest.to_string()),
-            })
-        }
-        "postmortem" | "pm" if rest == "done" => Ok(Command::PostmortemDone),
-        "postmortem" | "pm" => Err(":postmortem done marks the post-mortem written".into()),
-        "action" | "a" => {
-            let text = needs("a text, e.g. :action @bob due:+2d add an alert on 5xx")?;
-            if let Some(number) = text.strip_prefix("done ") {
-                let id = number
-                    .trim()
-                    .trim_start_matches('#')
-                    .parse()
-                    .map_err(|_| format!(":action done takes an action item number, not {number:?}"))?;
-                return Ok(Command::ActionDone(id));
-            }
-            let (mut owner, mut due, mut words) = (None, None, Vec::new());
-            for word in text.split_whitespace() {
-                if let Some(who) = word
-                    .strip_prefix('@')
-                    .filter(|w| !w.is_empty() && owner.is_none())
-                {
-                    owner = Some(who.to_string());
-                } else if let Some(when) = word.strip_prefix("due:").filter(|_| due.is_none()) {
-                    due = Some(when.to_string());
-                } else {
-                    words.push(word);
-                }
-            }
-            if words.is_empty() {
-                return Err(":action needs a text besides @owner and due:".into());
-            }
-            Ok(Command::AddAction {
-                text: words.join(" "),
-                owner,
-                due,
-            })
-        }
-        "help" | "h" => Ok(Command::Help),
-        "metrics" | "m" => Ok(Command::Metrics),
-        "reload" => Ok(Command::Reload),
-        "q" | "quit" | "q!" | "wq" => Ok(Command::Quit),
-        "" => Err("type a command, e.g. :note TEXT (see :help)".into()),
-        other => Err(format!("unknown command :{other} (see :help)")),
+        },
+    },
+    Spec {
+        names: &["ack", "acknowledge"],
+        usage: "[T]",
+        help: "record that the incident is acknowledged (now, or :ack -10m)",
+        parse: |_, rest| milestone(Milestone::Acknowledged, rest),
+    },
+    Spec {
+        names: &["mitigate"],
+        usage: "[T]",
+        help: "record that the impact is mitigated (now, or :mitigate 14:05)",
+        parse: |_, rest| milestone(Milestone::Mitigated, rest),
+    },
+    Spec {
+        names: &["resolve"],
+        usage: "[T]",
+        help: "record the resolution (starts the 48 h post-mortem clock)",
+        parse: |_, rest| milestone(Milestone::Resolved, rest),
+    },
+    Spec {
+        names: &["close"],
+        usage: "[T]",
+        help: "close the incident",
+        parse: |_, rest| milestone(Milestone::Closed, rest),
+    },
+    Spec {
+        names: &["action", "a"],
+        usage: "[@OWNER] [due:+2d] TEXT | done N",
+        help: "add an action item, or mark action item N done",
+        parse: |name, rest| {
+            action(needs(
+                name,
+                rest,
+                "a text, e.g. :action @bob due:+2d add an alert on 5xx",
+            )?)
+        },
+    },
+    Spec {
+        names: &["postmortem", "pm"],
+        usage: "done",
+        help: "the post-mortem is written",
+        parse: |_, rest| match rest {
+            "done" => Ok(Line::Write(Command::PostmortemDone)),
+            _ => Err(":postmortem done marks the post-mortem written".into()),
+        },
+    },
+    Spec {
+        names: &["metrics", "m"],
+        usage: "",
+        help: "MTTD, time to respond/resolve, post-mortem and action-item rates",
+        parse: |_, _| Ok(Line::Metrics),
+    },
+    Spec {
+        names: &["reload"],
+        usage: "",
+        help: "open the database file now at its path (after it was removed or replaced)",
+        parse: |_, _| Ok(Line::Reload),
+    },
+    Spec {
+        names: &["help", "h"],
+        usage: "",
+        help: "show the help",
+        parse: |_, _| Ok(Line::Help),
+    },
+    Spec {
+        names: &["quit", "q", "q!", "wq"],
+        usage: "",
+        help: "quit",
+        parse: |_, _| Ok(Line::Quit),
+    },
+];
+
+impl Spec {
+    /// `:name USAGE`, as the help shows it.
+    pub fn synopsis(&self) -> String {
+        format!(":{} {}", self.names[0], self.usage)
+            .trim_end()
+            .to_string()
     }
+
+    /// `also :n`, or empty.
+    pub fn aliases(&self) -> String {
+        let others: Vec<String> = self.names[1..].iter().map(|n| format!(":{n}")).collect();
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!("also {}", others.join(" "))
+        }
+    }
+}
+
+/// Reads a `:` line (with or without its leading `:`).
+pub fn parse(line: &str) -> Result<Line, String> {
+    let line = line.trim().trim_start_matches(':').trim_start();
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    if name.is_empty() {
+        return Err("type a command, e.g. :note TEXT (see :help)".into());
+    }
+    let spec = TABLE
+        .iter()
+        .find(|spec| spec.names.contains(&name))
+        .ok_or_else(|| format!("unknown command :{name} (see :help)"))?;
+    (spec.parse)(name, rest.trim())
+}
+
+fn needs<'a>(name: &str, rest: &'a str, what: &str) -> Result<&'a str, String> {
+    if rest.is_empty() {
+        Err(format!(":{name} needs {what}"))
+    } else {
+        Ok(rest)
+    }
+}
+
+/// The first word and the rest, trimmed.
+fn split_first(text: &str) -> (&str, &str) {
+    let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    (first, rest.trim())
+}
+
+fn entry(kind: EntryKind, name: &str, rest: &str, what: &str) -> Result<Line, String> {
+    Ok(Line::Write(Command::Entry {
+        kind,
+        text: needs(name, rest, what)?.to_string(),
+        at: None,
+        pinned: false,
+    }))
+}
+
+fn item(state: ItemState, name: &str, rest: &str) -> Result<Line, String> {
+    Ok(Line::Write(Command::SetItem {
+        item: needs(name, rest, "an item key or name")?.to_string(),
+        state,
+        at: None,
+    }))
+}
+
+fn milestone(milestone: Milestone, rest: &str) -> Result<Line, String> {
+    Ok(Line::Write(Command::Milestone {
+        milestone,
+        at: (!rest.is_empty()).then(|| rest.to_string()),
+    }))
+}
+
+/// `done N`, or `[@owner] [due:WHEN] text` in any order.
+fn action(text: &str) -> Result<Line, String> {
+    if let Some(number) = text.strip_prefix("done ") {
+        let id = number
+            .trim()
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| format!(":action done takes an action item number, not {number:?}"))?;
+        return Ok(Line::Write(Command::ActionDone(id)));
+    }
+    let (mut owner, mut due, mut words) = (None, None, Vec::new());
+    for word in text.split_whitespace() {
+        if let Some(who) = word
+            .strip_prefix('@')
+            .filter(|w| !w.is_empty() && owner.is_none())
+        {
+            owner = Some(who.to_string());
+        } else if let Some(when) = word.strip_prefix("due:").filter(|_| due.is_none()) {
+            due = Some(when.to_string());
+        } else {
+            words.push(word);
+        }
+    }
+    if words.is_empty() {
+        return Err(":action needs a text besides @owner and due:".into());
+    }
+    Ok(Line::Write(Command::AddAction {
+        text: words.join(" "),
+        owner,
+        due,
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Severity;
+    use crate::domain::timer::TimerState;
+
+    fn write(line: &str) -> Command {
+        match parse(line) {
+            Ok(Line::Write(command)) => command,
+            other => panic!("{line:?} gave {other:?}"),
+        }
+    }
 
     #[test]
     fn commands_parse() {
         assert_eq!(
-            parse("note rolled back  4812"),
-            Ok(Command::Note("rolled back  4812".into()))
+            write("note rolled back  4812"),
+            Command::Entry {
+                kind: EntryKind::Note,
+                text: "rolled back  4812".into(),
+                at: None,
+                pinned: false
+            }
         );
         assert_eq!(
-            parse(":check 1.2"),
-            Ok(Command::Check {
+            write(":check 1.2"),
+            Command::SetItem {
                 item: "1.2".into(),
-                state: ItemState::Done
-            })
+                state: ItemState::Done,
+                at: None
+            }
         );
-        assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(parse("q"), Ok(Line::Quit));
         assert_eq!(
-            parse("severity p0 card data exposed"),
-            Ok(Command::Severity {
+            write("severity p0 card data exposed"),
+            Command::Severity {
                 severity: Severity::P0,
                 reason: "card data exposed".into()
-            })
+            }
         );
         assert!(parse("severity P9").unwrap_err().contains("P0, P1, P2 or P3"));
         assert_eq!(
-            parse("timer 10m check rollback"),
-            Ok(Command::StartTimer {
-                length: TimeDelta::minutes(10),
+            write("timer 10m check rollback"),
+            Command::StartTimer {
+                length: "10m".into(),
                 label: "check rollback".into()
-            })
+            }
         );
         assert_eq!(
-            parse("timer done #3"),
-            Ok(Command::CloseTimer {
+            write("timer done #3"),
+            Command::CloseTimer {
                 id: 3,
                 state: TimerState::Done
-            })
+            }
         );
         assert!(parse("timer 10m").is_err());
         assert_eq!(
-            parse("role incident commander bob"),
-            Ok(Command::Role {
+            write("role incident commander bob"),
+            Command::Role {
                 role: "incident commander".into(),
                 account: "bob".into()
-            })
+            }
         );
-        assert_eq!(parse("phase next"), Ok(Command::Phase(PhaseTarget::Next)));
+        assert_eq!(write("phase next"), Command::Phase("next".into()));
         assert_eq!(
-            parse("action @bob due:+2d add an alert on 5xx"),
-            Ok(Command::AddAction {
+            write("action @bob due:+2d add an alert on 5xx"),
+            Command::AddAction {
                 text: "add an alert on 5xx".into(),
                 owner: Some("bob".into()),
                 due: Some("+2d".into())
-            })
+            }
         );
-        assert_eq!(parse("action done 4"), Ok(Command::ActionDone(4)));
+        assert_eq!(write("action done 4"), Command::ActionDone(4));
         assert_eq!(
-            parse("mitigate 14:05"),
-            Ok(Command::Milestone {
+            write("mitigate 14:05"),
+            Command::Milestone {
                 milestone: Milestone::Mitigated,
                 at: Some("14:05".into())
-            })
+            }
         );
-        assert_eq!(parse("postmortem done"), Ok(Command::PostmortemDone));
-        assert!(matches!(parse("snooze 10m vendor"), Ok(Command::Snooze { .. })));
+        assert_eq!(write("postmortem done"), Command::PostmortemDone);
+        assert!(matches!(write("snooze 10m vendor"), Command::Snooze { .. }));
         assert!(parse("note").unwrap_err().contains("needs"));
         assert!(parse("launch missiles").unwrap_err().contains("unknown command"));
+    }
+
+    #[test]
+    fn every_name_and_alias_in_the_table_parses_and_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in TABLE {
+            for name in spec.names {
+                assert!(seen.insert(*name), ":{name} is in the table twice");
+                // Whatever it says about missing arguments, it is not unknown.
+                if let Err(message) = parse(name) {
+                    assert!(!message.contains("unknown command"), ":{name}: {message}");
+                }
+            }
+        }
     }
 }

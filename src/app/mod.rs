@@ -12,13 +12,15 @@ use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use crate::command::{Answer, Attempt, Command, Verdict, Write};
 use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
 use crate::domain::presence::Presence;
 use crate::domain::roles::{self, Role};
-use crate::domain::timer::{Timer, TimerState};
-use crate::domain::{EntryKind, Incident, ItemState, Milestone, Severity, TimelineEntry, find_item, time};
+use crate::domain::timer::Timer;
+use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
+use command::Line;
 use keymap::{Action, Context};
 
 /// A deadline the bell rings for, once per console.
@@ -44,9 +46,12 @@ pub enum Event {
         request: Request,
         message: String,
     },
-    /// A write committed.
-    Wrote(Request),
-    /// A write changed nothing, and why (someone else got there first).
+    /// A write committed (or changed nothing, and why): what the core answered.
+    Answered {
+        request: Request,
+        answer: Answer,
+    },
+    /// Something worth saying that is not a problem.
     Info(String),
     /// The store could not be read.
     Problem(String),
@@ -94,8 +99,8 @@ impl Snapshot {
     }
 }
 
-/// A write for the store worker. UUIDs are made here so that a retry is the
-/// same write.
+/// A request for the store worker. UUIDs are made here so that a retry is
+/// the same write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Declare {
@@ -103,74 +108,24 @@ pub enum Request {
         title: String,
         severity: Severity,
     },
-    AddEntry {
-        uuid: String,
-        incident_id: i64,
-        kind: EntryKind,
-        text: String,
-    },
-    SetItem {
-        uuid: String,
-        incident_id: i64,
-        key: String,
-        state: ItemState,
-        /// The version the responder saw (compare-and-set).
-        expected_version: Option<i64>,
-    },
-    SetSeverity {
-        uuid: String,
-        incident_id: i64,
-        severity: Severity,
-        reason: String,
-        expected_version: Option<i64>,
-    },
+    /// A checked write of incident command (the core's, as the CLI's).
+    Apply(Attempt),
     /// Compute the metrics across incidents (for the metrics view).
     Metrics,
     /// Open the file now at the database path (after it was removed or replaced).
     Reopen,
-    /// One of the incident commander's other acts.
-    Act {
-        uuid: String,
-        incident_id: i64,
-        act: CommandAct,
-    },
 }
 
-/// Acts of incident command, written with a timeline entry each.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommandAct {
-    Snooze {
-        until: DateTime<Utc>,
-        reason: String,
-    },
-    Phase {
-        index: usize,
-        name: String,
-    },
-    StartTimer {
-        deadline: DateTime<Utc>,
-        label: String,
-    },
-    CloseTimer {
-        id: i64,
-        state: TimerState,
-    },
-    Role {
-        key: String,
-        name: String,
-        account: String,
-    },
-    Milestone {
-        milestone: Milestone,
-        at: DateTime<Utc>,
-    },
-    PostmortemDone,
-    AddAction {
-        text: String,
-        owner: Option<String>,
-        due: Option<DateTime<Utc>>,
-    },
-    ActionDone(i64),
+/// The text of a note or status update being sent, so a failed write can
+/// give it back to the composer.
+fn entry_text(request: &Request) -> Option<(EntryKind, &str)> {
+    match request {
+        Request::Apply(Attempt {
+            write: Write::Entry { kind, text, .. },
+            ..
+        }) => Some((*kind, text)),
+        _ => None,
+    }
 }
 
 /// The panes that take the keyboard.
@@ -557,13 +512,8 @@ impl App {
                 self.apply_snapshot(*snapshot);
                 Vec::new()
             }
-            Event::Wrote(request) => {
-                if let Request::AddEntry { kind, .. } = request {
-                    self.say(match kind {
-                        EntryKind::StatusUpdate => "Status update posted; countdown reset",
-                        _ => "Note added",
-                    });
-                }
+            Event::Answered { request, answer } => {
+                self.hear(&request, answer);
                 Vec::new()
             }
             Event::Info(text) => {
@@ -623,9 +573,9 @@ impl App {
             }
             Event::WriteFailed { request, message } => {
                 // Give the words back: a failed write must not eat a note.
-                if let Request::AddEntry { kind, text, .. } = &request {
+                if let Some((kind, text)) = entry_text(&request) {
                     self.drafts_dirty = true;
-                    let draft = self.draft_mut(*kind);
+                    let draft = self.draft_mut(kind);
                     if draft.is_empty() {
                         *draft = text_area_to_continue(text);
                     }
@@ -848,17 +798,21 @@ impl App {
                     self.complain(format!("Not saved (kept as a draft): {why}"));
                     return Vec::new();
                 }
-                let Some(incident_id) = self.record.as_ref().map(|r| r.incident.id) else {
-                    return Vec::new();
-                };
-                *self.draft_mut(kind) = empty_area();
-                self.input = Input::Keys;
-                vec![Request::AddEntry {
-                    uuid: new_uuid(),
-                    incident_id,
-                    kind,
-                    text,
-                }]
+                let sent = self.order(
+                    Command::Entry {
+                        kind,
+                        text,
+                        at: None,
+                        pinned: false,
+                    },
+                    None,
+                );
+                // Refused here: the words stay in the composer.
+                if !sent.is_empty() {
+                    *self.draft_mut(kind) = empty_area();
+                    self.input = Input::Keys;
+                }
+                sent
             }
             Some(Action::InsertNewline) => {
                 self.draft_mut(kind).insert_newline();
@@ -919,88 +873,73 @@ impl App {
                 self.complain(message);
                 Vec::new()
             }
-            Ok(command::Command::Quit) => {
+            Ok(Line::Quit) => {
                 self.should_quit = true;
                 Vec::new()
             }
-            Ok(command::Command::Help) => {
+            Ok(Line::Help) => {
                 self.input = Input::Help;
                 Vec::new()
             }
-            Ok(command::Command::Reload) => vec![Request::Reopen],
-            Ok(command::Command::Metrics) => {
+            Ok(Line::Reload) => vec![Request::Reopen],
+            Ok(Line::Metrics) => {
                 self.help_scroll = 0;
                 self.input = Input::Metrics;
                 vec![Request::Metrics]
             }
-            Ok(command::Command::Note(text)) => self.add_entry(EntryKind::Note, text),
-            Ok(command::Command::Severity { severity, reason }) => self.set_severity(severity, reason),
-            Ok(command::Command::Snooze { length, reason }) => {
-                if reason.is_empty() {
-                    self.complain("A snooze needs a reason: :snooze 10m waiting for vendor");
-                    return Vec::new();
-                }
-                let until = self.now + length;
-                self.command_act(CommandAct::Snooze { until, reason })
+            Ok(Line::Write(order)) => {
+                // A severity change must not silently undo one made since
+                // the commander looked.
+                let seen = matches!(order, Command::Severity { .. })
+                    .then(|| self.record.as_ref().map(|r| r.incident.version))
+                    .flatten();
+                self.order(order, seen)
             }
-            Ok(command::Command::Phase(target)) => self.advance_phase(target),
-            Ok(command::Command::StartTimer { length, label }) => {
-                let deadline = self.now + length;
-                self.command_act(CommandAct::StartTimer { deadline, label })
+        }
+    }
+
+    /// Checks a write of incident command against the incident as this
+    /// console sees it and the clock, the same way the command line does,
+    /// and asks the worker to apply it; a refusal is said here.
+    fn order(&mut self, order: Command, seen_version: Option<i64>) -> Vec<Request> {
+        if !self.writable() {
+            return Vec::new();
+        }
+        let Some(record) = &self.record else {
+            return Vec::new();
+        };
+        let checked = match self.utc_offset {
+            Some(offset) => order.check(record, &self.now.with_timezone(&offset)),
+            None => order.check(record, &self.now.with_timezone(&Local)),
+        };
+        match checked {
+            Ok(write) => vec![Request::Apply(Attempt {
+                seen_version,
+                ..Attempt::new(record.incident.id, write)
+            })],
+            Err(refusal) => {
+                self.complain(refusal.message);
+                Vec::new()
             }
-            Ok(command::Command::CloseTimer { id, state }) => {
-                self.command_act(CommandAct::CloseTimer { id, state })
-            }
-            Ok(command::Command::Milestone { milestone, at }) => {
-                let at = match at.map(|t| time::parse_time(&t, &self.local(self.now))) {
-                    None => self.now,
-                    Some(Ok(at)) => at,
-                    Some(Err(message)) => {
-                        self.complain(message);
-                        return Vec::new();
-                    }
-                };
-                self.command_act(CommandAct::Milestone { milestone, at })
-            }
-            Ok(command::Command::PostmortemDone) => self.command_act(CommandAct::PostmortemDone),
-            Ok(command::Command::AddAction { text, owner, due }) => {
-                let due = match due.map(|d| time::parse_due(&d, &self.local(self.now))) {
-                    None => None,
-                    Some(Ok(at)) => Some(at),
-                    Some(Err(message)) => {
-                        self.complain(message);
-                        return Vec::new();
-                    }
-                };
-                self.command_act(CommandAct::AddAction { text, owner, due })
-            }
-            Ok(command::Command::ActionDone(id)) => self.command_act(CommandAct::ActionDone(id)),
-            Ok(command::Command::Role { role, account }) => match roles::find_role(&self.roles(), &role) {
-                Ok(found) => {
-                    let (key, name) = (found.key.clone(), found.name.clone());
-                    self.command_act(CommandAct::Role { key, name, account })
-                }
-                Err(message) => {
-                    self.complain(message);
-                    Vec::new()
-                }
-            },
-            Ok(command::Command::StatusUpdate(text)) => self.add_entry(EntryKind::StatusUpdate, text),
-            Ok(command::Command::Check { item, state }) => {
-                let Some(record) = &self.record else {
-                    return Vec::new();
-                };
-                match find_item(&record.checklist, &item) {
-                    Ok(found) => {
-                        let key = found.key.clone();
-                        self.set_item(key, state, None)
-                    }
-                    Err(message) => {
-                        self.complain(message);
-                        Vec::new()
-                    }
-                }
-            }
+        }
+    }
+
+    /// Says what the core answered for a write of this console.
+    fn hear(&mut self, request: &Request, answer: Answer) {
+        let mut said = match (entry_text(request), answer.verdict) {
+            (Some((EntryKind::StatusUpdate, _)), _) => "Status update posted; countdown reset".to_string(),
+            (Some((EntryKind::Decision, _)), _) => "Decision recorded".to_string(),
+            (Some(_), _) => "Note added".to_string(),
+            (None, Verdict::Conflict) => format!("Not changed: {}. Press again to apply yours.", answer.text),
+            (None, _) => answer.text,
+        };
+        if let Some(warning) = answer.warning {
+            said = format!("{said} (warning: {warning})");
+        }
+        if answer.verdict == Verdict::Conflict {
+            self.complain(said);
+        } else {
+            self.say(said);
         }
     }
 
@@ -1020,84 +959,6 @@ impl App {
             self.complain(self.read_only_reason());
         }
         !self.read_only
-    }
-
-    /// The attached incident, when this account may write to it (otherwise
-    /// the reason is said once).
-    fn writable_incident(&mut self) -> Option<&Incident> {
-        if !self.writable() {
-            return None;
-        }
-        self.record.as_ref().map(|r| &r.incident)
-    }
-
-    fn add_entry(&mut self, kind: EntryKind, text: String) -> Vec<Request> {
-        let Some(incident) = self.writable_incident() else {
-            return Vec::new();
-        };
-        vec![Request::AddEntry {
-            uuid: new_uuid(),
-            incident_id: incident.id,
-            kind,
-            text,
-        }]
-    }
-
-    fn set_item(&mut self, key: String, state: ItemState, expected_version: Option<i64>) -> Vec<Request> {
-        let Some(incident) = self.writable_incident() else {
-            return Vec::new();
-        };
-        vec![Request::SetItem {
-            uuid: new_uuid(),
-            incident_id: incident.id,
-            key,
-            state,
-            expected_version,
-        }]
-    }
-
-    fn set_severity(&mut self, severity: Severity, reason: String) -> Vec<Request> {
-        let Some(incident) = self.writable_incident() else {
-            return Vec::new();
-        };
-        vec![Request::SetSeverity {
-            uuid: new_uuid(),
-            incident_id: incident.id,
-            severity,
-            reason,
-            expected_version: Some(incident.version),
-        }]
-    }
-
-    fn command_act(&mut self, act: CommandAct) -> Vec<Request> {
-        let Some(incident) = self.writable_incident() else {
-            return Vec::new();
-        };
-        vec![Request::Act {
-            uuid: new_uuid(),
-            incident_id: incident.id,
-            act,
-        }]
-    }
-
-    /// `:phase next` or `:phase N` (1-based, as shown).
-    fn advance_phase(&mut self, target: command::PhaseTarget) -> Vec<Request> {
-        let phases = self.phase_windows();
-        let current = self.record.as_ref().map_or(0, |r| r.incident.phase);
-        let index = match target {
-            command::PhaseTarget::Next => current + 1,
-            command::PhaseTarget::Number(n) => n.saturating_sub(1),
-        };
-        match phases.get(index) {
-            Some(phase) => {
-                let name = phase.name.clone();
-                self.command_act(CommandAct::Phase { index, name })
-            }
-            None => {
-                self.complain(format!("This runbook has phases 1 to {}", phases.len()));
-                Vec::new()
-            }
-        }
     }
 
     /// The current phase's items are all closed: time to move on.
@@ -1171,7 +1032,12 @@ impl App {
                     _ => ItemState::Open,
                 };
                 let (key, version) = (item.key.clone(), item.version);
-                return self.set_item(key, state, Some(version));
+                let order = Command::SetItem {
+                    item: key,
+                    state,
+                    at: None,
+                };
+                return self.order(order, Some(version));
             }
             Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
                 let step: isize = match action {

@@ -7,20 +7,17 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    ActionCommand, CheckArgs, Cli, Command, DeclareArgs, ExportArgs, ExportFormat, ImportArgs, InitArgs,
-    ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs, SeverityArgs,
-    ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
+    ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, ExportArgs, ExportFormat, ImportArgs,
+    InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs,
+    SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
+use crate::command::{self, Answer, Attempt, Command, Declaration, Verdict};
 use crate::domain::import::{ImportedLine, LineError};
 use crate::domain::time::{check_past, format_clock, parse_time};
-use crate::domain::timer::TimerState;
-use crate::domain::{EntryKind, ItemState, Milestone, Milestones, find_item, sanitize_line};
+use crate::domain::{EntryKind, ItemState, Milestone, sanitize_line};
 use crate::paths::database_path;
-use crate::runbook;
-use crate::store::{
-    Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError,
-};
+use crate::store::{NewEntry, OpenMode, Store, StoreError};
 use crate::witness::Witness;
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -28,40 +25,41 @@ pub fn run(cli: Cli) -> Result<()> {
     let db = database_path(cli.db.or(config.database.clone())).map_err(|e| eyre!(e))?;
     match cli.command {
         None => crate::console::run(&db, cli.incident, &config),
-        Some(Command::Declare(args)) => declare(&db, args, &config),
-        Some(Command::Completions { shell }) => {
+        Some(Subcommand::Declare(args)) => declare(&db, args, &config),
+        Some(Subcommand::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
             Ok(())
         }
-        Some(Command::Manpage) => {
+        Some(Subcommand::Manpage) => {
             use clap::CommandFactory;
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(())
         }
-        Some(Command::Note(args)) => note(&db, args),
-        Some(Command::Check(args)) => check(&db, args),
-        Some(Command::Severity(args)) => severity(&db, args),
-        Some(Command::StatusUpdate(args)) => status_update(&db, args),
-        Some(Command::Snooze(args)) => snooze(&db, args),
-        Some(Command::Phase(args)) => phase(&db, args),
-        Some(Command::Timer(args)) => timer(&db, args),
-        Some(Command::Role(args)) => role(&db, args),
-        Some(Command::Export(args)) => export(&db, args),
-        Some(Command::Import(args)) => import(&db, args),
-        Some(Command::Metrics(args)) => metrics(&db, args),
-        Some(Command::Demo) => demo(),
-        Some(Command::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
-        Some(Command::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
-        Some(Command::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
-        Some(Command::Close(args)) => milestone(&db, Milestone::Closed, args),
-        Some(Command::Postmortem(args)) => postmortem(&db, args),
-        Some(Command::Action(args)) => action(&db, args.command),
-        Some(Command::Init(args)) => init(&db, args),
-        Some(Command::Doctor) => doctor(&db),
-        Some(Command::List(args)) => list(&db, args),
-        Some(Command::Show(args)) => show(&db, args),
-        Some(Command::Verify(args)) => verify(&db, args),
+        Some(Subcommand::Note(args)) => note(&db, args),
+        Some(Subcommand::Check(args)) => check(&db, args),
+        Some(Subcommand::Severity(args)) => severity(&db, args),
+        Some(Subcommand::StatusUpdate(args)) => entry(&db, args, EntryKind::StatusUpdate),
+        Some(Subcommand::Decide(args)) => entry(&db, args, EntryKind::Decision),
+        Some(Subcommand::Snooze(args)) => snooze(&db, args),
+        Some(Subcommand::Phase(args)) => phase(&db, args),
+        Some(Subcommand::Timer(args)) => timer(&db, args),
+        Some(Subcommand::Role(args)) => role(&db, args),
+        Some(Subcommand::Export(args)) => export(&db, args),
+        Some(Subcommand::Import(args)) => import(&db, args),
+        Some(Subcommand::Metrics(args)) => metrics(&db, args),
+        Some(Subcommand::Demo) => demo(),
+        Some(Subcommand::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
+        Some(Subcommand::Mitigate(args)) => milestone(&db, Milestone::Mitigated, args),
+        Some(Subcommand::Resolve(args)) => milestone(&db, Milestone::Resolved, args),
+        Some(Subcommand::Close(args)) => milestone(&db, Milestone::Closed, args),
+        Some(Subcommand::Postmortem(args)) => postmortem(&db, args),
+        Some(Subcommand::Action(args)) => action(&db, args.command),
+        Some(Subcommand::Init(args)) => init(&db, args),
+        Some(Subcommand::Doctor) => doctor(&db),
+        Some(Subcommand::List(args)) => list(&db, args),
+        Some(Subcommand::Show(args)) => show(&db, args),
+        Some(Subcommand::Verify(args)) => verify(&db, args),
     }
 }
 
@@ -86,12 +84,6 @@ fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn time_arg(value: Option<&str>, flag: &str) -> Result<Option<DateTime<Utc>>> {
-    let Some(text) = value else { return Ok(None) };
-    let at = parse_time(text, &Local::now()).map_err(|e| eyre!("{flag}: {e}"))?;
-    Ok(Some(at))
-}
-
 /// The incident a command acts on: the one given, else the most recently
 /// declared open one, else the most recent (just resolved) one.
 fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
@@ -104,25 +96,19 @@ fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
 }
 
 fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Result<()> {
-    let (runbook_name, runbook_text) =
-        crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()))
-            .map_err(|e| eyre!(e))?;
-    let parsed = runbook::parse(&runbook_text).map_err(|e| eyre!("{runbook_name}: {e}"))?;
-    let mut milestones = Milestones::new(Utc::now());
-    milestones.started_at = time_arg(args.started_at.as_deref(), "--started-at")?;
-    milestones.detected_at = time_arg(args.detected_at.as_deref(), "--detected-at")?;
-
-    let mut store = open_store(db, OpenMode::Create)?;
-    let id = store.declare(&NewIncident {
-        uuid: new_uuid(),
+    let runbook = crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()))
+        .map_err(|e| eyre!(e))?;
+    let declaration = Declaration {
         title: args.title.join(" "),
         severity: args.severity,
-        milestones,
-        declared_by: current_account(),
-        runbook_name,
-        runbook_text,
-        runbook: &parsed,
-    })?;
+        started_at: args.started_at,
+        detected_at: args.detected_at,
+        runbook,
+    };
+    let mut store = open_store(db, OpenMode::Create)?;
+    let id = declaration
+        .apply(&mut store, &new_uuid(), &current_account(), &Local::now())
+        .map_err(|e| eyre!(e))?;
     println!("{id}");
     Ok(())
 }
@@ -140,34 +126,53 @@ fn text_arg(words: &[String]) -> Result<String> {
 }
 
 fn note(db: &Path, args: NoteArgs) -> Result<()> {
-    let text = text_arg(&args.text)?;
-    let occurred_at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
-    add_entry(db, args.incident, EntryKind::Note, text, occurred_at, args.pin)
+    let command = Command::Entry {
+        kind: EntryKind::Note,
+        text: text_arg(&args.text)?,
+        at: args.at,
+        pinned: args.pin,
+    };
+    run_command(db, args.incident, command)?;
+    Ok(())
 }
 
-/// Writes one entry by this account to the incident given or the latest.
-fn add_entry(
-    db: &Path,
-    incident: Option<i64>,
-    kind: EntryKind,
-    text: String,
-    occurred_at: chrono::DateTime<Utc>,
-    pinned: bool,
-) -> Result<()> {
-    let mut store = open_store(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, incident)?;
-    store.add_entry(
-        incident,
-        &NewEntry {
-            uuid: new_uuid(),
-            kind,
-            occurred_at,
-            author: current_account(),
-            text,
-            pinned,
-        },
-    )?;
+/// A status update or a decision: text, now.
+fn entry(db: &Path, args: StatusUpdateArgs, kind: EntryKind) -> Result<()> {
+    let command = Command::Entry {
+        kind,
+        text: text_arg(&args.text)?,
+        at: None,
+        pinned: false,
+    };
+    run_command(db, args.incident, command)?;
     Ok(())
+}
+
+/// Checks `command` against the incident given (or the latest) and the
+/// clock, applies it as this account, and says any warning that goes with
+/// it; the same core the console's keys and `:` line go through.
+fn run_command(db: &Path, incident: Option<i64>, command: Command) -> Result<Answer> {
+    let mut store = open_store(db, OpenMode::Existing)?;
+    let incident_id = target_incident(&mut store, incident)?;
+    let record = store.incident_record(incident_id)?;
+    let write = command
+        .check(&record, &Local::now())
+        .map_err(|refusal| match refusal.field {
+            Some(field) => eyre!("--{field}: {}", refusal.message),
+            None => eyre!(refusal.message),
+        })?;
+    let answer = command::apply(&mut store, &Attempt::new(incident_id, write), &current_account())?;
+    if let Some(warning) = &answer.warning {
+        eprintln!("warning: {warning}");
+    }
+    Ok(answer)
+}
+
+/// Runs `command` and prints its answer: the timeline text it recorded.
+fn run_and_say(db: &Path, incident: Option<i64>, command: Command) -> Result<Answer> {
+    let answer = run_command(db, incident, command)?;
+    println!("{}", answer.text);
+    Ok(answer)
 }
 
 fn check(db: &Path, args: CheckArgs) -> Result<()> {
@@ -176,66 +181,29 @@ fn check(db: &Path, args: CheckArgs) -> Result<()> {
         (_, true) => ItemState::NotApplicable,
         _ => ItemState::Done,
     };
-    let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
-    let mut store = open_store(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.incident)?;
-    let record = store.incident_record(incident)?;
-    let query = args.item.join(" ");
-    let item = find_item(&record.checklist, &query).map_err(|e| eyre!(e))?;
-    let outcome = store.set_item_state(&ItemChange {
-        uuid: &new_uuid(),
-        incident_id: incident,
-        key: &item.key,
+    let command = Command::SetItem {
+        item: args.item.join(" "),
         state,
-        author: &current_account(),
-        at,
-        expected_version: None,
-    })?;
-    match outcome {
-        Outcome::Changed { current, .. } => println!("{}", report::item_line(&current)),
-        Outcome::AlreadySo(current) | Outcome::Conflict(current) => {
-            println!("{} (already so, nothing changed)", report::item_line(&current))
+        at: args.at,
+    };
+    // The item as it stands, as `show` lists it.
+    let answer = run_command(db, args.incident, command)?;
+    if let Some(item) = &answer.item {
+        match answer.verdict {
+            Verdict::Done => println!("{}", report::item_line(item)),
+            _ => println!("{} (already so, nothing changed)", report::item_line(item)),
         }
     }
     Ok(())
 }
 
 fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
-    let mut store = open_store(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.incident)?;
-    let outcome = store.set_severity(&SeverityChange {
-        uuid: &new_uuid(),
-        incident_id: incident,
+    let command = Command::Severity {
         severity: args.severity,
-        reason: &args.reason.unwrap_or_default(),
-        author: &current_account(),
-        at: Utc::now(),
-        expected_version: None,
-    })?;
-    match outcome {
-        Outcome::Changed { current, from } => {
-            println!("incident {}: severity {from} → {}", current.id, current.severity)
-        }
-        Outcome::AlreadySo(current) | Outcome::Conflict(current) => {
-            println!(
-                "incident {}: severity already {} (nothing changed)",
-                current.id, current.severity
-            )
-        }
-    }
+        reason: args.reason.unwrap_or_default(),
+    };
+    run_and_say(db, args.incident, command)?;
     Ok(())
-}
-
-fn status_update(db: &Path, args: StatusUpdateArgs) -> Result<()> {
-    let text = text_arg(&args.text)?;
-    add_entry(
-        db,
-        args.incident,
-        EntryKind::StatusUpdate,
-        text,
-        Utc::now(),
-        false,
-    )
 }
 
 /// A path for a message: sanitized, since a path can hold any byte.
@@ -243,149 +211,56 @@ fn shown(path: &Path) -> String {
     sanitize_line(&path.display().to_string()).into_owned()
 }
 
-/// Who acts on which incident, for the commands of incident command.
-struct Actor {
-    incident_id: i64,
-    uuid: String,
-    account: String,
-}
-
-impl Actor {
-    fn act(&self) -> Act<'_> {
-        Act {
-            uuid: &self.uuid,
-            incident_id: self.incident_id,
-            author: &self.account,
-            at: Utc::now(),
-        }
-    }
-}
-
-/// The store and the actor for commands of incident command.
-fn command_context(db: &Path, incident: Option<i64>) -> Result<(Store, Actor)> {
-    let mut store = open_store(db, OpenMode::Existing)?;
-    let incident_id = target_incident(&mut store, incident)?;
-    Ok((
-        store,
-        Actor {
-            incident_id,
-            uuid: new_uuid(),
-            account: current_account(),
-        },
-    ))
-}
-
 fn snooze(db: &Path, args: SnoozeArgs) -> Result<()> {
-    let length = crate::domain::time::parse_duration(&args.length).map_err(|e| eyre!(e))?;
-    let (mut store, actor) = command_context(db, args.incident)?;
-    let act = actor.act();
-    store.snooze_status_update(&act, act.at + length, &args.reason)?;
+    let command = Command::Snooze {
+        length: args.length,
+        reason: args.reason,
+    };
+    run_and_say(db, args.incident, command)?;
     Ok(())
 }
 
 fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
-    let (mut store, actor) = command_context(db, args.incident)?;
-    let incident_id = actor.incident_id;
-    let record = store.incident_record(incident_id)?;
-    let phases = runbook::parse(&record.runbook_text)
-        .map(|r| r.phases)
-        .unwrap_or_default();
-    let index = match args.target.as_str() {
-        "next" => record.incident.phase + 1,
-        number => number
-            .parse::<usize>()
-            .map_err(|_| eyre!("phase: give `next` or a phase number, not {number:?}"))?
-            .saturating_sub(1),
-    };
-    let Some(target) = phases.get(index) else {
-        bail!("this incident's runbook has phases 1 to {}", phases.len());
-    };
-    let act = actor.act();
-    store.set_phase(&act, index, &target.name)?;
-    println!(
-        "phase {}: {}",
-        index + 1,
-        crate::domain::sanitize_line(&target.name)
-    );
+    run_and_say(db, args.incident, Command::Phase(args.target))?;
     Ok(())
 }
 
 fn timer(db: &Path, args: TimerArgs) -> Result<()> {
-    let (mut store, actor) = command_context(db, args.incident)?;
-    let incident_id = actor.incident_id;
-    let now = Utc::now();
-    let act = Act {
-        at: now,
-        ..actor.act()
-    };
     let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        ["list"] => {
-            let record = store.incident_record(incident_id)?;
-            for t in &record.timers {
-                println!(
-                    "{:>3}  {:<9}  {}  {}",
-                    t.id,
-                    t.state.as_str(),
-                    report::local_time(t.deadline),
-                    crate::domain::sanitize_line(&t.label)
-                );
-            }
+    if words == ["list"] {
+        let mut store = open_store(db, OpenMode::Existing)?;
+        let incident_id = target_incident(&mut store, args.incident)?;
+        for t in &store.incident_record(incident_id)?.timers {
+            println!(
+                "{:>3}  {:<9}  {}  {}",
+                t.id,
+                t.state.as_str(),
+                report::local_time(t.deadline),
+                crate::domain::sanitize_line(&t.label)
+            );
         }
-        [verb @ ("done" | "cancel"), id] => {
-            let id: i64 = id
-                .trim_start_matches('#')
-                .parse()
-                .map_err(|_| eyre!("timer {verb}: {id:?} is not a timer number"))?;
-            let state = if *verb == "done" {
-                TimerState::Done
-            } else {
-                TimerState::Cancelled
-            };
-            store.close_timer(&act, id, state)?;
+        return Ok(());
+    }
+    match command::parse_timer(&words.join(" ")).map_err(|e| eyre!(e))? {
+        start @ Command::StartTimer { .. } => {
+            // Like declare: the new number, for scripts.
+            let answer = run_command(db, args.incident, start)?;
+            println!("{}", answer.new_id.unwrap_or_default());
         }
-        [length, label @ ..] if !label.is_empty() => {
-            let length = crate::domain::time::parse_duration(length).map_err(|e| eyre!(e))?;
-            let id = store.start_timer(&act, now + length, &label.join(" "))?;
-            println!("{id}");
+        close => {
+            run_and_say(db, args.incident, close)?;
         }
-        _ => bail!("timer: give `10m TEXT`, `done N`, `cancel N` or `list`"),
     }
     Ok(())
 }
 
 fn role(db: &Path, args: RoleArgs) -> Result<()> {
-    let (mut store, actor) = command_context(db, args.incident)?;
-    let incident_id = actor.incident_id;
-    let record = store.incident_record(incident_id)?;
-    let named: Vec<(String, String)> = runbook::parse(&record.runbook_text)
-        .map(|r| r.roles.into_iter().map(|r| (r.name, r.description)).collect())
-        .unwrap_or_default();
-    let roles = crate::domain::roles::roles(&named);
-    let role = crate::domain::roles::find_role(&roles, &args.role).map_err(|e| eyre!(e))?;
-    let act = actor.act();
-    let before = store.assign_role(&act, &role.key, &role.name, &args.account)?;
-    match before {
-        Some(previous) if previous != args.account => {
-            println!(
-                "{}: {} → {}",
-                sanitize_line(&role.name),
-                sanitize_line(&previous),
-                sanitize_line(&args.account)
-            )
-        }
-        _ => println!("{}: {}", sanitize_line(&role.name), sanitize_line(&args.account)),
-    }
-    warn_if_unknown_account(&args.account);
+    let command = Command::Role {
+        role: args.role,
+        account: args.account,
+    };
+    run_and_say(db, args.incident, command)?;
     Ok(())
-}
-
-/// `warning: no account named X on this host` on stderr; the command still
-/// succeeds.
-fn warn_if_unknown_account(name: &str) {
-    if let Some(warning) = crate::account::unknown_account_warning(name) {
-        eprintln!("warning: {warning}");
-    }
 }
 
 fn demo() -> Result<()> {
@@ -500,7 +375,7 @@ fn imported_lines_in_bounds(
 
 fn export(db: &Path, args: ExportArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.id)?;
+    let incident = target_incident(&mut store, args.target.id())?;
     let mut record = store.incident_record(incident)?;
     // The export says whether the record held, so a reviewer can check a
     // later copy against the chain head it names.
@@ -612,36 +487,34 @@ fn umask_from_status(status: &str) -> Option<u32> {
 }
 
 fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
-    let at = time_arg(args.at.as_deref(), "--at")?.unwrap_or_else(Utc::now);
-    let (mut store, actor) = command_context(db, args.id)?;
-    let incident_id = actor.incident_id;
-    let act = actor.act();
-    store.set_milestone(&act, milestone, at)?;
-    println!(
-        "incident {incident_id}: {} at {}",
-        milestone.as_str(),
-        report::local_time(at)
-    );
+    let incident = args.target.id();
+    run_and_say(
+        db,
+        incident,
+        Command::Milestone {
+            milestone,
+            at: args.at,
+        },
+    )?;
     if milestone == Milestone::Resolved {
-        println!(
-            "post-mortem due by {} (48 h); then: warroom postmortem done {incident_id}",
-            report::local_time(at + crate::domain::incident::POSTMORTEM_WITHIN)
-        );
+        let mut store = open_store(db, OpenMode::Existing)?;
+        let id = target_incident(&mut store, incident)?;
+        if let Some(due) = store.incident_record(id)?.incident.postmortem_due() {
+            println!(
+                "post-mortem due by {} (48 h); then: warroom postmortem done {id}",
+                report::local_time(due)
+            );
+        }
     }
     Ok(())
 }
 
 fn postmortem(db: &Path, args: PostmortemArgs) -> Result<()> {
-    let (mut store, actor) = command_context(db, args.id)?;
-    let incident_id = actor.incident_id;
-    let act = actor.act();
-    store.postmortem_done(&act)?;
-    println!("incident {incident_id}: post-mortem done");
+    run_and_say(db, args.target.id(), Command::PostmortemDone)?;
     Ok(())
 }
 
 fn action(db: &Path, command: ActionCommand) -> Result<()> {
-    let account = current_account();
     match command {
         ActionCommand::Add {
             owner,
@@ -649,31 +522,18 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
             incident,
             text,
         } => {
-            let due_at = match due {
-                Some(due) => Some(
-                    crate::domain::time::parse_due(&due, &Local::now()).map_err(|e| eyre!("--due: {e}"))?,
-                ),
-                None => None,
+            let command = Command::AddAction {
+                text: text.join(" "),
+                owner,
+                due,
             };
-            let (mut store, actor) = command_context(db, incident)?;
-            let act = actor.act();
-            let id = store.add_action(&act, &text.join(" "), owner.as_deref(), due_at)?;
-            println!("{id}");
-            if let Some(owner) = &owner {
-                warn_if_unknown_account(owner);
-            }
+            // Like declare: the new number, for scripts.
+            let answer = run_command(db, incident, command)?;
+            println!("{}", answer.new_id.unwrap_or_default());
         }
         ActionCommand::Done { id } => {
-            let mut store = open_store(db, OpenMode::Existing)?;
-            let uuid = new_uuid();
-            // The incident is the item's own; the store looks it up.
-            let act = Act {
-                uuid: &uuid,
-                incident_id: 0,
-                author: &account,
-                at: Utc::now(),
-            };
-            store.action_done(&act, id)?;
+            // The item's own incident gets the entry; the store looks it up.
+            run_and_say(db, None, Command::ActionDone(id))?;
         }
         ActionCommand::List { all, incident, json } => {
             let mut store = open_store(db, OpenMode::Existing)?;
@@ -787,7 +647,7 @@ fn list(db: &Path, args: ListArgs) -> Result<()> {
 
 fn show(db: &Path, args: ShowArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
-    let incident = target_incident(&mut store, args.id)?;
+    let incident = target_incident(&mut store, args.target.id())?;
     let record = store.incident_record(incident)?;
     if args.json {
         report::print_json(&report::record_json(&record))
@@ -799,7 +659,7 @@ fn show(db: &Path, args: ShowArgs) -> Result<()> {
 
 fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
     let mut store = Store::open(db, OpenMode::Existing)?;
-    let incident = match args.id.or(args.incident) {
+    let incident = match args.target.id() {
         Some(id) => Some(store.incident_record(id)?),
         None => None,
     };

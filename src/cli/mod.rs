@@ -50,6 +50,8 @@ pub enum Command {
     Severity(SeverityArgs),
     /// Post a status update (resets the status-update countdown).
     StatusUpdate(StatusUpdateArgs),
+    /// Record a decision on the timeline (shown as DECIDE).
+    Decide(StatusUpdateArgs),
     /// Push the status-update countdown out, with a reason.
     Snooze(SnoozeArgs),
     /// Advance the response phase: `next` or a phase number.
@@ -93,6 +95,24 @@ pub enum Command {
     Show(ShowArgs),
     /// Walk the tamper-evident chain of the record; exit status 1 if it was altered.
     Verify(VerifyArgs),
+}
+
+/// The incident a command acts on, as `ID` or `--incident/-i ID` (default:
+/// the most recent open incident, else the most recent).
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Incident id (default: the most recent open incident, else the most recent).
+    #[arg(value_name = "ID", conflicts_with = "incident")]
+    pub id: Option<i64>,
+    /// Incident id, as an option.
+    #[arg(long, short, value_name = "ID")]
+    pub incident: Option<i64>,
+}
+
+impl Target {
+    pub fn id(&self) -> Option<i64> {
+        self.id.or(self.incident)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -243,8 +263,8 @@ pub struct MetricsArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Incident id (default: the most recent open incident, else the most recent).
-    pub id: Option<i64>,
+    #[command(flatten)]
+    pub target: Target,
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ExportFormat,
     /// Write to FILE (atomically) instead of stdout.
@@ -266,8 +286,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct MilestoneArgs {
-    /// Incident id (default: the most recent open incident).
-    pub id: Option<i64>,
+    #[command(flatten)]
+    pub target: Target,
     #[arg(long, value_name = "T", allow_hyphen_values = true, help = format!("When it happened (default: now). T: {TIME_FORMS}"))]
     pub at: Option<String>,
 }
@@ -277,8 +297,8 @@ pub struct PostmortemArgs {
     /// `done`: the post-mortem is written.
     #[arg(value_parser = ["done"])]
     pub what: String,
-    /// Incident id (default: the most recent incident).
-    pub id: Option<i64>,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Args)]
@@ -348,8 +368,8 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Incident id (default: the most recent open incident).
-    pub id: Option<i64>,
+    #[command(flatten)]
+    pub target: Target,
     /// Print JSON (keys documented in README).
     #[arg(long)]
     pub json: bool,
@@ -358,11 +378,8 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Incident to summarize as well (the chain covers every incident of the database).
-    #[arg(conflicts_with = "incident")]
-    pub id: Option<i64>,
-    /// Incident to summarize as well.
-    #[arg(long, short)]
-    pub incident: Option<i64>,
+    #[command(flatten)]
+    pub target: Target,
     /// Print JSON (keys documented in README).
     #[arg(long)]
     pub json: bool,

@@ -7,20 +7,16 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::account::unknown_account_warning;
-use crate::app::{CommandAct, Event, IncidentData, Request, Snapshot};
+use crate::app::{Event, IncidentData, Request, Snapshot};
+use crate::command::{self, Declaration, DeclareError};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
-use crate::domain::time::format_clock;
-use crate::domain::{Milestones, sanitize_line};
-use crate::runbook;
+use crate::domain::sanitize_line;
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::{
-    Act, ItemChange, NewEntry, NewIncident, OpenMode, Outcome, SeverityChange, Store, StoreError, watch,
-};
+use crate::store::{OpenMode, Store, StoreError, watch};
 use crate::witness::Witness;
 
 /// How often commits are looked for when no file event came (the watch can
@@ -154,8 +150,7 @@ impl Worker {
                 }
                 Ok(WorkerMessage::Write(request)) => {
                     let event = match self.apply(&request) {
-                        Ok(None) => Event::Wrote(request),
-                        Ok(Some(answer)) => answer,
+                        Ok(event) => event,
                         Err(e) => Event::WriteFailed {
                             request,
                             message: e.to_string(),
@@ -248,9 +243,9 @@ impl Worker {
         })
     }
 
-    /// Applies one request; returns what to tell the console instead of a
-    /// plain "written" (a notice when it changed nothing, the metrics).
-    fn apply(&mut self, request: &Request) -> Result<Option<Event>, StoreError> {
+    /// Applies one request through the incident-command core; returns what
+    /// to tell the console.
+    fn apply(&mut self, request: &Request) -> Result<Event, StoreError> {
         if let Some(gone) = &self.gone {
             return Err(StoreError::Invalid(gone.clone()));
         }
@@ -262,171 +257,38 @@ impl Worker {
                 sanitize_line(&self.store.path().display().to_string())
             )));
         }
-        let now = Utc::now();
         match request {
             Request::Declare {
                 uuid,
                 title,
                 severity,
             } => {
-                let (runbook_name, runbook_text) = &self.runbook;
-                let parsed = runbook::parse(runbook_text)
-                    .map_err(|e| StoreError::Invalid(format!("{runbook_name}: {e}")))?;
-                let id = self.store.declare(&NewIncident {
-                    uuid: uuid.clone(),
+                let declaration = Declaration {
                     title: title.clone(),
                     severity: *severity,
-                    milestones: Milestones::new(now),
-                    declared_by: self.account.clone(),
-                    runbook_name: runbook_name.clone(),
-                    runbook_text: runbook_text.clone(),
-                    runbook: &parsed,
-                })?;
+                    started_at: None,
+                    detected_at: None,
+                    runbook: self.runbook.clone(),
+                };
+                let id = declaration
+                    .apply(&mut self.store, uuid, &self.account, &Local::now())
+                    .map_err(|e| match e {
+                        DeclareError::Store(e) => e,
+                        DeclareError::Refused(why) => StoreError::Invalid(why),
+                    })?;
                 self.incident = Some(id);
+                Ok(Event::Info(format!("Incident {id} declared")))
             }
-            Request::AddEntry {
-                uuid,
-                incident_id,
-                kind,
-                text,
-            } => {
-                self.store.add_entry(
-                    *incident_id,
-                    &NewEntry {
-                        uuid: uuid.clone(),
-                        kind: *kind,
-                        occurred_at: now,
-                        author: self.account.clone(),
-                        text: text.clone(),
-                        pinned: false,
-                    },
-                )?;
-            }
-            Request::SetItem {
-                uuid,
-                incident_id,
-                key,
-                state,
-                expected_version,
-            } => {
-                let outcome = self.store.set_item_state(&ItemChange {
-                    uuid,
-                    incident_id: *incident_id,
-                    key,
-                    state: *state,
-                    author: &self.account,
-                    at: now,
-                    expected_version: *expected_version,
-                })?;
-                let said = |item: &crate::domain::ChecklistItem| {
-                    let by = item
-                        .changed_by
-                        .as_deref()
-                        .map(|b| sanitize_line(b).into_owned())
-                        .unwrap_or_default();
-                    let at = item.changed_at.map(|t| format!(" at {}", format_clock(t, now)));
-                    (
-                        format!("{} {}", item.key, sanitize_line(&item.name)),
-                        by,
-                        at.unwrap_or_default(),
-                    )
-                };
-                let notice = match outcome {
-                    Outcome::Changed { .. } => None,
-                    Outcome::AlreadySo(item) => {
-                        let (what, by, at) = said(&item);
-                        Some(format!("{what} was already {} (by {by}{at})", item.state))
-                    }
-                    Outcome::Conflict(item) => {
-                        let (what, by, at) = said(&item);
-                        Some(format!(
-                            "Not changed: {by} set {what} to {}{at} just before you. Press again to apply yours.",
-                            item.state
-                        ))
-                    }
-                };
-                return Ok(notice.map(Event::Info));
-            }
-            Request::SetSeverity {
-                uuid,
-                incident_id,
-                severity,
-                reason,
-                expected_version,
-            } => {
-                let outcome = self.store.set_severity(&SeverityChange {
-                    uuid,
-                    incident_id: *incident_id,
-                    severity: *severity,
-                    reason,
-                    author: &self.account,
-                    at: now,
-                    expected_version: *expected_version,
-                })?;
-                let notice = match outcome {
-                    Outcome::Changed { .. } => None,
-                    Outcome::AlreadySo(incident) => Some(format!("Severity already {}", incident.severity)),
-                    Outcome::Conflict(incident) => Some(format!(
-                        "Not changed: someone set severity to {} just before you. Repeat to apply yours.",
-                        incident.severity
-                    )),
-                };
-                return Ok(notice.map(Event::Info));
+            Request::Apply(attempt) => Ok(Event::Answered {
+                request: request.clone(),
+                answer: command::apply(&mut self.store, attempt, &self.account)?,
+            }),
+            Request::Metrics => {
+                let report = self.store.metrics(&Default::default(), Utc::now())?;
+                Ok(Event::MetricsReady(report.to_text()))
             }
             // Handled by the loop, which owns the follower.
-            Request::Reopen => {}
-            Request::Metrics => {
-                let report = self.store.metrics(&Default::default(), now)?;
-                return Ok(Some(Event::MetricsReady(report.to_text())));
-            }
-            Request::Act {
-                uuid,
-                incident_id,
-                act,
-            } => {
-                let who = Act {
-                    uuid,
-                    incident_id: *incident_id,
-                    author: &self.account,
-                    at: now,
-                };
-                match act {
-                    CommandAct::Snooze { until, reason } => {
-                        self.store.snooze_status_update(&who, *until, reason)?
-                    }
-                    CommandAct::Phase { index, name } => self.store.set_phase(&who, *index, name)?,
-                    CommandAct::StartTimer { deadline, label } => {
-                        let id = self.store.start_timer(&who, *deadline, label)?;
-                        return Ok(Some(Event::Info(format!("Timer {id} started; everyone sees it"))));
-                    }
-                    CommandAct::CloseTimer { id, state } => self.store.close_timer(&who, *id, *state)?,
-                    CommandAct::Role { key, name, account } => {
-                        self.store.assign_role(&who, key, name, account)?;
-                        return Ok(unknown_account_warning(account).map(|warning| {
-                            Event::Info(format!(
-                                "{}: {} (warning: {warning})",
-                                sanitize_line(name),
-                                sanitize_line(account)
-                            ))
-                        }));
-                    }
-                    CommandAct::Milestone { milestone, at } => {
-                        self.store.set_milestone(&who, *milestone, *at)?
-                    }
-                    CommandAct::PostmortemDone => self.store.postmortem_done(&who)?,
-                    CommandAct::AddAction { text, owner, due } => {
-                        let id = self.store.add_action(&who, text, owner.as_deref(), *due)?;
-                        let warning = owner
-                            .as_deref()
-                            .and_then(unknown_account_warning)
-                            .map(|warning| format!(" (warning: {warning})"))
-                            .unwrap_or_default();
-                        return Ok(Some(Event::Info(format!("Action item {id} added{warning}"))));
-                    }
-                    CommandAct::ActionDone(id) => self.store.action_done(&who, *id)?,
-                }
-            }
+            Request::Reopen => Ok(Event::Info(String::new())),
         }
-        Ok(None)
     }
 }

@@ -159,6 +159,15 @@ impl Store {
         self.read(|tx| actions_in(tx, None))
     }
 
+    /// The timeline entry a write recorded under `uuid`, if any.
+    pub fn entry_by_uuid(&mut self, uuid: &str) -> Result<Option<TimelineEntry>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
+                .optional()?)
+        })
+    }
+
     /// The most recently declared open incident, else the most recent of all
     /// (so `export` and `postmortem` find an incident just resolved).
     pub fn latest_incident(&mut self) -> Result<Option<i64>> {

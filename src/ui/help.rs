@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::centered;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::command::COMMANDS;
+use crate::app::command::TABLE;
 use crate::app::keymap::{Action, Context};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -24,10 +24,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
     }
     lines.push(Line::styled("Commands (after :)", theme.title()));
-    for (command, help) in COMMANDS {
+    for spec in TABLE {
+        let aliases = spec.aliases();
+        let help = if aliases.is_empty() {
+            spec.help.to_string()
+        } else {
+            format!("{} ({aliases})", spec.help)
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!("  {command:<18}"), theme.key()),
-            Span::raw(*help),
+            Span::styled(format!("  {:<18}", spec.synopsis()), theme.key()),
+            Span::raw(help),
         ]));
     }
     let popup = centered(area, 80, lines.len() as u16 + 2);
