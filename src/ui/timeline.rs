@@ -96,9 +96,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled(
             if app.search.is_some() {
-                "No entry matches."
+                "No entry matches.".to_string()
             } else {
-                "No entries yet. Press n to write a note."
+                format!(
+                    "No entries yet. Press {} to write a note.",
+                    app.keymap.key_name(Context::Timeline, Action::NewNote)
+                )
             },
             theme.dim(),
         ));
