@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::keymap::{Action, Context, Key, Keymap};
 use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
@@ -20,8 +20,14 @@ use warroom::store::{IncidentRecord, OpenMode, Store};
 /// A key no default binding uses anywhere.
 const FREE_KEY: &str = "ctrl-y";
 
-/// An incident with a few notes, so the timeline can scroll both ways.
-fn record(db: &Path) -> IncidentRecord {
+/// An incident with a few notes, so the timeline can scroll both ways, and
+/// one clock for every console of a test (writes carry its time).
+struct Fixture {
+    record: IncidentRecord,
+    now: DateTime<Utc>,
+}
+
+fn fixture(db: &Path) -> Fixture {
     let id: i64 = common::ok(db, &["declare", "--severity", "P2", "Disk full on db-2"])
         .trim()
         .parse()
@@ -29,10 +35,14 @@ fn record(db: &Path) -> IncidentRecord {
     for n in 1..=4 {
         common::ok(db, &["note", &format!("note {n}")]);
     }
-    Store::open(db, OpenMode::Existing)
+    let record = Store::open(db, OpenMode::Existing)
         .unwrap()
         .incident_record(id)
-        .unwrap()
+        .unwrap();
+    Fixture {
+        record,
+        now: Utc::now(),
+    }
 }
 
 /// A state of the console to press keys in.
@@ -79,10 +89,10 @@ fn setups() -> Vec<Setup> {
 
 /// The console in `setup`, with every position away from its ends so that
 /// each move has somewhere to go.
-fn app_in(setup: Setup, record: &IncidentRecord, keymap: &Keymap) -> App {
-    let mut app = App::new("alice".into(), "w.db".into(), Utc::now());
+fn app_in(setup: Setup, fixture: &Fixture, keymap: &Keymap) -> App {
+    let mut app = App::new("alice".into(), "w.db".into(), fixture.now);
     app.keymap = keymap.clone();
-    let record = setup.with_incident.then(|| record.clone());
+    let record = setup.with_incident.then(|| fixture.record.clone());
     app.handle(Event::Snapshot(Box::new(Snapshot::of(record, false))));
     app.focus = setup.focus;
     app.checklist_selected = 1;
@@ -128,8 +138,8 @@ fn observed(app: &App, requests: &[Request]) -> String {
 }
 
 /// The state after pressing `key` in a fresh console in `setup`.
-fn after(setup: Setup, record: &IncidentRecord, keymap: &Keymap, key: &Key) -> String {
-    let mut app = app_in(setup, record, keymap);
+fn after(setup: Setup, fixture: &Fixture, keymap: &Keymap, key: &Key) -> String {
+    let mut app = app_in(setup, fixture, keymap);
     let requests = app.handle(Event::Key(key.event()));
     observed(&app, &requests)
 }
@@ -153,25 +163,25 @@ fn moved_to_free_key(action: Action) -> Keymap {
 #[test]
 fn every_action_follows_its_keys_and_old_keys_do_nothing() {
     let dir = common::temp_dir();
-    let record = record(&common::db_in(&dir));
+    let fixture = fixture(&common::db_in(&dir));
     let defaults = Keymap::default();
     let free = Key::parse(FREE_KEY).unwrap();
     // (context, action) pairs seen to change something in some setup.
     let mut effective: Vec<(Context, Action)> = Vec::new();
     let mut bound: Vec<(Context, Action)> = Vec::new();
     for setup in setups() {
-        let context = app_in(setup, &record, &defaults).context();
+        let context = app_in(setup, &fixture, &defaults).context();
         for action in actions() {
             let old_keys = defaults.keys_for(context, action);
             if old_keys.is_empty() {
                 continue;
             }
             bound.push((context, action));
-            let untouched = observed(&app_in(setup, &record, &defaults), &[]);
-            let expected = after(setup, &record, &defaults, &old_keys[0]);
+            let untouched = observed(&app_in(setup, &fixture, &defaults), &[]);
+            let expected = after(setup, &fixture, &defaults, &old_keys[0]);
             for old in &old_keys {
                 assert_eq!(
-                    after(setup, &record, &defaults, old),
+                    after(setup, &fixture, &defaults, old),
                     expected,
                     "{context:?}: {} does not do what {} does ({action:?})",
                     old.name(),
@@ -183,15 +193,16 @@ fn every_action_follows_its_keys_and_old_keys_do_nothing() {
             }
             let moved = moved_to_free_key(action);
             // Messages that name the action's key name the new one.
-            let on_free_key = after(setup, &record, &moved, &free).replace(&free.name(), &old_keys[0].name());
+            let on_free_key =
+                after(setup, &fixture, &moved, &free).replace(&free.name(), &old_keys[0].name());
             assert_eq!(
                 on_free_key, expected,
                 "{context:?}: {action:?} moved to {FREE_KEY} does not do the same"
             );
-            let untouched = observed(&app_in(setup, &record, &moved), &[]);
+            let untouched = observed(&app_in(setup, &fixture, &moved), &[]);
             for old in &old_keys {
                 assert_eq!(
-                    after(setup, &record, &moved, old),
+                    after(setup, &fixture, &moved, old),
                     untouched,
                     "{context:?}: {} still acts after {action:?} moved to {FREE_KEY}",
                     old.name()
@@ -212,7 +223,7 @@ fn every_action_follows_its_keys_and_old_keys_do_nothing() {
 #[test]
 fn keys_the_keymap_does_not_bind_do_nothing_or_are_typed() {
     let dir = common::temp_dir();
-    let record = record(&common::db_in(&dir));
+    let fixture = fixture(&common::db_in(&dir));
     let defaults = Keymap::default();
     let unbound = [
         KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE),
@@ -223,14 +234,14 @@ fn keys_the_keymap_does_not_bind_do_nothing_or_are_typed() {
         KeyEvent::new(KeyCode::Char('9'), KeyModifiers::NONE),
     ];
     for setup in setups() {
-        let context = app_in(setup, &record, &defaults).context();
+        let context = app_in(setup, &fixture, &defaults).context();
         for event in unbound {
             assert_eq!(
                 defaults.action_for(context, &event),
                 None,
                 "{context:?} {event:?}"
             );
-            let mut app = app_in(setup, &record, &defaults);
+            let mut app = app_in(setup, &fixture, &defaults);
             let before = observed(&app, &[]);
             let requests = app.handle(Event::Key(event));
             let typed = matches!(event.code, KeyCode::Char(c) if c != 'y');

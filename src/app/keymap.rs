@@ -1,9 +1,9 @@
 //! The one keymap: it drives every key handler of the console (the panes,
 //! the start screen, the severity picker, the help and metrics viewers, the
 //! composer and the `:`/`/` lines) and every key hint (the footer, the `?`
-//! help, dialog titles), so what is shown is always what works. [`KEYMAP`]
-//! holds the defaults; [`Keymap::with_overrides`] applies the `[keys]` table
-//! of the config file.
+//! help, dialog titles), so what is shown is always what works.
+//! [`Keymap::default`] holds the defaults; [`Keymap::with_overrides`]
+//! applies the `[keys]` table of the config file.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -326,9 +326,16 @@ const ENTER: Key = key(KeyCode::Enter);
 const UP: Key = key(KeyCode::Up);
 const DOWN: Key = key(KeyCode::Down);
 
+const SCROLL_DOWN: &[Key] = &[ch('j'), DOWN];
+const SCROLL_UP: &[Key] = &[ch('k'), UP];
+const PAGE_DOWN: &[Key] = &[key(KeyCode::PageDown), ctrl('f')];
+const PAGE_UP: &[Key] = &[key(KeyCode::PageUp), ctrl('b')];
+const HELP_KEY: &[Key] = &[ch('?')];
+const CLOSE_KEYS: &[Key] = &[ESC, ch('q')];
+
 /// The keymap, with the viewers' bindings after it ([`Keymap::default`]).
 /// Order is the order of the footer and of the help screen.
-pub const KEYMAP: &[Binding] = &[
+const KEYMAP: &[Binding] = &[
     bind(
         C::Checklist,
         &[ch(' ')],
@@ -564,13 +571,6 @@ pub const KEYMAP: &[Binding] = &[
     bind(C::SeverityPicker, CLOSE_KEYS, A::Close, "cancel", "Cancel", true),
 ];
 
-const SCROLL_DOWN: &[Key] = &[ch('j'), DOWN];
-const SCROLL_UP: &[Key] = &[ch('k'), UP];
-const PAGE_DOWN: &[Key] = &[key(KeyCode::PageDown), ctrl('f')];
-const PAGE_UP: &[Key] = &[key(KeyCode::PageUp), ctrl('b')];
-const HELP_KEY: &[Key] = &[ch('?')];
-const CLOSE_KEYS: &[Key] = &[ESC, ch('q')];
-
 /// The help and the metrics view scroll and close alike; only the words
 /// for closing differ.
 const fn viewer(context: Context, close: &'static str, close_help: &'static str) -> [Binding; 6] {
@@ -599,7 +599,7 @@ pub struct Hint {
 
 /// Gathers `(key names, label, essential)` rows with the same label into one
 /// hint, in the order the labels first appear.
-fn gather<'a>(rows: impl Iterator<Item = (Vec<String>, Cow<'static, str>, bool)> + 'a) -> Vec<Hint> {
+fn gather(rows: impl Iterator<Item = (Vec<String>, Cow<'static, str>, bool)>) -> Vec<Hint> {
     let mut hints: Vec<Hint> = Vec::new();
     for (keys, what, essential) in rows {
         match hints.iter_mut().find(|h| h.what == what) {
