@@ -21,6 +21,7 @@ use crate::runbook::{self, Runbook};
 use crate::store::{
     Act, IncidentRecord, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, Store, StoreError,
 };
+use crate::view::IncidentView;
 
 /// What a responder asks for, as typed: times and lengths are still text,
 /// items and roles still names.
@@ -134,6 +135,8 @@ impl Command {
     /// and roles) and the clock; `now` is in the responder's time zone, for
     /// `HH:MM`. The refusal is said the same way from both surfaces.
     pub fn check<Tz: TimeZone>(self, record: &IncidentRecord, now: &DateTime<Tz>) -> Result<Write, Refusal> {
+        let runbook = runbook::parse(&record.runbook_text).ok();
+        let view = IncidentView::new(record, runbook.as_ref());
         let time = |at: Option<String>| match at {
             Some(text) => parse_time(&text, now).map_err(|message| Refusal::of("at", message)),
             None => Ok(now.with_timezone(&Utc)),
@@ -176,7 +179,7 @@ impl Command {
                 Write::Snooze { length, reason }
             }
             Command::Phase(target) => {
-                let phases = runbook_of(record).map(|r| r.phases).unwrap_or_default();
+                let phases = view.phase_windows();
                 let index = match target.trim() {
                     "next" => record.incident.phase + 1,
                     number => number
@@ -199,10 +202,7 @@ impl Command {
             }
             Command::CloseTimer { id, state } => Write::CloseTimer { id, state },
             Command::Role { role, account } => {
-                let named: Vec<(String, String)> = runbook_of(record)
-                    .map(|r| r.roles.into_iter().map(|r| (r.name, r.description)).collect())
-                    .unwrap_or_default();
-                let roles = crate::domain::roles::roles(&named);
+                let roles = view.roles();
                 let role = crate::domain::roles::find_role(&roles, &role)?;
                 Write::Role {
                     key: role.key.clone(),
@@ -295,10 +295,6 @@ fn required(text: String, refusal: &str) -> Result<String, String> {
     } else {
         Ok(text.to_string())
     }
-}
-
-fn runbook_of(record: &IncidentRecord) -> Option<Runbook> {
-    runbook::parse(&record.runbook_text).ok()
 }
 
 /// A checked write on its way to the store.
@@ -449,7 +445,7 @@ fn verdict_of<T, S>(outcome: &Outcome<T, S>) -> Verdict {
     }
 }
 
-/// A new incident, from the start screen or `warroom declare`.
+/// A new incident, from the start screen or `warroom declare`, as typed.
 pub struct Declaration {
     pub title: String,
     pub severity: Severity,
@@ -459,44 +455,51 @@ pub struct Declaration {
     pub runbook: (String, String),
 }
 
+/// A declaration checked: its runbook parsed, its times read. Nothing is
+/// created for one that is refused.
+pub struct CheckedDeclaration {
+    title: String,
+    severity: Severity,
+    milestones: Milestones,
+    runbook_name: String,
+    runbook_text: String,
+    runbook: Runbook,
+}
+
 impl Declaration {
-    /// Declares the incident as `author`; returns its id.
-    pub fn apply<Tz: TimeZone>(
-        &self,
-        store: &mut Store,
-        uuid: &str,
-        author: &str,
-        now: &DateTime<Tz>,
-    ) -> Result<i64, DeclareError> {
-        let (runbook_name, runbook_text) = &self.runbook;
-        let parsed = runbook::parse(runbook_text)
-            .map_err(|e| DeclareError::Refused(format!("{runbook_name}: {e}")))?;
-        let when = |at: &Option<String>, flag: &str| {
-            at.as_deref()
-                .map(|text| parse_time(text, now).map_err(|e| DeclareError::Refused(format!("{flag}: {e}"))))
+    pub fn check<Tz: TimeZone>(self, now: &DateTime<Tz>) -> Result<CheckedDeclaration, Refusal> {
+        let (runbook_name, runbook_text) = self.runbook;
+        let runbook = runbook::parse(&runbook_text).map_err(|e| format!("{runbook_name}: {e}"))?;
+        let when = |at: Option<String>, field: &'static str| {
+            at.map(|text| parse_time(&text, now).map_err(|message| Refusal::of(field, message)))
                 .transpose()
         };
         let mut milestones = Milestones::new(now.with_timezone(&Utc));
-        milestones.started_at = when(&self.started_at, "--started-at")?;
-        milestones.detected_at = when(&self.detected_at, "--detected-at")?;
-        Ok(store.declare(&NewIncident {
-            uuid: uuid.to_string(),
-            title: self.title.clone(),
+        milestones.started_at = when(self.started_at, "started-at")?;
+        milestones.detected_at = when(self.detected_at, "detected-at")?;
+        Ok(CheckedDeclaration {
+            title: self.title,
             severity: self.severity,
             milestones,
-            declared_by: author.to_string(),
-            runbook_name: runbook_name.clone(),
-            runbook_text: runbook_text.clone(),
-            runbook: &parsed,
-        })?)
+            runbook_name,
+            runbook_text,
+            runbook,
+        })
     }
 }
 
-/// Why a declaration was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum DeclareError {
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+impl CheckedDeclaration {
+    /// Declares the incident as `author`; returns its id.
+    pub fn apply(&self, store: &mut Store, uuid: &str, author: &str) -> Result<i64, StoreError> {
+        store.declare(&NewIncident {
+            uuid: uuid.to_string(),
+            title: self.title.clone(),
+            severity: self.severity,
+            milestones: self.milestones.clone(),
+            declared_by: author.to_string(),
+            runbook_name: self.runbook_name.clone(),
+            runbook_text: self.runbook_text.clone(),
+            runbook: &self.runbook,
+        })
+    }
 }

@@ -82,9 +82,17 @@ pub fn runbook_source(given: Option<&Path>) -> Result<(String, String), String> 
 }
 
 impl Config {
-    /// Whether the console uses colour, `NO_COLOR` first.
-    pub fn colors(&self, no_color_env: bool) -> bool {
-        !no_color_env && self.color != ColorChoice::Never
+    /// Whether the console uses colour: `NO_COLOR` first; `auto` leaves
+    /// colour out on a terminal that says it has none (`TERM` unset or
+    /// `dumb`), `always` uses it there too.
+    pub fn colors(&self, no_color_env: bool, term: Option<&str>) -> bool {
+        let plain_terminal = matches!(term, None | Some("" | "dumb"));
+        !no_color_env
+            && match self.color {
+                ColorChoice::Never => false,
+                ColorChoice::Always => true,
+                ColorChoice::Auto => !plain_terminal,
+            }
     }
 }
 
@@ -101,7 +109,15 @@ mod tests {
         assert_eq!(config.database.as_deref(), Some(Path::new("/srv/w.db")));
         assert_eq!(config.color, ColorChoice::Never);
         assert_eq!(config.bell, Some(false));
-        assert!(!config.colors(false));
+        assert!(!config.colors(false, Some("xterm-256color")));
+        let always = Config {
+            color: ColorChoice::Always,
+            ..Config::default()
+        };
+        let auto = Config::default();
+        assert!(always.colors(false, Some("dumb")) && !auto.colors(false, Some("dumb")));
+        assert!(auto.colors(false, Some("xterm")) && !auto.colors(false, None));
+        assert!(!always.colors(true, Some("xterm")), "NO_COLOR wins");
         assert!(toml::from_str::<Config>("databse = \"x\"").is_err());
     }
 }

@@ -3,24 +3,26 @@
 //! folder, [`crate::private_state`]: readable by nobody else), database and
 //! incident, and offered back when that account opens the console again.
 
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::domain::EntryKind;
+use crate::domain::chain::to_hex;
 use crate::private_state;
+use crate::store::Location;
 
 /// The subfolder of the state folder that holds the drafts.
 const DRAFTS: &str = "drafts";
 
 /// Where drafts for `database` and `incident` live:
 /// `$XDG_STATE_HOME/warroom/drafts/` (`~/.local/state/warroom/drafts/`).
-pub fn draft_path(database: &Path, incident: i64, kind: EntryKind) -> Option<PathBuf> {
+pub fn draft_path(database: &Location, incident: i64, kind: EntryKind) -> Option<PathBuf> {
     let folder = private_state::state_dir().ok()?.join(DRAFTS);
-    // The database path names the war room; a hash keeps the file name short.
-    let canonical = database.canonicalize().unwrap_or_else(|_| database.to_path_buf());
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    canonical.hash(&mut hasher);
-    let name = format!("{:016x}-{incident}-{}.txt", hasher.finish(), kind.as_str());
+    // The location names the war room; a digest keeps the file name short
+    // (and the same from one build to the next).
+    let digest = Sha256::digest(database.key());
+    let name = format!("{}-{incident}-{}.txt", to_hex(&digest[..8]), kind.as_str());
     Some(folder.join(name))
 }
 

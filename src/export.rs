@@ -10,10 +10,11 @@ use minijinja::value::Value;
 use minijinja::{Environment, Output, State, context};
 use serde::Serialize;
 
-use crate::domain::roles::COMMANDER;
+use crate::domain::event::EventData;
 use crate::domain::time::format_duration;
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize, sanitize_line};
 use crate::store::IncidentRecord;
+use crate::view::IncidentView;
 
 /// The built-in post-mortem template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../assets/postmortem.md.j2");
@@ -97,7 +98,7 @@ pub fn markdown(
     let mut severity_history: Vec<Entry> = record
         .timeline
         .iter()
-        .filter(|e| e.kind == EntryKind::System && e.text.starts_with("Declared "))
+        .filter(|e| matches!(e.data, Some(EventData::Declared { .. })))
         .map(entry)
         .collect();
     severity_history.extend(of_kind(EntryKind::SeverityChange));
@@ -169,18 +170,16 @@ pub fn markdown(
         .iter()
         .map(|r| context! { name => clean(&r.name), account => clean(&r.account), since => utc(r.since) })
         .collect();
-    let commander = record
-        .roles
-        .iter()
-        .find(|r| r.role == COMMANDER)
-        .map_or(incident.declared_by.as_str(), |r| r.account.as_str());
+    // The export needs no runbook: the commander and pins are the record's.
+    let view = IncidentView::new(record, None);
+    let commander = view.commander();
     let timeline: Vec<Entry> = record
         .timeline
         .iter()
         .filter(|e| !pinned_only || e.pinned)
         .map(entry)
         .collect();
-    let impact: Vec<Entry> = record.timeline.iter().filter(|e| e.pinned).map(entry).collect();
+    let impact: Vec<Entry> = view.pinned().map(entry).collect();
 
     let mut env = Environment::new();
     env.set_trim_blocks(true);

@@ -14,6 +14,8 @@
 //!   either surface (typed command → checked write → applied once);
 //! * [`cli`]: the command line; [`export`]: the post-mortem draft;
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
+//! * [`view`]: the incident as the panes, the core and the export read it
+//!   (commander, clocks, pinned entries, roles);
 //! * [`witness`]: what this account has seen of the record, so a rewrite is
 //!   noticed (the chain itself is [`domain::chain`]);
 //! * [`account`], [`paths`], [`config`], [`diagnostics`], [`drafts`]: who is
@@ -37,4 +39,5 @@ pub mod private_state;
 pub mod runbook;
 pub mod store;
 pub mod ui;
+pub mod view;
 pub mod witness;

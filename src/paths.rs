@@ -1,15 +1,17 @@
-//! Where the database lives: `--db`, else `$WARROOM_DB`, else
+//! Which database:  `--db`, else `$WARROOM_DB`, else
 //! `$XDG_DATA_HOME/warroom/warroom.db` (`~/.local/share/warroom/warroom.db`).
 
 use std::path::PathBuf;
 
-/// Resolves the database path. `explicit` is `--db` or `$WARROOM_DB` (clap
-/// reads both); an empty value counts as unset.
-pub fn database_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(path) = explicit.filter(|p| !p.as_os_str().is_empty()) {
-        return Ok(path);
+use crate::store::Location;
+
+/// Resolves the database. `explicit` is `--db` or `$WARROOM_DB` (clap reads
+/// both) or the config's `database`; an empty value counts as unset.
+pub fn database_location(explicit: Option<PathBuf>) -> Result<Location, String> {
+    match explicit.filter(|p| !p.as_os_str().is_empty()) {
+        Some(given) => Location::parse(given),
+        None => default_database_path().map(Location::File),
     }
-    default_database_path()
 }
 
 /// `$XDG_DATA_HOME/warroom/warroom.db`, falling back to `~/.local/share`.

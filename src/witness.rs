@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::chain::{Break, ChainValue, GENESIS, stored_value, to_hex};
 use crate::private_state;
-use crate::store::{Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 
 /// The subfolder of the private state folder.
 const SEEN: &str = "seen";
@@ -75,7 +75,7 @@ impl Witness {
         let database_id = store.database_id()?;
         let digest = Sha256::digest(database_id.as_bytes());
         Ok(Witness {
-            file: seen_file(store.path()),
+            file: seen_file(store.location()),
             tag: to_hex(&digest[..16]),
             head: None,
             broken: None,
@@ -230,10 +230,9 @@ impl Witness {
     }
 }
 
-/// `seen/<digest of the database's real path>` in the private state folder.
-fn seen_file(database: &Path) -> Option<PathBuf> {
-    let real = database.canonicalize().unwrap_or_else(|_| database.to_path_buf());
-    let digest = Sha256::digest(real.as_os_str().as_encoded_bytes());
+/// `seen/<digest of the database's location>` in the private state folder.
+fn seen_file(database: &Location) -> Option<PathBuf> {
+    let digest = Sha256::digest(database.key());
     Some(
         private_state::state_dir()
             .ok()?

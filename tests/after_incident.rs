@@ -116,7 +116,7 @@ fn the_post_mortem_and_action_items_are_tracked() {
 /// A P2 that became a P1 overnight and took two days to close: three
 /// authors, pinned impact notes, a handoff, action items.
 fn long_incident(dir: &tempfile::TempDir) -> Store {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     set_clock("2026-03-01T22:10:00Z");
     let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));
@@ -131,11 +131,15 @@ fn long_incident(dir: &tempfile::TempDir) -> Store {
             "alice",
         ))
         .unwrap();
-    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
-        uuid,
-        incident_id: id,
-        author,
-        at: at(time),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, author: &'static str, time: &str| {
+        set_clock(time);
+        Act {
+            uuid,
+            incident_id: id,
+            author,
+            at: at(time),
+        }
     };
     let note = |store: &mut Store, uuid: &str, author: &str, time: &str, kind, text: &str, pinned| {
         // Recorded when it happened, except the first, written down later from a graph.

@@ -17,7 +17,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn record(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     let id = store
         .declare(&NewIncident::with_default_runbook(
             "x",
@@ -219,6 +219,7 @@ fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters() {
         author: "bob".into(),
         text: text.into(),
         pinned: false,
+        data: None,
     };
     record.timeline.push(entry(1, "one"));
     record.timeline.push(entry(2, "two"));
@@ -396,7 +397,7 @@ fn the_bell_rings_once_per_deadline_and_not_for_the_past() {
 }
 
 fn record_without_timers(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
     store.incident_record(1).unwrap()
 }
 

@@ -791,7 +791,7 @@ fn a_member_naming_an_account_that_does_not_exist_is_warned() {
 
 /// The console's `:` line at a fixed moment, in UTC.
 fn console_at(dir: &tempfile::TempDir, now: DateTime<Utc>) -> App {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     let id = store
         .declare(&NewIncident::with_default_runbook(
             "x",

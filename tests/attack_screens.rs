@@ -67,7 +67,7 @@ fn hundred_kb() -> String {
 
 /// An incident written through the store, as the console would read it.
 fn rich_incident(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
@@ -173,11 +173,16 @@ fn rich_incident(dir: &tempfile::TempDir) -> IncidentRecord {
             expected_version: None,
         })
         .unwrap();
-    let act = |uuid: &'static str, minute: i64| Act {
-        uuid,
-        incident_id: id,
-        author: "李雷",
-        at: at("2026-03-01T14:00:00Z") + TimeDelta::minutes(minute),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, minute: i64| {
+        let when = at("2026-03-01T14:00:00Z") + TimeDelta::minutes(minute);
+        common::set_fixture_clock(when);
+        Act {
+            uuid,
+            incident_id: id,
+            author: "李雷",
+            at: when,
+        }
     };
     store
         .assign_role(&act("role-comms", 14), "comms", "Communications Lead", "Zoë数据")

@@ -229,3 +229,51 @@ fn completions_man_page_and_config_file() {
         stderr(&out)
     );
 }
+
+/// Every command that acts on an incident takes its id both ways, and a
+/// reader on a database that does not exist says where it looked.
+#[test]
+fn incident_ids_both_ways_and_a_missing_database_named() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "first"]);
+    ok(&db, &["declare", "second"]);
+    ok(&db, &["note", "-i", "1", "on the first"]);
+    ok(&db, &["ack", "1"]);
+    ok(&db, &["mitigate", "-i", "1"]);
+    ok(&db, &["resolve", "--incident", "2"]);
+    for args in [
+        &["show", "1"][..],
+        &["show", "-i", "1"],
+        &["export", "-i", "1"],
+        &["verify", "--incident", "1"],
+    ] {
+        ok(&db, args);
+    }
+    let first = show_json(&db, "1");
+    let texts: Vec<&str> = first["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"on the first"), "{texts:?}");
+    assert!(first["acknowledged_at"].is_string() && first["mitigated_at"].is_string());
+    assert!(show_json(&db, "2")["resolved_at"].is_string());
+    let both = fails(&db, &["ack", "1", "-i", "2"]);
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "ID and -i together are a usage error"
+    );
+
+    let missing = dir.path().join("no/such/place.db");
+    for args in [&["list"][..], &["metrics"]] {
+        let out = ok(&missing, args);
+        assert!(
+            out.contains("there is no warroom database at") && out.contains("no/such/place.db"),
+            "{args:?}: {out}"
+        );
+    }
+    assert!(!missing.exists(), "a reader created the database");
+}

@@ -18,7 +18,7 @@ fn at(text: &str) -> DateTime<Utc> {
 /// A P1 incident 22 minutes in: notes by three responders, a status update,
 /// a half-done checklist, a pinned impact note.
 fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(&dir.path().join("w.db"), OpenMode::Create).unwrap();
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     common::set_fixture_clock(at("2026-03-01T14:00:00Z"));
     let mut milestones = Milestones::new(at("2026-03-01T14:00:00Z"));
@@ -119,11 +119,16 @@ fn incident(dir: &tempfile::TempDir) -> IncidentRecord {
             })
             .unwrap();
     }
-    let act = |uuid: &'static str, author: &'static str, time: &str| Act {
-        uuid,
-        incident_id: id,
-        author,
-        at: at(&format!("2026-03-01T{time}:00Z")),
+    // Each act is written down when it happens: the store's clock says so.
+    let act = |uuid: &'static str, author: &'static str, time: &str| {
+        let when = at(&format!("2026-03-01T{time}:00Z"));
+        common::set_fixture_clock(when);
+        Act {
+            uuid,
+            incident_id: id,
+            author,
+            at: when,
+        }
     };
     store
         .assign_role(

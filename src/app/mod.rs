@@ -13,13 +13,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::command::{Answer, Attempt, Command, Verdict, Write};
-use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
+use crate::domain::clock::{Cadence, PhaseClock, PhaseWindow};
 use crate::domain::presence::Presence;
-use crate::domain::roles::{self, Role};
 use crate::domain::timer::Timer;
 use crate::domain::{EntryKind, ItemState, Severity, TimelineEntry};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
+use crate::view::IncidentView;
 use command::Line;
 use keymap::{Action, Context};
 
@@ -315,81 +315,44 @@ impl App {
         }
     }
 
-    /// The name of the first key that does `action` where the keyboard is
-    /// now, for messages that tell the user what to press.
+    /// The name of the first key that does `action` in `context`, for
+    /// messages that tell the user what to press.
     fn key_name(&self, context: Context, action: Action) -> String {
         self.keymap.key_name(context, action)
     }
 
+    /// The attached incident as the panes read it.
+    pub fn view(&self) -> Option<IncidentView<'_>> {
+        Some(IncidentView::new(self.record.as_ref()?, self.runbook.as_ref()))
+    }
+
     /// The phase windows of the incident's runbook.
     pub fn phase_windows(&self) -> Vec<PhaseWindow> {
-        self.runbook
-            .iter()
-            .flat_map(|r| &r.phases)
-            .map(|p| PhaseWindow {
-                name: p.name.clone(),
-                start: p.window_start,
-                end: p.window_end,
-            })
-            .collect()
+        self.view().map(|v| v.phase_windows()).unwrap_or_default()
     }
 
     pub fn phase_clock(&self) -> Option<PhaseClock> {
-        let record = self.record.as_ref()?;
-        let declared = record.incident.milestones.declared_at;
-        // Once resolved, the phase clock stops at resolution.
-        let until = record.incident.milestones.resolved_at.unwrap_or(self.now);
-        clock::phase_clock(&self.phase_windows(), record.incident.phase, declared, until)
+        self.view()?.phase_clock(self.now)
     }
 
     /// The status-update cadence: the runbook's, else the SOP's.
     pub fn cadence(&self) -> Cadence {
-        let mut cadence = Cadence::default();
-        for c in self.runbook.iter().flat_map(|r| &r.status_cadence) {
-            if let Ok(severity) = c.severity.parse() {
-                cadence = cadence.with(severity, c.every);
-            }
-        }
-        cadence
+        self.view().map(|v| v.cadence()).unwrap_or_default()
     }
 
     /// When the next status update is due, and the cadence it runs on.
     pub fn status_update_due(&self) -> Option<(DateTime<Utc>, TimeDelta)> {
-        let incident = &self.record.as_ref()?.incident;
-        let every = self.cadence().every(incident.severity);
-        let clock = UpdateClock {
-            declared_at: incident.milestones.declared_at,
-            last_update: self.last_status_update().map(|e| e.occurred_at),
-            severity_changed_at: incident.severity_changed_at,
-            snooze: incident.update_snooze,
-        };
-        Some((clock::next_status_update(every, &clock), every))
-    }
-
-    /// The roles this incident's runbook knows.
-    pub fn roles(&self) -> Vec<Role> {
-        let named: Vec<(String, String)> = self
-            .runbook
-            .iter()
-            .flat_map(|r| &r.roles)
-            .map(|r| (r.name.clone(), r.description.clone()))
-            .collect();
-        roles::roles(&named)
+        Some(self.view()?.status_update_due())
     }
 
     /// The incident commander's account.
     pub fn commander(&self) -> Option<&str> {
-        let record = self.record.as_ref()?;
-        let holder = record.roles.iter().find(|r| r.role == roles::COMMANDER);
-        Some(holder.map_or(record.incident.declared_by.as_str(), |h| h.account.as_str()))
+        Some(self.view()?.commander())
     }
 
     /// Running timers past their deadline.
     pub fn due_timers(&self) -> impl Iterator<Item = &Timer> {
-        self.record
-            .iter()
-            .flat_map(|r| &r.timers)
-            .filter(|t| t.is_due(self.now))
+        self.view().into_iter().flat_map(|v| v.due_timers(self.now))
     }
 
     /// The deadlines that are due now: running timers and the status update.
@@ -432,12 +395,7 @@ impl App {
 
     /// When the last status update was posted, if ever.
     pub fn last_status_update(&self) -> Option<&TimelineEntry> {
-        self.record
-            .as_ref()?
-            .timeline
-            .iter()
-            .filter(|e| e.kind == EntryKind::StatusUpdate)
-            .max_by_key(|e| e.occurred_at)
+        self.view()?.last_status_update()
     }
 
     /// Timeline entries shown: all, or those matching the search.
@@ -963,16 +921,7 @@ impl App {
 
     /// The current phase's items are all closed: time to move on.
     pub fn phase_complete(&self) -> bool {
-        let Some(record) = &self.record else { return false };
-        let prefix = format!("p{}.", record.incident.phase + 1);
-        let mut items = record
-            .checklist
-            .iter()
-            .filter(|i| i.key.starts_with(&prefix))
-            .peekable();
-        items.peek().is_some()
-            && items.all(|i| i.state.is_closed())
-            && record.incident.phase + 1 < self.phase_windows().len()
+        self.view().is_some_and(|v| v.phase_complete())
     }
 
     fn open_composer(&mut self, kind: EntryKind) {

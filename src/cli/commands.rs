@@ -12,17 +12,17 @@ use super::{
     SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
-use crate::command::{self, Answer, Attempt, Command, Declaration, Verdict};
+use crate::command::{self, Answer, Attempt, Command, Declaration, Refusal, Verdict};
 use crate::domain::import::{ImportedLine, LineError};
 use crate::domain::time::{check_past, format_clock, parse_time};
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize_line};
-use crate::paths::database_path;
-use crate::store::{NewEntry, OpenMode, Store, StoreError};
+use crate::paths::database_location;
+use crate::store::{Location, NewEntry, OpenMode, Store, StoreError};
 use crate::witness::Witness;
 
 pub fn run(cli: Cli) -> Result<()> {
     let config = crate::config::load().map_err(|e| eyre!("config: {e}"))?;
-    let db = database_path(cli.db.or(config.database.clone())).map_err(|e| eyre!(e))?;
+    let db = database_location(cli.db.or(config.database.clone())).map_err(|e| eyre!(e))?;
     match cli.command {
         None => crate::console::run(&db, cli.incident, &config),
         Some(Subcommand::Declare(args)) => declare(&db, args, &config),
@@ -66,13 +66,13 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Opens the database and checks that the record still extends what this
 /// account saw before; a break is said on stderr, and the command goes on
 /// (the war room must keep working; `verify` is the strict check).
-fn open_store(db: &Path, mode: OpenMode) -> Result<Store, StoreError> {
+fn open_store(db: &Location, mode: OpenMode) -> Result<Store, StoreError> {
     let mut store = Store::open(db, mode)?;
     match Witness::for_store(&mut store).and_then(|mut witness| witness.check(&mut store)) {
         Ok(None) => {}
         Ok(Some(broken)) => eprintln!(
             "warning: the record in {} was altered: {}; run `warroom verify`",
-            shown(store.path()),
+            store.location(),
             broken.describe()
         ),
         Err(e) => crate::diagnostics::record(&format!("cannot check the record's chain: {e}")),
@@ -95,7 +95,7 @@ fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
         .ok_or_else(|| eyre!("there is no incident yet; declare one with `warroom declare TITLE`"))
 }
 
-fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Result<()> {
+fn declare(db: &Location, args: DeclareArgs, config: &crate::config::Config) -> Result<()> {
     let runbook = crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()))
         .map_err(|e| eyre!(e))?;
     let declaration = Declaration {
@@ -104,11 +104,12 @@ fn declare(db: &Path, args: DeclareArgs, config: &crate::config::Config) -> Resu
         started_at: args.started_at,
         detected_at: args.detected_at,
         runbook,
-    };
+    }
+    .check(&Local::now())
+    .map_err(refused)?;
+    // Only now, with nothing refused, may the database be created.
     let mut store = open_store(db, OpenMode::Create)?;
-    let id = declaration
-        .apply(&mut store, &new_uuid(), &current_account(), &Local::now())
-        .map_err(|e| eyre!(e))?;
+    let id = declaration.apply(&mut store, &new_uuid(), &current_account())?;
     println!("{id}");
     Ok(())
 }
@@ -125,7 +126,7 @@ fn text_arg(words: &[String]) -> Result<String> {
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
-fn note(db: &Path, args: NoteArgs) -> Result<()> {
+fn note(db: &Location, args: NoteArgs) -> Result<()> {
     let command = Command::Entry {
         kind: EntryKind::Note,
         text: text_arg(&args.text)?,
@@ -137,7 +138,7 @@ fn note(db: &Path, args: NoteArgs) -> Result<()> {
 }
 
 /// A status update or a decision: text, now.
-fn entry(db: &Path, args: StatusUpdateArgs, kind: EntryKind) -> Result<()> {
+fn entry(db: &Location, args: StatusUpdateArgs, kind: EntryKind) -> Result<()> {
     let command = Command::Entry {
         kind,
         text: text_arg(&args.text)?,
@@ -151,7 +152,7 @@ fn entry(db: &Path, args: StatusUpdateArgs, kind: EntryKind) -> Result<()> {
 /// Checks `command` against the incident given (or the latest) and the
 /// clock, applies it as this account, and says any warning that goes with
 /// it; the same core the console's keys and `:` line go through.
-fn run_command(db: &Path, incident: Option<i64>, command: Command) -> Result<Answer> {
+fn run_command(db: &Location, incident: Option<i64>, command: Command) -> Result<Answer> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident_id = target_incident(&mut store, incident)?;
     let record = store.incident_record(incident_id)?;
@@ -168,14 +169,22 @@ fn run_command(db: &Path, incident: Option<i64>, command: Command) -> Result<Ans
     Ok(answer)
 }
 
+/// A refusal of the core, naming the option at fault.
+fn refused(refusal: Refusal) -> color_eyre::Report {
+    match refusal.field {
+        Some(field) => eyre!("--{field}: {}", refusal.message),
+        None => eyre!(refusal.message),
+    }
+}
+
 /// Runs `command` and prints its answer: the timeline text it recorded.
-fn run_and_say(db: &Path, incident: Option<i64>, command: Command) -> Result<Answer> {
+fn run_and_say(db: &Location, incident: Option<i64>, command: Command) -> Result<Answer> {
     let answer = run_command(db, incident, command)?;
     println!("{}", answer.text);
     Ok(answer)
 }
 
-fn check(db: &Path, args: CheckArgs) -> Result<()> {
+fn check(db: &Location, args: CheckArgs) -> Result<()> {
     let state = match (args.undo, args.na) {
         (true, _) => ItemState::Open,
         (_, true) => ItemState::NotApplicable,
@@ -197,7 +206,7 @@ fn check(db: &Path, args: CheckArgs) -> Result<()> {
     Ok(())
 }
 
-fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
+fn severity(db: &Location, args: SeverityArgs) -> Result<()> {
     let command = Command::Severity {
         severity: args.severity,
         reason: args.reason.unwrap_or_default(),
@@ -206,12 +215,19 @@ fn severity(db: &Path, args: SeverityArgs) -> Result<()> {
     Ok(())
 }
 
+/// Where a reader looked and found no database.
+fn no_database_yet(db: &Location) -> String {
+    format!(
+        "there is no warroom database at {db} yet (`warroom declare TITLE` creates it; or check --db and WARROOM_DB)"
+    )
+}
+
 /// A path for a message: sanitized, since a path can hold any byte.
 fn shown(path: &Path) -> String {
     sanitize_line(&path.display().to_string()).into_owned()
 }
 
-fn snooze(db: &Path, args: SnoozeArgs) -> Result<()> {
+fn snooze(db: &Location, args: SnoozeArgs) -> Result<()> {
     let command = Command::Snooze {
         length: args.length,
         reason: args.reason,
@@ -220,12 +236,12 @@ fn snooze(db: &Path, args: SnoozeArgs) -> Result<()> {
     Ok(())
 }
 
-fn phase(db: &Path, args: PhaseArgs) -> Result<()> {
+fn phase(db: &Location, args: PhaseArgs) -> Result<()> {
     run_and_say(db, args.incident, Command::Phase(args.target))?;
     Ok(())
 }
 
-fn timer(db: &Path, args: TimerArgs) -> Result<()> {
+fn timer(db: &Location, args: TimerArgs) -> Result<()> {
     let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
     if words == ["list"] {
         let mut store = open_store(db, OpenMode::Existing)?;
@@ -254,7 +270,7 @@ fn timer(db: &Path, args: TimerArgs) -> Result<()> {
     Ok(())
 }
 
-fn role(db: &Path, args: RoleArgs) -> Result<()> {
+fn role(db: &Location, args: RoleArgs) -> Result<()> {
     let command = Command::Role {
         role: args.role,
         account: args.account,
@@ -270,12 +286,12 @@ fn demo() -> Result<()> {
         .wrap_err("cannot create a temporary folder for the demo")?;
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
-    crate::console::run(&db, Some(id), &crate::config::Config::default())?;
+    crate::console::run(&Location::from(&db), Some(id), &crate::config::Config::default())?;
     eprintln!("The demo database was {} (now removed).", shown(&db));
     Ok(())
 }
 
-fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
+fn metrics(db: &Location, args: MetricsArgs) -> Result<()> {
     use crate::domain::metrics;
     let since = match args.since.as_deref() {
         Some(text) => Some(parse_time(text, &Local::now()).map_err(|e| eyre!("--since: {e}"))?),
@@ -287,8 +303,13 @@ fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
     };
     let report = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.metrics(&filter, Utc::now())?,
-        // No database yet: no incidents to count.
-        Err(StoreError::NoDatabase(_)) => metrics::compute(&[], &[], &filter, Utc::now()),
+        // No database yet: no incidents to count, and where it looked.
+        Err(StoreError::NoDatabase(_)) => {
+            if !args.json {
+                println!("No incidents to count: {}", no_database_yet(db));
+            }
+            metrics::compute(&[], &[], &filter, Utc::now())
+        }
         Err(e) => return Err(e.into()),
     };
     if args.json {
@@ -299,7 +320,7 @@ fn metrics(db: &Path, args: MetricsArgs) -> Result<()> {
     }
 }
 
-fn import(db: &Path, args: ImportArgs) -> Result<()> {
+fn import(db: &Location, args: ImportArgs) -> Result<()> {
     let text = if args.file.as_os_str() == "-" {
         text_arg(&["-".to_string()])?
     } else {
@@ -373,7 +394,7 @@ fn imported_lines_in_bounds(
     if errors.is_empty() { Ok(lines) } else { Err(errors) }
 }
 
-fn export(db: &Path, args: ExportArgs) -> Result<()> {
+fn export(db: &Location, args: ExportArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.target.id())?;
     let mut record = store.incident_record(incident)?;
@@ -486,7 +507,7 @@ fn umask_from_status(status: &str) -> Option<u32> {
         .map(|mask| mask & 0o777)
 }
 
-fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
+fn milestone(db: &Location, milestone: Milestone, args: MilestoneArgs) -> Result<()> {
     let incident = args.target.id();
     run_and_say(
         db,
@@ -509,12 +530,12 @@ fn milestone(db: &Path, milestone: Milestone, args: MilestoneArgs) -> Result<()>
     Ok(())
 }
 
-fn postmortem(db: &Path, args: PostmortemArgs) -> Result<()> {
+fn postmortem(db: &Location, args: PostmortemArgs) -> Result<()> {
     run_and_say(db, args.target.id(), Command::PostmortemDone)?;
     Ok(())
 }
 
-fn action(db: &Path, command: ActionCommand) -> Result<()> {
+fn action(db: &Location, command: ActionCommand) -> Result<()> {
     match command {
         ActionCommand::Add {
             owner,
@@ -552,10 +573,10 @@ fn action(db: &Path, command: ActionCommand) -> Result<()> {
     Ok(())
 }
 
-fn init(db: &Path, args: InitArgs) -> Result<()> {
+fn init(db: &Location, args: InitArgs) -> Result<()> {
     let Some(folder) = args.shared else {
         drop(Store::open(db, OpenMode::Create)?);
-        eprintln!("database ready: {}", shown(db));
+        eprintln!("database ready: {db}");
         return Ok(());
     };
     let setup =
@@ -573,10 +594,13 @@ fn init(db: &Path, args: InitArgs) -> Result<()> {
     Ok(())
 }
 
-fn doctor(db: &Path) -> Result<()> {
+fn doctor(db: &Location) -> Result<()> {
     use crate::host::Severity;
-    println!("warroom doctor: {}", shown(db));
-    let mut findings = crate::host::diagnose(db);
+    println!("warroom doctor: {db}");
+    let file = db
+        .file()
+        .ok_or_else(|| eyre!("doctor checks a database file and its folder"))?;
+    let mut findings = crate::host::diagnose(file);
     // Like diagnose, the record is only opened when nothing around it failed.
     if !findings.iter().any(|f| f.severity == Severity::Fail)
         && let Ok(mut store) = Store::open(db, OpenMode::Existing)
@@ -630,10 +654,15 @@ fn record_finding(store: &mut Store) -> crate::host::Finding {
     }
 }
 
-fn list(db: &Path, args: ListArgs) -> Result<()> {
+fn list(db: &Location, args: ListArgs) -> Result<()> {
     let incidents = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.incidents(args.all)?,
-        // Nothing declared yet is an empty list, not a failure.
+        // Nothing declared yet is an empty list, not a failure; but a
+        // mistyped WARROOM_DB must not look like a quiet war room.
+        Err(StoreError::NoDatabase(_)) if !args.json => {
+            println!("No incidents: {}", no_database_yet(db));
+            return Ok(());
+        }
         Err(StoreError::NoDatabase(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
@@ -645,7 +674,7 @@ fn list(db: &Path, args: ListArgs) -> Result<()> {
     }
 }
 
-fn show(db: &Path, args: ShowArgs) -> Result<()> {
+fn show(db: &Location, args: ShowArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.target.id())?;
     let record = store.incident_record(incident)?;
@@ -657,7 +686,7 @@ fn show(db: &Path, args: ShowArgs) -> Result<()> {
     }
 }
 
-fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
+fn verify(db: &Location, args: VerifyArgs) -> Result<()> {
     let mut store = Store::open(db, OpenMode::Existing)?;
     let incident = match args.target.id() {
         Some(id) => Some(store.incident_record(id)?),
@@ -666,14 +695,14 @@ fn verify(db: &Path, args: VerifyArgs) -> Result<()> {
     let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
     if args.json {
         report::print_json(&report::verification_json(
-            store.path(),
+            store.location(),
             &verification,
             incident.as_ref(),
         ))?;
     } else {
         print!(
             "{}",
-            report::verification_text(store.path(), &verification, incident.as_ref())
+            report::verification_text(store.location(), &verification, incident.as_ref())
         );
     }
     match verification.first_break() {

@@ -317,7 +317,7 @@ pub fn print_json(value: &Value) -> Result<()> {
 
 /// `warroom verify` as text.
 pub fn verification_text(
-    database: &std::path::Path,
+    database: &crate::store::Location,
     verification: &crate::witness::Verification,
     incident: Option<&IncidentRecord>,
 ) -> String {
@@ -326,7 +326,7 @@ pub fn verification_text(
     let _ = writeln!(
         out,
         "Record {}: {} events, chain head #{} {}",
-        sanitize_line(&database.display().to_string()),
+        database,
         v.events,
         v.head.0,
         v.head_hex()
@@ -362,7 +362,7 @@ pub fn verification_text(
 
 /// `warroom verify --json`.
 pub fn verification_json(
-    database: &std::path::Path,
+    database: &crate::store::Location,
     verification: &crate::witness::Verification,
     incident: Option<&IncidentRecord>,
 ) -> Value {
@@ -372,7 +372,7 @@ pub fn verification_json(
             .map(|b| json!({ "event_id": b.event_id(), "problem": b.describe() }))
     };
     json!({
-        "database": database.display().to_string(),
+        "database": database.to_string(),
         "intact": v.first_break().is_none(),
         "events": v.events,
         "head_id": v.head.0,

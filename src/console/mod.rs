@@ -4,7 +4,6 @@
 pub mod worker;
 
 use std::io::stdout;
-use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -19,11 +18,11 @@ use crate::account::current_account;
 use crate::app::{App, Event};
 use crate::config::Config;
 use crate::domain::presence::{self, Presence};
-use crate::store::{OpenMode, Store, StoreError};
+use crate::store::{Location, OpenMode, Store, StoreError};
 use worker::{Worker, WorkerMessage};
 
 /// Opens the console on `db`, attached to `incident` or the latest open one.
-pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
+pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> {
     // Drafts and the log an older warroom left readable become private.
     crate::private_state::tighten();
     // Problems with the file are reported before the screen is taken over.
@@ -36,8 +35,11 @@ pub fn run(db: &Path, incident: Option<i64>, config: &Config) -> Result<()> {
         store.incident_record(id)?;
     }
     let account = current_account();
-    let mut app = App::new(account.clone(), db.display().to_string(), Utc::now());
-    app.colors = config.colors(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    let mut app = App::new(account.clone(), db.to_string(), Utc::now());
+    app.colors = config.colors(
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var("TERM").ok().as_deref(),
+    );
     app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
         Ok("off" | "0" | "no" | "false") => false,
         Ok(_) => true,
@@ -103,7 +105,7 @@ fn enter_terminal() -> Result<(DefaultTerminal, TerminalGuard)> {
 /// Offers back the drafts an earlier session of this account kept for the
 /// attached incident, and keeps the current ones on disk when they change,
 /// so an SSH drop mid-sentence loses nothing.
-fn keep_drafts(app: &mut App, database: &Path) {
+fn keep_drafts(app: &mut App, database: &Location) {
     use crate::domain::EntryKind;
     use crate::drafts;
     if let Some(id) = app.record.as_ref().map(|r| r.incident.id)
@@ -126,7 +128,7 @@ fn keep_drafts(app: &mut App, database: &Path) {
 }
 
 async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker) -> Result<()> {
-    let database = worker.store.path().to_path_buf();
+    let database = worker.store.location().clone();
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 
     let (requests, inbox) = std::sync::mpsc::channel();

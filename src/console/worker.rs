@@ -11,10 +11,9 @@ use chrono::{Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Event, IncidentData, Request, Snapshot};
-use crate::command::{self, Declaration, DeclareError};
+use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
-use crate::domain::sanitize_line;
 use crate::store::follow::{Follower, Loaded, Recheck};
 use crate::store::{OpenMode, Store, StoreError, watch};
 use crate::witness::Witness;
@@ -75,7 +74,7 @@ impl Worker {
         wake: Sender<WorkerMessage>,
         events: UnboundedSender<Event>,
     ) {
-        let _watch = watch::watch(self.store.path(), move || {
+        let _watch = watch::watch(self.store.location(), move || {
             let _ = wake.send(WorkerMessage::FileChanged);
         });
         let mut follower = Follower::default();
@@ -89,7 +88,7 @@ impl Worker {
             {
                 let message = format!(
                     "{} {how}: nothing is saved any more (notes stay as drafts); :reload opens the file now at that path",
-                    sanitize_line(&self.store.path().display().to_string())
+                    self.store.location()
                 );
                 crate::diagnostics::record(&message);
                 self.gone = Some(message.clone());
@@ -211,7 +210,7 @@ impl Worker {
     /// Opens the file now at the database path, after the one open was
     /// removed or replaced; the incident shown stays if the file has it.
     fn reopen(&mut self) -> Result<(), StoreError> {
-        let mut store = Store::open(self.store.path(), OpenMode::Existing)?;
+        let mut store = Store::open(self.store.location(), OpenMode::Existing)?;
         if let Some(id) = self.incident
             && store.incident_record(id).is_err()
         {
@@ -254,7 +253,7 @@ impl Worker {
         if let Some(how) = self.store.file_replaced() {
             return Err(StoreError::Invalid(format!(
                 "{} {how}; :reload opens the file now at that path",
-                sanitize_line(&self.store.path().display().to_string())
+                self.store.location()
             )));
         }
         match request {
@@ -271,11 +270,9 @@ impl Worker {
                     runbook: self.runbook.clone(),
                 };
                 let id = declaration
-                    .apply(&mut self.store, uuid, &self.account, &Local::now())
-                    .map_err(|e| match e {
-                        DeclareError::Store(e) => e,
-                        DeclareError::Refused(why) => StoreError::Invalid(why),
-                    })?;
+                    .check(&Local::now())
+                    .map_err(|refusal| StoreError::Invalid(refusal.message))?
+                    .apply(&mut self.store, uuid, &self.account)?;
                 self.incident = Some(id);
                 Ok(Event::Info(format!("Incident {id} declared")))
             }

@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::event::EventData;
 
 /// What kind of timeline entry this is. Stored as its snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -77,6 +79,9 @@ pub struct TimelineEntry {
     pub author: String,
     pub text: String,
     pub pinned: bool,
+    /// What the entry records as facts (None for notes, and for data that is
+    /// not a shape warroom writes: a hand-edited row still shows by its text).
+    pub data: Option<EventData>,
 }
 
 /// How far apart happening and writing down may be before an entry counts
@@ -93,7 +98,7 @@ impl TimelineEntry {
 }
 
 /// State of one checklist item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
     Open,

@@ -1,40 +1,16 @@
 //! Writes of incident command: snoozing the status-update countdown,
-//! advancing the phase, shared timers, role handoffs. Each is one IMMEDIATE
-//! transaction with its timeline entry, idempotent by UUID.
+//! advancing the phase, shared timers, role handoffs, milestones, the
+//! post-mortem and action items. Each is one act through [`Store::record`].
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
-use serde_json::json;
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::write::{EventRow, append_event, event_data, require_incident};
+use super::record::{Act, nothing_to_give_back};
 use super::{Result, Store, StoreError, to_millis};
+use crate::domain::event::{ActionEvent, EventData, MilestoneSet, TimerEvent};
 use crate::domain::time::{format_clock, format_duration};
 use crate::domain::timer::TimerState;
-use crate::domain::{EntryKind, Milestone};
-
-/// Who does it, when (the moment it is written down), under which UUID.
-pub struct Act<'a> {
-    pub uuid: &'a str,
-    pub incident_id: i64,
-    pub author: &'a str,
-    pub at: DateTime<Utc>,
-}
-
-impl Act<'_> {
-    fn event<'b>(&'b self, kind: EntryKind, text: &'b str, data: serde_json::Value) -> EventRow<'b> {
-        EventRow {
-            uuid: self.uuid,
-            incident_id: self.incident_id,
-            kind,
-            occurred_at: self.at,
-            author: self.author,
-            text,
-            pinned: false,
-            data: Some(data),
-            recorded_at: self.at,
-        }
-    }
-}
+use crate::domain::{EntryKind, Milestone, TimelineEntry};
 
 impl Store {
     /// Pushes the status-update countdown out to `until`; the reason is required.
@@ -45,11 +21,7 @@ impl Store {
                 "a snooze needs a reason (it goes on the timeline)".into(),
             ));
         }
-        self.write(|tx| {
-            require_incident(tx, act.incident_id)?;
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
+        self.record(act, nothing_to_give_back, |tx| {
             tx.execute(
                 "UPDATE incidents SET update_snoozed_at = ?1, update_snoozed_until = ?2, version = version + 1
                   WHERE id = ?3",
@@ -60,37 +32,27 @@ impl Store {
                 format_duration(until - act.at),
                 format_clock(until, act.at)
             );
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &text,
-                    json!({ "snooze": { "until": until, "reason": reason } }),
-                ),
-            )
+            let data = EventData::Snooze {
+                until,
+                reason: reason.into(),
+            };
+            Ok((act.event(EntryKind::System, text, data), ()))
         })
     }
 
     /// Moves the incident to phase `index` (0-based) named `name`.
     pub fn set_phase(&mut self, act: &Act<'_>, index: usize, name: &str) -> Result<()> {
-        self.write(|tx| {
-            require_incident(tx, act.incident_id)?;
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
+        self.record(act, nothing_to_give_back, |tx| {
             tx.execute(
                 "UPDATE incidents SET phase = ?1, version = version + 1 WHERE id = ?2",
                 params![index as i64, act.incident_id],
             )?;
             let text = format!("Phase {}: {name}", index + 1);
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &text,
-                    json!({ "phase": { "index": index, "name": name } }),
-                ),
-            )
+            let data = EventData::Phase {
+                index,
+                name: name.into(),
+            };
+            Ok((act.event(EntryKind::System, text, data), ()))
         })
     }
 
@@ -102,14 +64,8 @@ impl Store {
                 "a timer needs a label (what to do when it rings)".into(),
             ));
         }
-        self.write(|tx| {
-            require_incident(tx, act.incident_id)?;
-            if let Some(id) = tx
-                .query_row("SELECT id FROM timers WHERE uuid = ?1", [act.uuid], |r| r.get(0))
-                .optional()?
-            {
-                return Ok(id);
-            }
+        let started_before = |tx: &Transaction<'_>, _: TimelineEntry| id_by_uuid(tx, "timers", act.uuid);
+        self.record(act, started_before, |tx| {
             tx.execute(
                 "INSERT INTO timers (uuid, incident_id, label, deadline, started_by, started_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -128,24 +84,14 @@ impl Store {
                 format_duration(deadline - act.at),
                 format_clock(deadline, act.at)
             );
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &text,
-                    json!({ "timer": { "id": id, "deadline": deadline, "state": "running" } }),
-                ),
-            )?;
-            Ok(id)
+            let data = EventData::Timer(TimerEvent::Started { id, deadline });
+            Ok((act.event(EntryKind::System, text, data), id))
         })
     }
 
     /// Marks a running timer done or cancelled.
     pub fn close_timer(&mut self, act: &Act<'_>, timer_id: i64, state: TimerState) -> Result<()> {
-        self.write(|tx| {
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
+        self.record(act, nothing_to_give_back, |tx| {
             let found: Option<(String, String)> = tx
                 .query_row(
                     "SELECT label, state FROM timers WHERE id = ?1 AND incident_id = ?2",
@@ -169,14 +115,8 @@ impl Store {
                 params![state.as_str(), timer_id],
             )?;
             let text = format!("Timer {timer_id} {}: {label}", state.as_str());
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &text,
-                    json!({ "timer": { "id": timer_id, "state": state.as_str() } }),
-                ),
-            )
+            let data = EventData::Timer(TimerEvent::Closed { id: timer_id, state });
+            Ok((act.event(EntryKind::System, text, data), ()))
         })
     }
 
@@ -192,8 +132,12 @@ impl Store {
         if account.is_empty() || account.contains(char::is_whitespace) {
             return Err(StoreError::Invalid(format!("{account:?} is not an account name")));
         }
-        self.write(|tx| {
-            require_incident(tx, act.incident_id)?;
+        // A retry answers who held the role before the handoff, as recorded.
+        let held_before = |_: &Transaction<'_>, earlier: TimelineEntry| match earlier.data {
+            Some(EventData::Role { from, .. }) => Ok(from),
+            _ => Ok(None),
+        };
+        self.record(act, held_before, |tx| {
             let previous: Option<String> = tx
                 .query_row(
                     "SELECT account FROM roles WHERE incident_id = ?1 AND role = ?2",
@@ -201,9 +145,6 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(previous);
-            }
             tx.execute(
                 "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (incident_id, role) DO UPDATE SET name = ?3, account = ?4, since = ?5",
@@ -214,20 +155,15 @@ impl Store {
                 Some(_) => format!("{name}: {account} (again)"),
                 None => format!("{name}: {account}"),
             };
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::RoleChange,
-                    &text,
-                    json!({ "role": { "role": role, "from": previous, "to": account } }),
-                ),
-            )?;
-            Ok(previous)
+            let data = EventData::Role {
+                role: role.into(),
+                from: previous.clone(),
+                to: account.into(),
+            };
+            Ok((act.event(EntryKind::RoleChange, text, data), previous))
         })
     }
-}
 
-impl Store {
     /// Records a milestone (acknowledged, mitigated, resolved, closed…) at
     /// `at`, refusing an order that contradicts the others.
     pub fn set_milestone(&mut self, act: &Act<'_>, milestone: Milestone, at: DateTime<Utc>) -> Result<()> {
@@ -244,11 +180,8 @@ impl Store {
                 ));
             }
         };
-        self.write(|tx| {
+        self.record(act, nothing_to_give_back, |tx| {
             let incident = super::read::incident_in(tx, act.incident_id)?;
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
             let mut milestones = incident.milestones.clone();
             milestones.set(milestone, Some(at));
             milestones.validate().map_err(StoreError::Invalid)?;
@@ -262,23 +195,17 @@ impl Store {
                 .map(|before| format!(" (was {})", format_clock(before, act.at)))
                 .unwrap_or_default();
             let text = format!("{}{was}", milestone.title());
-            let mut event = act.event(
-                EntryKind::System,
-                &text,
-                json!({ "milestone": { milestone.as_str(): at } }),
-            );
+            let data = EventData::Milestone(MilestoneSet { which: milestone, at });
+            let mut event = act.event(EntryKind::System, text, data);
             event.occurred_at = at;
-            append_event(tx, &event)
+            Ok((event, ()))
         })
     }
 
     /// Marks the post-mortem done (now); the incident must be resolved.
     pub fn postmortem_done(&mut self, act: &Act<'_>) -> Result<()> {
-        self.write(|tx| {
+        self.record(act, nothing_to_give_back, |tx| {
             let incident = super::read::incident_in(tx, act.incident_id)?;
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
             let Some(due) = incident.postmortem_due() else {
                 return Err(StoreError::Invalid(format!(
                     "incident {} is not resolved yet; resolve it first (warroom resolve)",
@@ -302,14 +229,8 @@ impl Store {
                 "after the 48 h"
             };
             let text = format!("Post-mortem done ({timing})");
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &text,
-                    json!({ "postmortem": { "done_at": act.at } }),
-                ),
-            )
+            let data = EventData::Postmortem { done_at: act.at };
+            Ok((act.event(EntryKind::System, text, data), ()))
         })
     }
 
@@ -325,16 +246,8 @@ impl Store {
         if text.is_empty() {
             return Err(StoreError::Invalid("the action item needs a text".into()));
         }
-        self.write(|tx| {
-            require_incident(tx, act.incident_id)?;
-            if let Some(id) = tx
-                .query_row("SELECT id FROM action_items WHERE uuid = ?1", [act.uuid], |r| {
-                    r.get(0)
-                })
-                .optional()?
-            {
-                return Ok(id);
-            }
+        let added_before = |tx: &Transaction<'_>, _: TimelineEntry| id_by_uuid(tx, "action_items", act.uuid);
+        self.record(act, added_before, |tx| {
             tx.execute(
                 "INSERT INTO action_items (uuid, incident_id, text, owner, due_at, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -354,25 +267,17 @@ impl Store {
                 .map(|d| format!(", due {}", format_clock(d, act.at)))
                 .unwrap_or_default();
             let entry = format!("Action item {id}: {text}{owner_text}{due_text}");
-            append_event(
-                tx,
-                &act.event(
-                    EntryKind::System,
-                    &entry,
-                    json!({ "action": { "id": id, "added": true } }),
-                ),
-            )?;
-            Ok(id)
+            let data = EventData::Action(ActionEvent::Added { id });
+            Ok((act.event(EntryKind::System, entry, data), id))
         })
     }
 
-    /// Marks an action item done.
+    /// Marks an action item done. Action items outlive their incident: the
+    /// act's incident is ignored, the entry goes to the item's own.
     pub fn action_done(&mut self, act: &Act<'_>, action_id: i64) -> Result<()> {
-        self.write(|tx| {
-            if event_data(tx, act.uuid)?.is_some() {
-                return Ok(());
-            }
-            let found: Option<(i64, String, Option<i64>)> = tx
+        self.log(|log| {
+            let found: Option<(i64, String, Option<i64>)> = log
+                .tx
                 .query_row(
                     "SELECT incident_id, text, done_at FROM action_items WHERE id = ?1",
                     [action_id],
@@ -384,24 +289,31 @@ impl Store {
                     "there is no action item {action_id}"
                 )));
             };
-            if done.is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "action item {action_id} is already done"
-                )));
-            }
-            tx.execute(
-                "UPDATE action_items SET done_by = ?1, done_at = ?2 WHERE id = ?3",
-                params![act.author, to_millis(act.at), action_id],
-            )?;
-            let entry = format!("Action item {action_id} done: {text}");
-            let mut event = act.event(
-                EntryKind::System,
-                &entry,
-                json!({ "action": { "id": action_id, "done": true } }),
-            );
-            // Action items outlive their incident: the entry goes to the item's own incident.
-            event.incident_id = incident_id;
-            append_event(tx, &event)
+            let on_item = Act { incident_id, ..*act };
+            log.act(&on_item, nothing_to_give_back, |tx| {
+                if done.is_some() {
+                    return Err(StoreError::Invalid(format!(
+                        "action item {action_id} is already done"
+                    )));
+                }
+                tx.execute(
+                    "UPDATE action_items SET done_by = ?1, done_at = ?2 WHERE id = ?3",
+                    params![act.author, to_millis(act.at), action_id],
+                )?;
+                let entry = format!("Action item {action_id} done: {text}");
+                let data = EventData::Action(ActionEvent::Done { id: action_id });
+                Ok((on_item.event(EntryKind::System, entry, data), ()))
+            })
         })
     }
+}
+
+/// The id of the row a write made under `uuid` in `table` (timers, action
+/// items), which a retry gives back.
+fn id_by_uuid(tx: &Transaction<'_>, table: &str, uuid: &str) -> Result<i64> {
+    Ok(
+        tx.query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1"), [uuid], |r| {
+            r.get(0)
+        })?,
+    )
 }

@@ -63,7 +63,19 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Engine(EngineError),
+}
+
+/// A failure of the database engine that has no message of its own above.
+/// Opaque, so nothing outside the store depends on which engine it is.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct EngineError(pub(super) rusqlite::Error);
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Engine(EngineError(e))
+    }
 }
 
 impl StoreError {
@@ -71,7 +83,7 @@ impl StoreError {
     pub(crate) fn from_sqlite(e: rusqlite::Error, path: &Path) -> StoreError {
         let path = path.to_path_buf();
         let Some(code) = e.sqlite_error_code() else {
-            return StoreError::Sqlite(e);
+            return e.into();
         };
         match code {
             ErrorCode::NotADatabase => StoreError::NotADatabase(path),
@@ -94,7 +106,7 @@ impl StoreError {
                     "{e} (check that your account can read the file and write its folder, and that any -wal/-shm files beside it belong to the same group)"
                 ),
             },
-            _ => StoreError::Sqlite(e),
+            _ => e.into(),
         }
     }
 }

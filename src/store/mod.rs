@@ -1,6 +1,6 @@
 //! The SQLite store: one file shared by every responder's processes.
 //!
-//! Rules that keep many writers safe (measured in ENGINEERING.md):
+//! Rules that keep many writers safe (each measured on this project's machines):
 //! WAL, `synchronous=FULL`, a `busy_timeout`, every write in an IMMEDIATE
 //! transaction (a deferred one that reads then writes fails with
 //! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
@@ -11,9 +11,11 @@ mod command;
 mod error;
 pub mod files;
 pub mod follow;
+mod location;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};
+mod record;
 pub mod schema;
 pub mod watch;
 mod write;
@@ -24,8 +26,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use command::Act;
-pub use error::StoreError;
+pub use error::{EngineError, StoreError};
+pub use location::Location;
+pub use record::Act;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -47,6 +50,8 @@ pub enum OpenMode {
 /// An open warroom database.
 pub struct Store {
     conn: Connection,
+    location: Location,
+    /// The file of `location`, for messages and checks inside the store.
     path: PathBuf,
     read_only: bool,
     /// Device and inode of the file opened, to notice when the path names
@@ -61,8 +66,10 @@ impl Store {
     ///
     /// Anything that is not a warroom database of a schema this binary knows
     /// is refused before a single byte of it is written.
-    pub fn open(path: &Path, mode: OpenMode) -> Result<Store> {
-        let path = path.to_path_buf();
+    pub fn open(location: impl Into<Location>, mode: OpenMode) -> Result<Store> {
+        let location = location.into();
+        let Location::File(path) = &location;
+        let path = path.clone();
         // lstat, never stat: a name in a shared folder may be a member's link.
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
@@ -121,6 +128,7 @@ impl Store {
         let identity = file_identity(&path);
         let mut store = Store {
             conn,
+            location,
             path,
             read_only,
             identity,
@@ -139,8 +147,9 @@ impl Store {
         (self.clock)()
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this record lives.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Whether the path still names the file this store has open; if not,
@@ -295,10 +304,14 @@ impl Store {
                 Ok(value)
             })();
             match attempt {
-                Err(StoreError::Sqlite(e)) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
+                Err(StoreError::Engine(EngineError(e)))
+                    if is_busy(&e) && started.elapsed() < WRITE_DEADLINE =>
+                {
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                Err(StoreError::Sqlite(e)) => return Err(StoreError::from_sqlite(e, &self.path)),
+                Err(StoreError::Engine(EngineError(e))) => {
+                    return Err(StoreError::from_sqlite(e, &self.path));
+                }
                 other => return other,
             }
         }
@@ -320,7 +333,7 @@ impl Store {
             Ok(value)
         })();
         result.map_err(|e| match e {
-            StoreError::Sqlite(e) => StoreError::from_sqlite(e, &path),
+            StoreError::Engine(EngineError(e)) => StoreError::from_sqlite(e, &path),
             other => other,
         })
     }

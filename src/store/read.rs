@@ -4,12 +4,13 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
+use crate::domain::event::EventData;
 use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
 
 pub(super) const SELECT_EVENT: &str =
-    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned FROM events";
+    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned, data FROM events";
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
@@ -161,11 +162,7 @@ impl Store {
 
     /// The timeline entry a write recorded under `uuid`, if any.
     pub fn entry_by_uuid(&mut self, uuid: &str) -> Result<Option<TimelineEntry>> {
-        self.read(|tx| {
-            Ok(tx
-                .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
-                .optional()?)
-        })
+        self.read(|tx| entry_in(tx, uuid))
     }
 
     /// The most recently declared open incident, else the most recent of all
@@ -266,6 +263,13 @@ fn checklist_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<
     Ok(checklist)
 }
 
+/// The entry logged under `uuid`, inside a transaction.
+pub(super) fn entry_in(tx: &rusqlite::Transaction<'_>, uuid: &str) -> Result<Option<TimelineEntry>> {
+    Ok(tx
+        .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
+        .optional()?)
+}
+
 /// One incident, inside a transaction.
 pub(super) fn incident_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Incident> {
     tx.query_row(
@@ -318,6 +322,13 @@ pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
         author: row.get(5)?,
         text: row.get(6)?,
         pinned: row.get(7)?,
+        // Not a shape warroom writes (hand-edited, or a value of another
+        // type): the entry shows by its text alone.
+        data: row
+            .get::<_, Option<String>>(8)
+            .ok()
+            .flatten()
+            .and_then(|json| EventData::from_json(&json)),
     })
 }
 

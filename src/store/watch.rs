@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use super::Location;
+
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 /// Keeps the file watch alive; dropping it stops the wake-ups.
@@ -15,7 +17,8 @@ pub struct ChangeWatch {
 
 /// Calls `wake` whenever the database file or its `-wal` changes. None when
 /// the folder cannot be watched (then the caller's poll is all there is).
-pub fn watch(db: &Path, wake: impl Fn() + Send + 'static) -> Option<ChangeWatch> {
+pub fn watch(location: &Location, wake: impl Fn() + Send + 'static) -> Option<ChangeWatch> {
+    let db = location.file()?;
     let folder = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
-use serde_json::json;
 
+use super::record::{Act, EventRow};
 use super::{Result, Store, StoreError, to_millis};
-use crate::domain::chain::{self, EventContent};
+use crate::domain::event::{ChangeOutcome, EventData};
 use crate::domain::roles::COMMANDER;
 use crate::domain::time::format_clock;
 use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
@@ -89,18 +89,32 @@ pub struct SeverityChange<'a> {
 }
 
 impl NewEntry {
-    fn row(&self, incident_id: i64, recorded_at: DateTime<Utc>) -> EventRow<'_> {
+    fn act(&self, incident_id: i64) -> Act<'_> {
+        Act::new(&self.uuid, incident_id, &self.author, self.occurred_at)
+    }
+
+    fn row(&self, incident_id: i64) -> EventRow<'_> {
         EventRow {
-            uuid: &self.uuid,
             incident_id,
             kind: self.kind,
             occurred_at: self.occurred_at,
             author: &self.author,
-            text: &self.text,
+            text: self.text.as_str().into(),
             pinned: self.pinned,
             data: None,
-            recorded_at,
         }
+    }
+}
+
+impl<'a> ItemChange<'a> {
+    fn act(&self) -> Act<'a> {
+        Act::new(self.uuid, self.incident_id, self.author, self.at)
+    }
+}
+
+impl<'a> SeverityChange<'a> {
+    fn act(&self) -> Act<'a> {
+        Act::new(self.uuid, self.incident_id, self.author, self.at)
     }
 }
 
@@ -120,35 +134,52 @@ pub type CheckOutcome = Outcome<ChecklistItem, ItemState>;
 pub type SeverityOutcome = Outcome<Incident, Severity>;
 
 impl<T, S> Outcome<T, S> {
-    fn label(&self) -> &'static str {
+    fn recorded(&self) -> ChangeOutcome {
         match self {
-            Outcome::Changed { .. } => "applied",
-            Outcome::AlreadySo(_) => "already",
-            Outcome::Conflict(_) => "conflict",
+            Outcome::Changed { .. } => ChangeOutcome::Applied,
+            Outcome::AlreadySo(_) => ChangeOutcome::Already,
+            Outcome::Conflict(_) => ChangeOutcome::Conflict,
+        }
+    }
+
+    /// The outcome of a change logged before (a retry after an uncertain
+    /// failure gets the recorded answer, not a new decision), with `current`
+    /// the state now. Without readable facts it counts as applied from
+    /// `unknown_from`.
+    fn replayed(recorded: Option<(S, ChangeOutcome)>, current: T, unknown_from: S) -> Outcome<T, S> {
+        match recorded {
+            Some((_, ChangeOutcome::Already)) => Outcome::AlreadySo(current),
+            Some((_, ChangeOutcome::Conflict)) => Outcome::Conflict(current),
+            Some((from, ChangeOutcome::Applied)) => Outcome::Changed { current, from },
+            None => Outcome::Changed {
+                current,
+                from: unknown_from,
+            },
         }
     }
 }
 
-/// Rebuilds the outcome of a change whose event was already written (a retry
-/// after an uncertain failure): the recorded outcome, not a new decision.
-fn recorded_outcome<T, S: std::str::FromStr>(
-    data: Option<String>,
-    section: &str,
-    current: T,
-    fallback: S,
-) -> Outcome<T, S> {
-    let data: serde_json::Value = data
-        .and_then(|d| serde_json::from_str(&d).ok())
-        .unwrap_or_default();
-    let from = data[section]["from"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(fallback);
-    match data[section]["outcome"].as_str() {
-        Some("already") => Outcome::AlreadySo(current),
-        Some("conflict") => Outcome::Conflict(current),
-        _ => Outcome::Changed { current, from },
-    }
+/// Sets a thing whose `(version, state)` is `seen` now to `wanted`, unless
+/// someone changed it since the responder saw `expected_version` (None: the
+/// command line states intent without having looked) or it already is so.
+/// `write` applies the change and reads the result back.
+fn compare_and_set<T: Clone, S: Copy + PartialEq>(
+    current: &T,
+    (version, state): (i64, S),
+    wanted: S,
+    expected_version: Option<i64>,
+    write: impl FnOnce() -> Result<T>,
+) -> Result<Outcome<T, S>> {
+    Ok(if expected_version.is_some_and(|v| v != version) {
+        Outcome::Conflict(current.clone())
+    } else if state == wanted {
+        Outcome::AlreadySo(current.clone())
+    } else {
+        Outcome::Changed {
+            current: write()?,
+            from: state,
+        }
+    })
 }
 
 impl Store {
@@ -159,80 +190,71 @@ impl Store {
         new.milestones.validate().map_err(StoreError::Invalid)?;
         let m = &new.milestones;
         let opt = |t: Option<DateTime<Utc>>| t.map(to_millis);
-        let recorded_at = self.now();
-        self.write(|tx| {
-            if let Some(id) = tx
-                .query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
+        let declaration = format!("{}:declared", new.uuid);
+        let declared = |tx: &Transaction<'_>, _: TimelineEntry| {
+            Ok(
+                tx.query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
                     r.get(0)
-                })
-                .optional()?
-            {
-                return Ok(id);
-            }
-            tx.execute(
-                "INSERT INTO incidents (uuid, title, severity, started_at, detected_at, declared_at,
-                    acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by,
-                    runbook_name, runbook_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
-                    new.uuid,
-                    title,
-                    new.severity.as_str(),
-                    opt(m.started_at),
-                    opt(m.detected_at),
-                    to_millis(m.declared_at),
-                    opt(m.acknowledged_at),
-                    opt(m.mitigated_at),
-                    opt(m.resolved_at),
-                    opt(m.closed_at),
-                    new.declared_by,
-                    new.runbook_name,
-                    new.runbook_text,
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            // Whoever declares is the incident commander until a handoff.
-            tx.execute(
-                "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    id,
-                    COMMANDER,
-                    "Incident Commander",
-                    new.declared_by,
-                    to_millis(m.declared_at)
-                ],
-            )?;
-            let mut insert_item = tx.prepare(
-                "INSERT INTO checklist_items (incident_id, key, position, section, name, description)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for (position, (section, item)) in new.runbook.all_items().enumerate() {
-                insert_item.execute(params![
-                    id,
-                    item.key,
-                    position as i64,
-                    section,
-                    item.name,
-                    item.description
-                ])?;
-            }
-            append_event(
-                tx,
-                &EventRow {
-                    uuid: &format!("{}:declared", new.uuid),
-                    incident_id: id,
-                    kind: EntryKind::System,
-                    occurred_at: m.declared_at,
-                    author: &new.declared_by,
-                    text: &format!("Declared {} {}: {title}", new.severity, new.severity.label()),
-                    pinned: false,
-                    data: Some(
-                        json!({ "declared": { "severity": new.severity, "runbook": new.runbook_name } }),
-                    ),
-                    recorded_at,
-                },
-            )?;
-            Ok(id)
+                })?,
+            )
+        };
+        self.log(|log| {
+            log.once(&declaration, declared, |tx| {
+                tx.execute(
+                    "INSERT INTO incidents (uuid, title, severity, started_at, detected_at, declared_at,
+                        acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by,
+                        runbook_name, runbook_text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    params![
+                        new.uuid,
+                        title,
+                        new.severity.as_str(),
+                        opt(m.started_at),
+                        opt(m.detected_at),
+                        to_millis(m.declared_at),
+                        opt(m.acknowledged_at),
+                        opt(m.mitigated_at),
+                        opt(m.resolved_at),
+                        opt(m.closed_at),
+                        new.declared_by,
+                        new.runbook_name,
+                        new.runbook_text,
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                // Whoever declares is the incident commander until a handoff.
+                tx.execute(
+                    "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        id,
+                        COMMANDER,
+                        "Incident Commander",
+                        new.declared_by,
+                        to_millis(m.declared_at)
+                    ],
+                )?;
+                let mut insert_item = tx.prepare(
+                    "INSERT INTO checklist_items (incident_id, key, position, section, name, description)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (position, (section, item)) in new.runbook.all_items().enumerate() {
+                    insert_item.execute(params![
+                        id,
+                        item.key,
+                        position as i64,
+                        section,
+                        item.name,
+                        item.description
+                    ])?;
+                }
+                let act = Act::new(&declaration, id, &new.declared_by, m.declared_at);
+                let text = format!("Declared {} {}: {title}", new.severity, new.severity.label());
+                let data = EventData::Declared {
+                    severity: new.severity,
+                    runbook: new.runbook_name.clone(),
+                };
+                Ok((act.event(EntryKind::System, text, data), id))
+            })
         })
     }
 
@@ -252,11 +274,13 @@ impl Store {
                 MAX_ENTRY_BYTES / 1024
             )));
         }
-        let recorded_at = self.now();
-        self.write(|tx| {
-            require_incident(tx, incident_id)?;
-            append_event(tx, &entry.row(incident_id, recorded_at))?;
-            event_by_uuid(tx, &entry.uuid)
+        self.log(|log| {
+            log.act(
+                &entry.act(incident_id),
+                |_, _| Ok(()),
+                |_| Ok((entry.row(incident_id), ())),
+            )?;
+            log.entry(&entry.uuid)
         })
     }
 
@@ -272,13 +296,16 @@ impl Store {
                 bad.text
             )));
         }
-        let recorded_at = self.now();
-        self.write(|tx| {
-            require_incident(tx, incident_id)?;
+        self.log(|log| {
             let mut added = 0;
             for entry in entries {
                 // Not new when this entry was imported before (same UUID).
-                added += usize::from(append_event_if_new(tx, &entry.row(incident_id, recorded_at))?);
+                let new = log.act(
+                    &entry.act(incident_id),
+                    |_, _| Ok(false),
+                    |_| Ok((entry.row(incident_id), true)),
+                )?;
+                added += usize::from(new);
             }
             Ok(added)
         })
@@ -288,18 +315,18 @@ impl Store {
     /// with compare-and-set against the version the responder saw.
     pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
         let c = change;
-        let recorded_at = self.now();
-        self.write(|tx| {
-            require_incident(tx, c.incident_id)?;
+        let replay = |tx: &Transaction<'_>, earlier: TimelineEntry| {
+            let recorded = match earlier.data {
+                Some(EventData::Checklist { from, outcome, .. }) => Some((from, outcome)),
+                _ => None,
+            };
             let item = checklist_item(tx, c.incident_id, c.key)?;
-            if let Some(data) = event_data(tx, c.uuid)? {
-                return Ok(recorded_outcome(data, "checklist", item, ItemState::Open));
-            }
-            let outcome = if c.expected_version.is_some_and(|v| v != item.version) {
-                Outcome::Conflict(item.clone())
-            } else if item.state == c.state {
-                Outcome::AlreadySo(item.clone())
-            } else {
+            Ok(Outcome::replayed(recorded, item, ItemState::Open))
+        };
+        self.record(&c.act(), replay, |tx| {
+            let item = checklist_item(tx, c.incident_id, c.key)?;
+            let seen = (item.version, item.state);
+            let outcome = compare_and_set(&item, seen, c.state, c.expected_version, || {
                 tx.execute(
                     "UPDATE checklist_items
                         SET state = ?1, changed_by = ?2, changed_at = ?3, version = version + 1
@@ -312,11 +339,8 @@ impl Store {
                         item.key
                     ],
                 )?;
-                Outcome::Changed {
-                    current: checklist_item(tx, c.incident_id, c.key)?,
-                    from: item.state,
-                }
-            };
+                checklist_item(tx, c.incident_id, c.key)
+            })?;
             let what = format!("{} {}", item.key, item.name);
             let text = match &outcome {
                 Outcome::Changed { .. } => format!("{} {what}", c.state.verb()),
@@ -330,23 +354,13 @@ impl Store {
                     now.state
                 ),
             };
-            append_event(
-                tx,
-                &EventRow {
-                    uuid: c.uuid,
-                    incident_id: c.incident_id,
-                    kind: EntryKind::ChecklistChange,
-                    occurred_at: c.at,
-                    author: c.author,
-                    text: &text,
-                    pinned: false,
-                    data: Some(json!({ "checklist": {
-                        "key": item.key, "from": item.state, "to": c.state, "outcome": outcome.label()
-                    } })),
-                    recorded_at,
-                },
-            )?;
-            Ok(outcome)
+            let data = EventData::Checklist {
+                key: item.key.clone(),
+                from: item.state,
+                to: c.state,
+                outcome: outcome.recorded(),
+            };
+            Ok((c.act().event(EntryKind::ChecklistChange, text, data), outcome))
         })
     }
 
@@ -354,29 +368,31 @@ impl Store {
     /// version the commander saw, and records who, when and why.
     pub fn set_severity(&mut self, change: &SeverityChange<'_>) -> Result<SeverityOutcome> {
         let c = change;
-        let recorded_at = self.now();
-        self.write(|tx| {
+        let replay = |tx: &Transaction<'_>, earlier: TimelineEntry| {
+            let recorded = match earlier.data {
+                Some(EventData::Severity { from, outcome, .. }) => Some((from, outcome)),
+                _ => None,
+            };
             let incident = super::read::incident_in(tx, c.incident_id)?;
-            if let Some(data) = event_data(tx, c.uuid)? {
-                return Ok(recorded_outcome(data, "severity", incident, Severity::P2));
-            }
-            let outcome = if c.expected_version.is_some_and(|v| v != incident.version) {
-                Outcome::Conflict(incident.clone())
-            } else if incident.severity == c.severity {
-                Outcome::AlreadySo(incident.clone())
-            } else {
+            Ok(Outcome::replayed(recorded, incident, Severity::P2))
+        };
+        self.record(&c.act(), replay, |tx| {
+            let incident = super::read::incident_in(tx, c.incident_id)?;
+            let seen = (incident.version, incident.severity);
+            let outcome = compare_and_set(&incident, seen, c.severity, c.expected_version, || {
                 tx.execute(
                     "UPDATE incidents SET severity = ?1, severity_changed_at = ?2, version = version + 1
                       WHERE id = ?3",
                     params![c.severity.as_str(), to_millis(c.at), c.incident_id],
                 )?;
-                Outcome::Changed {
-                    current: super::read::incident_in(tx, c.incident_id)?,
-                    from: incident.severity,
-                }
-            };
+                super::read::incident_in(tx, c.incident_id)
+            })?;
             let reason = c.reason.trim();
-            let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+            let because = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {reason}")
+            };
             let text = match &outcome {
                 Outcome::Changed { from, .. } => format!("Severity {from} → {}{because}", c.severity),
                 Outcome::AlreadySo(_) => format!("Severity kept at {} (already so){because}", c.severity),
@@ -385,23 +401,13 @@ impl Store {
                     c.severity, now.severity
                 ),
             };
-            append_event(
-                tx,
-                &EventRow {
-                    uuid: c.uuid,
-                    incident_id: c.incident_id,
-                    kind: EntryKind::SeverityChange,
-                    occurred_at: c.at,
-                    author: c.author,
-                    text: &text,
-                    pinned: false,
-                    data: Some(json!({ "severity": {
-                        "from": incident.severity, "to": c.severity, "reason": reason, "outcome": outcome.label()
-                    } })),
-                    recorded_at,
-                },
-            )?;
-            Ok(outcome)
+            let data = EventData::Severity {
+                from: incident.severity,
+                to: c.severity,
+                reason: reason.into(),
+                outcome: outcome.recorded(),
+            };
+            Ok((c.act().event(EntryKind::SeverityChange, text, data), outcome))
         })
     }
 }
@@ -413,13 +419,6 @@ fn by_whom(item: &ChecklistItem, now: DateTime<Utc>) -> String {
         (Some(who), Some(at)) => format!(" by {who} at {}", format_clock(at, now)),
         _ => String::new(),
     }
-}
-
-/// The `data` of an event already written with this UUID, if any.
-pub(super) fn event_data(tx: &Transaction<'_>, uuid: &str) -> Result<Option<Option<String>>> {
-    Ok(tx
-        .query_row("SELECT data FROM events WHERE uuid = ?1", [uuid], |r| r.get(0))
-        .optional()?)
 }
 
 fn validate_title(title: &str) -> Result<&str> {
@@ -436,97 +435,6 @@ fn validate_title(title: &str) -> Result<&str> {
         )));
     }
     Ok(title)
-}
-
-pub(super) struct EventRow<'a> {
-    pub(super) uuid: &'a str,
-    pub(super) incident_id: i64,
-    pub(super) kind: EntryKind,
-    pub(super) occurred_at: DateTime<Utc>,
-    pub(super) author: &'a str,
-    pub(super) text: &'a str,
-    pub(super) pinned: bool,
-    pub(super) data: Option<serde_json::Value>,
-    /// When it was written down (the store's clock).
-    pub(super) recorded_at: DateTime<Utc>,
-}
-
-/// Appends to the event log, linked into the chain; a UUID already present
-/// is left as it was.
-pub(super) fn append_event(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<()> {
-    append_event_if_new(tx, row).map(drop)
-}
-
-/// [`append_event`], saying whether the event is new.
-fn append_event_if_new(tx: &Transaction<'_>, row: &EventRow<'_>) -> Result<bool> {
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE uuid = ?1)",
-        [row.uuid],
-        |r| r.get(0),
-    )?;
-    if exists {
-        return Ok(false);
-    }
-    // Inside the IMMEDIATE transaction no one else appends, so the id and
-    // the link are this event's for sure.
-    let (previous_id, previous) = super::chain::last_link(tx)?;
-    let id = previous_id + 1;
-    let data = row.data.as_ref().map(|d| d.to_string());
-    let content = EventContent {
-        id,
-        uuid: row.uuid,
-        incident_id: row.incident_id,
-        kind: row.kind.as_str(),
-        occurred_at_ms: to_millis(row.occurred_at),
-        recorded_at_ms: to_millis(row.recorded_at),
-        author: row.author,
-        text: row.text,
-        pinned: row.pinned,
-        data: data.as_deref(),
-    };
-    let value = chain::link(&previous, &content);
-    tx.execute(
-        "INSERT INTO events (id, uuid, incident_id, kind, occurred_at, recorded_at, author, text,
-            pinned, data, chain)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            id,
-            content.uuid,
-            content.incident_id,
-            content.kind,
-            content.occurred_at_ms,
-            content.recorded_at_ms,
-            content.author,
-            content.text,
-            content.pinned,
-            content.data,
-            &value[..],
-        ],
-    )?;
-    Ok(true)
-}
-
-pub(super) fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1)",
-        [incident_id],
-        |r| r.get(0),
-    )?;
-    if exists {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound(format!(
-            "there is no incident {incident_id}"
-        )))
-    }
-}
-
-fn event_by_uuid(tx: &Transaction<'_>, uuid: &str) -> Result<TimelineEntry> {
-    Ok(tx.query_row(
-        &format!("{} WHERE uuid = ?1", super::read::SELECT_EVENT),
-        [uuid],
-        super::read::event_from_row,
-    )?)
 }
 
 fn checklist_item(tx: &Transaction<'_>, incident_id: i64, key: &str) -> Result<ChecklistItem> {

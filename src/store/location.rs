@@ -1,0 +1,113 @@
+//! Where a war room's record lives. Today that is a file (SQLite); the
+//! command line, the console, drafts and the record's witness name a
+//! database only through [`Location`], so a second engine is a new variant
+//! here, not a change everywhere.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::domain::sanitize_line;
+
+/// A database, as `--db`, `$WARROOM_DB` or the config's `database` name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file shared by the accounts of one host.
+    File(PathBuf),
+}
+
+impl Location {
+    /// Reads a location as given on the command line or in the config.
+    pub fn parse(given: PathBuf) -> Result<Location, String> {
+        let text = given.to_string_lossy();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Err(
+                "this warroom reads SQLite files only; PostgreSQL locations are not supported yet".into(),
+            );
+        }
+        Ok(Location::File(given))
+    }
+
+    /// The file, for what is about files (`init --shared`, `doctor`).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+        }
+    }
+
+    /// A stable name for files kept per database (drafts, what an account
+    /// saw): the file's real path, so two spellings of one file agree.
+    pub fn key(&self) -> Vec<u8> {
+        match self {
+            Location::File(path) => path
+                .canonicalize()
+                .unwrap_or_else(|_| path.clone())
+                .into_os_string()
+                .into_encoded_bytes(),
+        }
+    }
+}
+
+/// For messages and the console's header: sanitized (a path may hold any
+/// byte), and never a secret.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => f.write_str(&sanitize_line(&path.display().to_string())),
+        }
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Location {
+        Location::File(path.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Location {
+        Location::File(path)
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Location {
+        Location::File(path.clone())
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(location: &Location) -> Location {
+        location.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_a_file_and_a_url_is_refused_without_echoing_it() {
+        let file = Location::parse(PathBuf::from("/srv/warroom/warroom.db")).unwrap();
+        assert_eq!(file.file(), Some(Path::new("/srv/warroom/warroom.db")));
+        assert_eq!(file.to_string(), "/srv/warroom/warroom.db");
+        for url in [
+            "postgres://ic:s3cret@db/warroom",
+            "postgresql://ic:s3cret@db/warroom",
+        ] {
+            let refusal = Location::parse(PathBuf::from(url)).unwrap_err();
+            assert!(
+                refusal.contains("PostgreSQL") && !refusal.contains("s3cret"),
+                "{refusal}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_key_is_the_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("w.db"), b"").unwrap();
+        let direct = Location::from(dir.path().join("w.db"));
+        let roundabout = Location::from(dir.path().join(".").join("w.db"));
+        assert_eq!(direct.key(), roundabout.key());
+    }
+}
