@@ -7,8 +7,8 @@
 //! color = "auto"                          # auto | always | never (NO_COLOR wins)
 //! bell = true                             # ring when a deadline comes due (WARROOM_BELL=off wins)
 //!
-//! [keys]                                  # action = [keys]; see `warroom --help` or README
-//! new_note = ["n", "a"]
+//! [keys]                                  # action = [keys], in every context the action is bound in
+//! new_note = ["n", "a"]                   # the names: `app::keymap::Action::name`, listed in the README
 //! ```
 
 use std::path::{Path, PathBuf};

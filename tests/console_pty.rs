@@ -383,4 +383,146 @@ fn a_demo_ended_by_a_hang_up_leaves_no_temporary_database() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+
+/// The bottom row: the key hints.
+fn footer_of(console: &Console) -> String {
+    console.rows().last().cloned().unwrap_or_default()
+}
+
+/// The row holding `text`; the test fails with the screen when there is none.
+fn row_of(console: &Console, text: &str) -> String {
+    console
+        .row_with(text)
+        .unwrap_or_else(|| panic!("no {text:?}:\n{}", console.dump()))
+}
+
+/// `down` and `quit` rebound in the config: the footer, the `?` help, its
+/// title, the severity picker and the too-small message name the new keys
+/// and never the old ones, and the new keys do the thing while the old ones
+/// do nothing.
+#[test]
+fn rebound_keys_are_the_ones_every_hint_names_and_the_ones_that_work() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "--severity", "P2", "Rebound"]);
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("warroom")).unwrap();
+    std::fs::write(
+        config.join("warroom/config.toml"),
+        "[keys]\ndown = [\"ctrl-n\"]\nquit = [\"Q\", \"ctrl-x\"]\n",
+    )
+    .unwrap();
+    let config_env = config.to_str().unwrap().to_string();
+    let mut console = Console::spawn(&db, 100, 30, &[("XDG_CONFIG_HOME", &config_env)]);
+    console.wait_for("Checklist");
+    console.wait_until("the footer naming Q", |_| {
+        footer_of(&console).contains("? help · Q quit")
+    });
+    assert!(!footer_of(&console).contains("q quit"), "{}", console.dump());
+
+    // Ctrl-N moves down; j no longer does; Space ticks what is selected.
+    const CTRL_N: &[u8] = b"\x0e";
+    console.send(CTRL_N);
+    console.send("j");
+    console.send(" ");
+    console.wait_for("[x] 1.2");
+    assert!(console.screen_text().contains("[ ] 1.1"), "{}", console.dump());
+    assert!(console.screen_text().contains("[ ] 1.3"), "{}", console.dump());
+
+    // The help: its rows and its title.
+    console.send("?");
+    console.wait_for("Help — Ctrl-N/k scroll (0/");
+    let down_row = row_of(&console, "Move down / scroll forward");
+    assert!(down_row.contains("  Ctrl-N "), "{down_row}");
+    assert!(!down_row.contains('j') && !down_row.contains('↓'), "{down_row}");
+    let quit_row = row_of(&console, "Quit (");
+    assert!(quit_row.contains("  Q/Ctrl-X  "), "{quit_row}");
+    assert!(
+        quit_row.contains("Quit (Ctrl-X quits from anywhere)"),
+        "{quit_row}"
+    );
+    assert!(
+        !console.screen_text().contains("j/k scroll"),
+        "{}",
+        console.dump()
+    );
+    assert!(!console.screen_text().contains("q/Ctrl-C"), "{}", console.dump());
+    assert!(
+        footer_of(&console).starts_with("Ctrl-N/k scroll · ?/Esc close help"),
+        "{}",
+        console.dump()
+    );
+    console.send(CTRL_N);
+    console.wait_for("Help — Ctrl-N/k scroll (1/");
+    // j after Ctrl-N: had j scrolled, the help would be at 3.
+    console.send("j");
+    console.send(CTRL_N);
+    console.wait_until("the help scrolled on", |screen| {
+        screen.contains("scroll (2/") || screen.contains("scroll (3/")
+    });
+    console.wait_until_stable(Duration::from_millis(300));
+    assert!(
+        console.screen_text().contains("scroll (2/"),
+        "j scrolled the help:\n{}",
+        console.dump()
+    );
+    console.send("?");
+    console.wait_gone("Help —");
+
+    // The severity picker: its hint, and Ctrl-N choosing the next level.
+    console.send("s");
+    console.wait_for("↑/Ctrl-N or 0–3 choose · Enter then say why · Esc cancels");
+    assert!(!console.screen_text().contains("↑/↓"), "{}", console.dump());
+    assert!(row_of(&console, "▶").contains(" P2 "), "{}", console.dump());
+    console.send("k");
+    console.wait_until("the picker on P1", |_| {
+        console.row_with("▶").is_some_and(|r| r.contains(" P1 "))
+    });
+    // j then Ctrl-N: had j moved, the picker would be on P3.
+    console.send("j");
+    console.send(CTRL_N);
+    console.wait_until("the picker moved on", |_| {
+        console.row_with("▶").is_some_and(|r| !r.contains(" P1 "))
+    });
+    console.wait_until_stable(Duration::from_millis(300));
+    assert!(
+        row_of(&console, "▶").contains(" P2 "),
+        "j moved the picker:\n{}",
+        console.dump()
+    );
+    console.send_esc();
+    console.wait_gone("or 0–3 choose");
+
+    // Too small: the quit key that works where the keyboard is.
+    console.resize(40, 10);
+    console.wait_until("the too-small message naming Q", |screen| {
+        screen
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Enlarge the window (Q quits).")
+    });
+    console.resize(100, 30);
+    console.wait_for("Checklist");
+    console.send("n");
+    console.wait_for(COMPOSER);
+    console.resize(40, 10);
+    console.wait_until("the too-small message naming Ctrl-X, not q", |screen| {
+        screen
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Enlarge the window (Ctrl-X quits).")
+    });
+    console.resize(100, 30);
+    console.wait_for(COMPOSER);
+
+    // q is text in the note and quits nothing; Ctrl-C is no quit key any more;
+    // Ctrl-X quits from inside the note.
+    console.send("q");
+    console.send(b"\x03");
+    console.wait_until("q typed into the note", |_| console.row_with("│q").is_some());
+    console.send(b"\x18");
+    let status = console.wait_exit(WAIT);
+    assert!(status.success(), "Ctrl-X should exit with 0, got {status}");
 }

@@ -287,3 +287,27 @@ fn read_only_console_shows_its_badge() {
     assert!(screen.lines().next().unwrap().contains("READ-ONLY"), "{screen}");
     assert!(screen.contains("you (olivia, read-only, not listed)"), "{screen}");
 }
+
+/// The metrics view names its own keys, from the keymap: scroll and close
+/// (not "close help").
+#[test]
+fn metrics_view_at_80x24() {
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    for c in ":metrics".chars() {
+        app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Enter,
+    )));
+    app.handle(Event::MetricsReady(
+        "Incidents: 1\nMean time to detect (MTTD): 4m 00s (1 incident)".to_string(),
+    ));
+    let screen = render(&app, 80, 24);
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.contains("j/k scroll · ?/Esc close "), "{footer}");
+    assert!(!screen.contains("close help"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -1,14 +1,18 @@
-//! The one keymap: it drives the key handler, the footer hints and the `?`
-//! help screen, so what is shown is always what works. [`KEYMAP`] holds the
-//! defaults; [`Keymap::with_overrides`] applies the `[keys]` table of the
-//! config file.
+//! The one keymap: it drives every key handler of the console (the panes,
+//! the start screen, the severity picker, the help and metrics viewers, the
+//! composer and the `:`/`/` lines) and every key hint (the footer, the `?`
+//! help, dialog titles), so what is shown is always what works.
+//! [`Keymap::default`] holds the defaults; [`Keymap::with_overrides`]
+//! applies the `[keys]` table of the config file.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Something a key asks the console to do.
+/// Something a key asks the console to do. One action may be bound in
+/// several contexts (`up` moves in a pane, scrolls the help, chooses in the
+/// picker); rebinding it in `[keys]` changes it in all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
@@ -29,10 +33,20 @@ pub enum Action {
     CommandLine,
     Search,
     ClearSearch,
-    // In the composer and the one-line prompts.
+    // While typing: the composer, the one-line prompts, the start screen.
     Submit,
     InsertNewline,
     Leave,
+    // The start screen's severity (its letters are the title's).
+    SeverityUp,
+    SeverityDown,
+    // The severity picker, by number.
+    ChooseP0,
+    ChooseP1,
+    ChooseP2,
+    ChooseP3,
+    /// Closes the picker or a viewer.
+    Close,
 }
 
 impl Action {
@@ -60,29 +74,84 @@ impl Action {
             Action::Submit => "submit",
             Action::InsertNewline => "newline",
             Action::Leave => "leave",
+            Action::SeverityUp => "severity_up",
+            Action::SeverityDown => "severity_down",
+            Action::ChooseP0 => "choose_p0",
+            Action::ChooseP1 => "choose_p1",
+            Action::ChooseP2 => "choose_p2",
+            Action::ChooseP3 => "choose_p3",
+            Action::Close => "close",
+        }
+    }
+
+    /// The severity (index into P0..P3) a `choose_pN` action picks.
+    pub fn chosen_severity(self) -> Option<usize> {
+        match self {
+            Action::ChooseP0 => Some(0),
+            Action::ChooseP1 => Some(1),
+            Action::ChooseP2 => Some(2),
+            Action::ChooseP3 => Some(3),
+            _ => None,
         }
     }
 }
 
-/// Where a binding applies.
+/// Where a binding applies: what has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// Anywhere on the console (outside text entry).
+    /// Both panes (outside text entry and dialogs).
     Global,
     Checklist,
     Timeline,
-    /// While writing a note or status update, or typing a `:`/`/` line.
+    /// Writing a note or a status update.
     Composer,
+    /// Typing a `:` command or a `/` search.
+    Prompt,
+    /// No open incident: the declaration form.
+    Start,
+    SeverityPicker,
+    /// The `?` help.
+    Help,
+    /// The metrics across incidents (`:metrics`).
+    Metrics,
 }
 
 impl Context {
+    /// Every context, in the order of the help screen.
+    pub const ALL: [Context; 9] = [
+        Context::Global,
+        Context::Checklist,
+        Context::Timeline,
+        Context::Composer,
+        Context::Prompt,
+        Context::Start,
+        Context::SeverityPicker,
+        Context::Help,
+        Context::Metrics,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::Checklist => "Checklist pane",
             Context::Timeline => "Timeline pane",
-            Context::Composer => "Writing a note (also the : and / lines)",
+            Context::Composer => "Writing a note or status update",
+            Context::Prompt => "The : and / lines",
+            Context::Start => "Start screen (no open incident)",
+            Context::SeverityPicker => "Severity picker",
+            Context::Help => "This help",
+            Context::Metrics => "Metrics view",
         }
+    }
+
+    /// Whether plain characters typed here are text, never commands.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Context::Composer | Context::Prompt | Context::Start)
+    }
+
+    /// Whether the global bindings apply here as well as the context's own.
+    fn has_global_keys(self) -> bool {
+        matches!(self, Context::Global | Context::Checklist | Context::Timeline)
     }
 }
 
@@ -128,6 +197,20 @@ impl Key {
             (code, wanted) => (code, wanted),
         };
         code == wanted && (event.modifiers & relevant) == (self.modifiers & relevant)
+    }
+
+    /// Whether the key types a character (no Ctrl or Alt): text where the
+    /// user writes, a command elsewhere.
+    pub fn is_text(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+
+    /// The event the terminal sends for this key.
+    pub fn event(&self) -> KeyEvent {
+        KeyEvent::new(self.code, self.modifiers)
     }
 
     /// Reads a key as the config writes it: `n`, `G`, `?`, `space`, `enter`,
@@ -207,9 +290,11 @@ pub struct Binding {
     pub context: Context,
     pub keys: Cow<'static, [Key]>,
     pub action: Action,
-    /// A word or two for the footer.
+    /// A word or two for the footer; bindings of one context with the same
+    /// hint share it (`j/k scroll`).
     pub hint: &'static str,
-    /// What it does, for the help screen.
+    /// What it does, for the help screen; rows of one context with the same
+    /// text share a line.
     pub help: &'static str,
     /// Whether the footer shows it.
     pub in_footer: bool,
@@ -236,8 +321,21 @@ const fn bind(
 use Action as A;
 use Context as C;
 
-/// The keymap. Order is the order of the footer and of the help screen.
-pub const KEYMAP: &[Binding] = &[
+const ESC: Key = key(KeyCode::Esc);
+const ENTER: Key = key(KeyCode::Enter);
+const UP: Key = key(KeyCode::Up);
+const DOWN: Key = key(KeyCode::Down);
+
+const SCROLL_DOWN: &[Key] = &[ch('j'), DOWN];
+const SCROLL_UP: &[Key] = &[ch('k'), UP];
+const PAGE_DOWN: &[Key] = &[key(KeyCode::PageDown), ctrl('f')];
+const PAGE_UP: &[Key] = &[key(KeyCode::PageUp), ctrl('b')];
+const HELP_KEY: &[Key] = &[ch('?')];
+const CLOSE_KEYS: &[Key] = &[ESC, ch('q')];
+
+/// The keymap, with the viewers' bindings after it ([`Keymap::default`]).
+/// Order is the order of the footer and of the help screen.
+const KEYMAP: &[Binding] = &[
     bind(
         C::Checklist,
         &[ch(' ')],
@@ -264,7 +362,7 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Timeline,
-        &[key(KeyCode::Esc)],
+        &[ESC],
         A::ClearSearch,
         "clear",
         "Clear the search",
@@ -326,38 +424,17 @@ pub const KEYMAP: &[Binding] = &[
         "Previous pane",
         false,
     ),
+    bind(C::Global, SCROLL_UP, A::Up, "", "Move up / scroll back", false),
     bind(
         C::Global,
-        &[ch('k'), key(KeyCode::Up)],
-        A::Up,
-        "",
-        "Move up / scroll back",
-        false,
-    ),
-    bind(
-        C::Global,
-        &[ch('j'), key(KeyCode::Down)],
+        SCROLL_DOWN,
         A::Down,
         "",
         "Move down / scroll forward",
         false,
     ),
-    bind(
-        C::Global,
-        &[key(KeyCode::PageUp), ctrl('b')],
-        A::PageUp,
-        "",
-        "Page up",
-        false,
-    ),
-    bind(
-        C::Global,
-        &[key(KeyCode::PageDown), ctrl('f')],
-        A::PageDown,
-        "",
-        "Page down",
-        false,
-    ),
+    bind(C::Global, PAGE_UP, A::PageUp, "", "Page up", false),
+    bind(C::Global, PAGE_DOWN, A::PageDown, "", "Page down", false),
     bind(
         C::Global,
         &[ch('g'), key(KeyCode::Home)],
@@ -376,28 +453,15 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Global,
-        &[ch('?')],
+        HELP_KEY,
         A::ToggleHelp,
         "help",
         "Show or hide this help",
         true,
     ),
-    bind(
-        C::Global,
-        &[ch('q'), ctrl('c')],
-        A::Quit,
-        "quit",
-        "Quit (Ctrl-C quits from anywhere)",
-        true,
-    ),
-    bind(
-        C::Composer,
-        &[key(KeyCode::Enter)],
-        A::Submit,
-        "send",
-        "Submit",
-        true,
-    ),
+    // Its keys that are not text (Ctrl-C) quit from every context.
+    bind(C::Global, &[ch('q'), ctrl('c')], A::Quit, "quit", "Quit", true),
+    bind(C::Composer, &[ENTER], A::Submit, "send", "Submit", true),
     bind(
         C::Composer,
         &[ctrl('j'), alt(KeyCode::Enter)],
@@ -408,13 +472,153 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Composer,
-        &[key(KeyCode::Esc)],
+        &[ESC],
         A::Leave,
         "leave",
         "Leave; the draft is kept for next time",
         true,
     ),
+    bind(
+        C::Prompt,
+        &[ENTER],
+        A::Submit,
+        "submit",
+        "Run the command, or search",
+        true,
+    ),
+    bind(C::Prompt, &[ESC], A::Leave, "cancel", "Cancel the line", true),
+    bind(
+        C::Start,
+        &[UP],
+        A::SeverityUp,
+        "severity",
+        "Higher severity (toward P0)",
+        true,
+    ),
+    bind(
+        C::Start,
+        &[DOWN],
+        A::SeverityDown,
+        "severity",
+        "Lower severity (toward P3)",
+        true,
+    ),
+    bind(
+        C::Start,
+        &[ENTER],
+        A::Submit,
+        "declare",
+        "Declare it; you become the incident commander",
+        true,
+    ),
+    bind(C::Start, &[ESC], A::Leave, "quit", "Quit without declaring", true),
+    bind(
+        C::SeverityPicker,
+        &[UP, ch('k')],
+        A::Up,
+        "choose",
+        "Higher severity",
+        true,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[DOWN, ch('j')],
+        A::Down,
+        "choose",
+        "Lower severity",
+        true,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[ch('0')],
+        A::ChooseP0,
+        "",
+        "Choose by number",
+        false,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[ch('1')],
+        A::ChooseP1,
+        "",
+        "Choose by number",
+        false,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[ch('2')],
+        A::ChooseP2,
+        "",
+        "Choose by number",
+        false,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[ch('3')],
+        A::ChooseP3,
+        "",
+        "Choose by number",
+        false,
+    ),
+    bind(
+        C::SeverityPicker,
+        &[ENTER],
+        A::Submit,
+        "then say why",
+        "Take it, then say why on the command line",
+        true,
+    ),
+    bind(C::SeverityPicker, CLOSE_KEYS, A::Close, "cancel", "Cancel", true),
 ];
+
+/// The help and the metrics view scroll and close alike; only the words
+/// for closing differ.
+const fn viewer(context: Context, close: &'static str, close_help: &'static str) -> [Binding; 6] {
+    [
+        bind(context, SCROLL_DOWN, A::Down, "scroll", "Scroll down", true),
+        bind(context, SCROLL_UP, A::Up, "scroll", "Scroll up", true),
+        bind(context, PAGE_DOWN, A::PageDown, "", "Page down", false),
+        bind(context, PAGE_UP, A::PageUp, "", "Page up", false),
+        bind(context, HELP_KEY, A::ToggleHelp, close, close_help, true),
+        bind(context, CLOSE_KEYS, A::Close, close, close_help, true),
+    ]
+}
+
+const HELP_VIEWER: [Binding; 6] = viewer(C::Help, "close help", "Close the help");
+const METRICS_VIEWER: [Binding; 6] = viewer(C::Metrics, "close", "Close the metrics");
+
+/// Keys that share one label, shown together (`j/k scroll`, `0/1/2/3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The key names, joined with `/`.
+    pub keys: String,
+    pub what: Cow<'static, str>,
+    /// Help and quit: kept when the footer runs out of room.
+    pub essential: bool,
+}
+
+/// Gathers `(key names, label, essential)` rows with the same label into one
+/// hint, in the order the labels first appear.
+fn gather(rows: impl Iterator<Item = (Vec<String>, Cow<'static, str>, bool)>) -> Vec<Hint> {
+    let mut hints: Vec<Hint> = Vec::new();
+    for (keys, what, essential) in rows {
+        match hints.iter_mut().find(|h| h.what == what) {
+            Some(hint) => {
+                for key in keys {
+                    hint.keys.push('/');
+                    hint.keys.push_str(&key);
+                }
+                hint.essential |= essential;
+            }
+            None => hints.push(Hint {
+                keys: keys.join("/"),
+                what,
+                essential,
+            }),
+        }
+    }
+    hints
+}
 
 /// The keymap in force: the defaults with the config's overrides.
 #[derive(Debug, Clone)]
@@ -425,7 +629,12 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         Keymap {
-            bindings: KEYMAP.to_vec(),
+            bindings: KEYMAP
+                .iter()
+                .chain(&HELP_VIEWER)
+                .chain(&METRICS_VIEWER)
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -433,7 +642,8 @@ impl Default for Keymap {
 impl Keymap {
     /// Applies overrides `action name → keys` (`new_note = ["n", "a"]`): the
     /// keys replace that action's keys wherever it is bound. Unknown actions
-    /// or keys, and a key bound twice in one context, are errors naming them.
+    /// or keys, a key bound to two actions that would meet in one context,
+    /// and a character where the user types text are errors naming them.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
         let mut keymap = Keymap::default();
         for (name, keys) in overrides {
@@ -447,21 +657,45 @@ impl Keymap {
                 found = true;
             }
             if !found {
-                let known: Vec<&str> = KEYMAP.iter().map(|b| b.action.name()).collect();
+                let mut known: Vec<&str> = Vec::new();
+                for name in Keymap::default().bindings.iter().map(|b| b.action.name()) {
+                    if !known.contains(&name) {
+                        known.push(name);
+                    }
+                }
                 return Err(format!(
                     "keys.{name}: no such action; actions: {}",
                     known.join(", ")
                 ));
             }
         }
-        for (i, a) in keymap.bindings.iter().enumerate() {
-            for b in &keymap.bindings[i + 1..] {
-                let shadows = a.context == b.context
-                    || (a.context == Context::Global && b.context != Context::Composer)
-                    || (b.context == Context::Global && a.context != Context::Composer);
-                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k))
-                    && shadows
-                    && a.action != b.action
+        keymap.check()?;
+        Ok(keymap)
+    }
+
+    /// Refuses a key that two actions would both claim, and a character
+    /// bound where it is typed as text.
+    fn check(&self) -> Result<(), String> {
+        for binding in self.bindings.iter().filter(|b| b.context.takes_text()) {
+            if let Some(k) = binding.keys.iter().find(|k| k.is_text()) {
+                return Err(format!(
+                    "keys.{}: {} is typed as text ({}); bind a key like ctrl-x or esc",
+                    binding.action.name(),
+                    k.name(),
+                    binding.context.title()
+                ));
+            }
+        }
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                let meet = |k: &Key| {
+                    a.context == b.context
+                        || (a.context == Context::Global && b.context.has_global_keys())
+                        || (b.context == Context::Global && a.context.has_global_keys())
+                        || (!k.is_text() && (a.action == Action::Quit || b.action == Action::Quit))
+                };
+                if a.action != b.action
+                    && let Some(k) = a.keys.iter().find(|k| b.keys.contains(k) && meet(k))
                 {
                     return Err(format!(
                         "keys: {} is bound to both {} and {}",
@@ -472,7 +706,7 @@ impl Keymap {
                 }
             }
         }
-        Ok(keymap)
+        Ok(())
     }
 
     /// Every binding, in footer and help order.
@@ -480,30 +714,94 @@ impl Keymap {
         &self.bindings
     }
 
-    /// The action bound to `event` in `context`; pane bindings win over global
-    /// ones. Composer keys are looked up on their own (everything else is text).
+    /// Whether `event` is a quit key that works everywhere: one that cannot
+    /// be text, so it is never typed into a note.
+    fn quits_anywhere(&self, event: &KeyEvent) -> bool {
+        self.bindings
+            .iter()
+            .filter(|b| b.action == Action::Quit)
+            .flat_map(|b| b.keys.iter())
+            .any(|k| !k.is_text() && k.matches(event))
+    }
+
+    /// The action bound to `event` in `context`: the context's own bindings,
+    /// in the panes the global ones after the pane's; quit keys that are
+    /// not text act everywhere. None: not a command here (in a text context,
+    /// the key is typed).
     pub fn action_for(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        if self.quits_anywhere(event) {
+            return Some(Action::Quit);
+        }
         let find = |wanted: Context| {
             self.bindings
                 .iter()
                 .find(|b| b.context == wanted && b.keys.iter().any(|k| k.matches(event)))
                 .map(|b| b.action)
         };
-        match context {
-            Context::Composer => find(Context::Composer),
-            Context::Global => find(Context::Global),
-            pane => find(pane).or_else(|| find(Context::Global)),
+        find(context).or_else(|| {
+            (context != Context::Global && context.has_global_keys())
+                .then(|| find(Context::Global))
+                .flatten()
+        })
+    }
+
+    /// The keys that do `action` in `context`, the context's own binding
+    /// first (the picker names ↑ before k): asked of [`Keymap::action_for`],
+    /// so a hint never names a key that does something else there.
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<Key> {
+        let of_action = self.bindings.iter().filter(|b| b.action == action);
+        let (own, elsewhere): (Vec<&Binding>, Vec<&Binding>) = of_action.partition(|b| b.context == context);
+        let mut keys: Vec<Key> = Vec::new();
+        for k in own.into_iter().chain(elsewhere).flat_map(|b| b.keys.iter()) {
+            if !keys.contains(k) && self.action_for(context, &k.event()) == Some(action) {
+                keys.push(*k);
+            }
+        }
+        keys
+    }
+
+    /// The name of the first key that does `action` in `context`, for hints
+    /// written into sentences; empty when no key does.
+    pub fn key_name(&self, context: Context, action: Action) -> String {
+        self.keys_for(context, action)
+            .first()
+            .map(Key::name)
+            .unwrap_or_default()
+    }
+
+    /// What the help says a binding does; for quit, which keys quit from
+    /// anywhere (as the keymap in force has them).
+    pub fn help_text(&self, binding: &Binding) -> Cow<'static, str> {
+        if binding.action != Action::Quit {
+            return Cow::Borrowed(binding.help);
+        }
+        let anywhere: Vec<String> = binding
+            .keys
+            .iter()
+            .filter(|k| !k.is_text())
+            .map(Key::name)
+            .collect();
+        if anywhere.is_empty() {
+            Cow::Borrowed(binding.help)
+        } else {
+            Cow::Owned(format!(
+                "{} ({} quits from anywhere)",
+                binding.help,
+                anywhere.join(" or ")
+            ))
         }
     }
 
-    /// The bindings the footer shows in `context`: the pane's own, then global ones.
-    pub fn footer_bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
-        let pane = self
+    /// The footer's hints in `context`: the pane's own, then global ones
+    /// whose hint the pane does not already give; each with its first key.
+    pub fn footer_hints(&self, context: Context) -> Vec<Hint> {
+        let own = self
             .bindings
             .iter()
             .filter(move |b| b.context == context && b.in_footer);
         let global = self.bindings.iter().filter(move |b| {
-            context != Context::Composer
+            context != Context::Global
+                && context.has_global_keys()
                 && b.context == Context::Global
                 && b.in_footer
                 && !self
@@ -511,13 +809,23 @@ impl Keymap {
                     .iter()
                     .any(|p| p.context == context && p.in_footer && p.hint == b.hint)
         });
-        pane.chain(global)
+        gather(own.chain(global).map(|b| {
+            let essential = matches!(b.action, Action::ToggleHelp | Action::Quit);
+            let first = b.keys.first().map(Key::name).into_iter().collect();
+            (first, Cow::Borrowed(b.hint), essential)
+        }))
     }
-}
 
-/// "j/↓" style list of a binding's keys.
-pub fn keys_label(binding: &Binding) -> String {
-    binding.keys.iter().map(Key::name).collect::<Vec<_>>().join("/")
+    /// The help screen's rows for `context`'s own bindings: every key, rows
+    /// with the same text on one line.
+    pub fn help_rows(&self, context: Context) -> Vec<Hint> {
+        gather(
+            self.bindings
+                .iter()
+                .filter(|b| b.context == context)
+                .map(|b| (b.keys.iter().map(Key::name).collect(), self.help_text(b), false)),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -615,8 +923,10 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for (i, a) in KEYMAP.iter().enumerate() {
-            for b in &KEYMAP[i + 1..] {
+        let defaults = Keymap::default();
+        let bindings = defaults.bindings();
+        for (i, a) in bindings.iter().enumerate() {
+            for b in &bindings[i + 1..] {
                 if a.context == b.context {
                     for k in a.keys.iter() {
                         assert!(!b.keys.contains(k), "{} bound twice in {:?}", k.name(), a.context);
@@ -631,11 +941,154 @@ mod tests {
     #[test]
     fn footer_lists_pane_keys_first_without_repeats() {
         let hints: Vec<_> = Keymap::default()
-            .footer_bindings(Context::Timeline)
-            .map(|b| b.hint)
+            .footer_hints(Context::Timeline)
+            .into_iter()
+            .map(|h| h.what)
             .collect();
         assert_eq!(hints[0], "search");
         assert_eq!(hints.iter().filter(|h| **h == "search").count(), 1);
-        assert!(hints.contains(&"quit"));
+        assert!(hints.iter().any(|h| h == "quit"));
+    }
+
+    fn footer(keymap: &Keymap, context: Context) -> String {
+        keymap
+            .footer_hints(context)
+            .iter()
+            .map(|h| format!("{} {}", h.keys, h.what))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    #[test]
+    fn every_context_has_its_footer_from_the_keymap() {
+        let keymap = Keymap::default();
+        for (context, expected) in [
+            (
+                Context::Checklist,
+                "Space tick · x n/a · n note · u update · s severity · : cmd · Tab pane · ? help · q quit",
+            ),
+            (Context::Composer, "Enter send · Ctrl-J newline · Esc leave"),
+            (Context::Prompt, "Enter submit · Esc cancel"),
+            (Context::Start, "↑/↓ severity · Enter declare · Esc quit"),
+            (
+                Context::SeverityPicker,
+                "↑/↓ choose · Enter then say why · Esc cancel",
+            ),
+            (Context::Help, "j/k scroll · ?/Esc close help"),
+            (Context::Metrics, "j/k scroll · ?/Esc close"),
+        ] {
+            assert_eq!(footer(&keymap, context), expected, "{context:?}");
+        }
+    }
+
+    fn overridden(pairs: &[(&str, &[&str])]) -> Result<Keymap, String> {
+        let overrides = pairs
+            .iter()
+            .map(|(name, keys)| (name.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect();
+        Keymap::with_overrides(&overrides)
+    }
+
+    #[test]
+    fn a_rebound_action_changes_in_every_context_it_is_bound_in() {
+        let keymap = overridden(&[("down", &["ctrl-n"]), ("quit", &["Q", "ctrl-x"])]).unwrap();
+        assert_eq!(
+            footer(&keymap, Context::Help),
+            "Ctrl-N/k scroll · ?/Esc close help"
+        );
+        assert_eq!(
+            footer(&keymap, Context::SeverityPicker),
+            "↑/Ctrl-N choose · Enter then say why · Esc cancel"
+        );
+        assert!(footer(&keymap, Context::Timeline).ends_with("? help · Q quit"));
+        let ctrl_n = press(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        let j = press(KeyCode::Char('j'), KeyModifiers::NONE);
+        for context in [
+            Context::Checklist,
+            Context::SeverityPicker,
+            Context::Help,
+            Context::Metrics,
+        ] {
+            assert_eq!(
+                keymap.action_for(context, &ctrl_n),
+                Some(Action::Down),
+                "{context:?}"
+            );
+            assert_eq!(keymap.action_for(context, &j), None, "{context:?}");
+        }
+        let quit_row = keymap
+            .bindings()
+            .iter()
+            .find(|b| b.action == Action::Quit)
+            .unwrap();
+        assert_eq!(keymap.help_text(quit_row), "Quit (Ctrl-X quits from anywhere)");
+    }
+
+    #[test]
+    fn quit_keys_that_are_not_text_quit_from_every_context() {
+        let keymap = Keymap::default();
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        for context in Context::ALL {
+            assert_eq!(
+                keymap.action_for(context, &ctrl_c),
+                Some(Action::Quit),
+                "{context:?}"
+            );
+        }
+        assert_eq!(
+            keymap.action_for(Context::Start, &q),
+            None,
+            "q is part of a title"
+        );
+        assert_eq!(keymap.action_for(Context::Help, &q), Some(Action::Close));
+        let names = |context| -> Vec<String> {
+            keymap
+                .keys_for(context, Action::Quit)
+                .iter()
+                .map(Key::name)
+                .collect()
+        };
+        assert_eq!(names(Context::Timeline), ["q", "Ctrl-C"]);
+        assert_eq!(names(Context::Composer), ["Ctrl-C"]);
+        assert_eq!(names(Context::Help), ["Ctrl-C"]);
+        let up: Vec<String> = keymap
+            .keys_for(Context::SeverityPicker, Action::Up)
+            .iter()
+            .map(Key::name)
+            .collect();
+        assert_eq!(up, ["↑", "k"], "the picker's own order");
+        let quit_row = keymap
+            .bindings()
+            .iter()
+            .find(|b| b.action == Action::Quit)
+            .unwrap();
+        assert_eq!(keymap.help_text(quit_row), "Quit (Ctrl-C quits from anywhere)");
+        let text_only = overridden(&[("quit", &["Q"])]).unwrap();
+        assert!(text_only.keys_for(Context::Composer, Action::Quit).is_empty());
+    }
+
+    #[test]
+    fn clashes_across_contexts_and_characters_where_text_is_typed_are_refused() {
+        assert_eq!(
+            overridden(&[("quit", &["q", "esc"])]).unwrap_err(),
+            "keys: Esc is bound to both clear_search and quit"
+        );
+        assert_eq!(
+            overridden(&[("submit", &["s"])]).unwrap_err(),
+            "keys.submit: s is typed as text (Writing a note or status update); bind a key like ctrl-x or esc"
+        );
+        assert_eq!(
+            overridden(&[("close", &["ctrl-c"])]).unwrap_err(),
+            "keys: Ctrl-C is bound to both quit and close"
+        );
+        // The picker and the viewers stand alone: q there is theirs.
+        assert!(overridden(&[("help", &["q"]), ("quit", &["Q"])]).is_err());
+        assert!(overridden(&[("close", &["x"])]).is_ok());
+        assert!(
+            overridden(&[("launch", &["l"])])
+                .unwrap_err()
+                .starts_with("keys.launch: no such action; actions: tick, not_applicable, search,")
+        );
     }
 }

@@ -296,16 +296,29 @@ impl App {
         }
     }
 
-    /// The key context: the focused pane, or the composer while typing.
+    /// What has the keyboard: the start screen without an incident, else
+    /// what is being typed into or looked at, else the focused pane.
     pub fn context(&self) -> Context {
+        if self.record.is_none() {
+            return Context::Start;
+        }
         match self.input {
-            Input::Composer(_) | Input::CommandLine | Input::Search => Context::Composer,
-            Input::Help | Input::SeverityPicker(_) | Input::Metrics => Context::Global,
+            Input::Composer(_) => Context::Composer,
+            Input::CommandLine | Input::Search => Context::Prompt,
+            Input::Help => Context::Help,
+            Input::Metrics => Context::Metrics,
+            Input::SeverityPicker(_) => Context::SeverityPicker,
             Input::Keys => match self.focus {
                 Pane::Checklist => Context::Checklist,
                 Pane::Timeline => Context::Timeline,
             },
         }
+    }
+
+    /// The name of the first key that does `action` in `context`, for
+    /// messages that tell the user what to press.
+    fn key_name(&self, context: Context, action: Action) -> String {
+        self.keymap.key_name(context, action)
     }
 
     /// The attached incident as the panes read it.
@@ -499,9 +512,12 @@ impl App {
                     {
                         *self.draft_mut(kind) = text_area_to_continue(&text);
                         restored.push(if kind == EntryKind::Note {
-                            "note (n)"
+                            format!("note ({})", self.key_name(Context::Global, Action::NewNote))
                         } else {
-                            "status update (u)"
+                            format!(
+                                "status update ({})",
+                                self.key_name(Context::Global, Action::NewStatusUpdate)
+                            )
                         });
                     }
                 }
@@ -627,70 +643,85 @@ impl App {
             Input::Keys if self.record.is_none() => {
                 self.start.title.insert_str(text.replace('\n', " "));
             }
-            _ => self.say("To paste into a note, press n first"),
+            _ => self.say(format!(
+                "To paste into a note, press {} first",
+                self.key_name(Context::Global, Action::NewNote)
+            )),
         }
     }
 
+    /// A key, as the keymap has it where the keyboard is: every handler
+    /// below is given the action (if any) and types only what is no action.
     fn key(&mut self, key: KeyEvent) -> Vec<Request> {
-        // Ctrl-C leaves from anywhere, even mid-note.
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        let context = self.context();
+        let action = self.keymap.action_for(context, &key);
+        if action == Some(Action::Quit) {
             self.should_quit = true;
             return Vec::new();
         }
         if !self.loaded {
             return Vec::new();
         }
-        if self.record.is_none() {
-            return self.start_key(key);
-        }
-        match self.input {
-            Input::Composer(kind) => self.composer_key(kind, key),
-            Input::CommandLine | Input::Search => self.prompt_key(key),
-            Input::Help | Input::Metrics => {
-                match self.keymap.action_for(Context::Global, &key) {
-                    Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
-                    Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
-                    Some(Action::PageDown) => self.help_scroll = self.help_scroll.saturating_add(10),
-                    Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
-                    Some(Action::ToggleHelp | Action::Quit) => self.input = Input::Keys,
-                    _ if key.code == KeyCode::Esc => self.input = Input::Keys,
-                    _ => {}
-                }
+        match (context, self.input) {
+            (Context::Start, _) => self.start_key(action, key),
+            (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
+            (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
+            (_, Input::Help | Input::Metrics) => {
+                self.viewer_key(action);
                 Vec::new()
             }
-            Input::SeverityPicker(index) => {
-                match (self.keymap.action_for(Context::Global, &key), key.code) {
-                    (Some(Action::Up), _) => self.input = Input::SeverityPicker(index.saturating_sub(1)),
-                    (Some(Action::Down), _) => self.input = Input::SeverityPicker((index + 1).min(3)),
-                    (_, KeyCode::Char(c @ '0'..='3')) => {
-                        self.input = Input::SeverityPicker(c as usize - '0' as usize)
-                    }
-                    (_, KeyCode::Enter) => {
-                        // The reason is typed on the command line, pre-filled.
-                        self.prompt = text_area(vec![format!("severity {} ", Severity::ALL[index])]);
-                        self.prompt.move_cursor(ratatui_textarea::CursorMove::End);
-                        self.input = Input::CommandLine;
-                        self.say("Say why, then Enter");
-                    }
-                    (_, KeyCode::Esc) | (Some(Action::Quit), _) => self.input = Input::Keys,
-                    _ => {}
-                }
+            (_, Input::SeverityPicker(index)) => {
+                self.picker_key(index, action);
                 Vec::new()
             }
-            Input::Keys => match self.keymap.action_for(self.context(), &key) {
-                Some(action) => self.act(action),
-                None => Vec::new(),
-            },
+            (_, Input::Keys) => action.map_or_else(Vec::new, |action| self.act(action)),
         }
     }
 
-    /// The declaration form: type a title, ↑/↓ pick severity, Enter declares.
-    fn start_key(&mut self, key: KeyEvent) -> Vec<Request> {
-        match key.code {
-            KeyCode::Esc => self.should_quit = true,
-            KeyCode::Up => self.start.severity = step_severity(self.start.severity, -1),
-            KeyCode::Down => self.start.severity = step_severity(self.start.severity, 1),
-            KeyCode::Enter => {
+    /// The help and metrics viewers: scroll or close.
+    fn viewer_key(&mut self, action: Option<Action>) {
+        match action {
+            Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+            Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Some(Action::PageDown) => self.help_scroll = self.help_scroll.saturating_add(10),
+            Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
+            Some(Action::ToggleHelp | Action::Close) => self.input = Input::Keys,
+            _ => {}
+        }
+    }
+
+    /// The severity picker: move or pick by number, then say why.
+    fn picker_key(&mut self, index: usize, action: Option<Action>) {
+        match action {
+            Some(Action::Up) => self.input = Input::SeverityPicker(index.saturating_sub(1)),
+            Some(Action::Down) => self.input = Input::SeverityPicker((index + 1).min(3)),
+            Some(Action::Submit) => {
+                // The reason is typed on the command line, pre-filled.
+                self.prompt = text_area(vec![format!("severity {} ", Severity::ALL[index])]);
+                self.prompt.move_cursor(ratatui_textarea::CursorMove::End);
+                self.input = Input::CommandLine;
+                self.say(format!(
+                    "Say why, then {}",
+                    self.key_name(Context::Prompt, Action::Submit)
+                ));
+            }
+            Some(Action::Close) => self.input = Input::Keys,
+            Some(choose) => {
+                if let Some(chosen) = choose.chosen_severity() {
+                    self.input = Input::SeverityPicker(chosen);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The declaration form: type a title, pick a severity, declare.
+    fn start_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Request> {
+        match action {
+            Some(Action::Leave) => self.should_quit = true,
+            Some(Action::SeverityUp) => self.start.severity = step_severity(self.start.severity, -1),
+            Some(Action::SeverityDown) => self.start.severity = step_severity(self.start.severity, 1),
+            Some(Action::Submit) => {
                 if self.read_only {
                     self.complain(self.read_only_reason());
                     return Vec::new();
@@ -707,15 +738,14 @@ impl App {
                     severity: self.start.severity,
                 }];
             }
-            _ => {
-                self.start.title.input(key);
-            }
+            Some(_) => {}
+            None => type_into(&mut self.start.title, key),
         }
         Vec::new()
     }
 
-    fn composer_key(&mut self, kind: EntryKind, key: KeyEvent) -> Vec<Request> {
-        match self.keymap.action_for(Context::Composer, &key) {
+    fn composer_key(&mut self, kind: EntryKind, action: Option<Action>, key: KeyEvent) -> Vec<Request> {
+        match action {
             Some(Action::Submit) => {
                 let text = text_of(self.draft_mut(kind)).trim_end().to_string();
                 if text.trim().is_empty() {
@@ -753,15 +783,16 @@ impl App {
                 }
                 Vec::new()
             }
-            _ => {
-                self.draft_mut(kind).input(key);
+            Some(_) => Vec::new(),
+            None => {
+                type_into(self.draft_mut(kind), key);
                 Vec::new()
             }
         }
     }
 
-    fn prompt_key(&mut self, key: KeyEvent) -> Vec<Request> {
-        match self.keymap.action_for(Context::Composer, &key) {
+    fn prompt_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Request> {
+        match action {
             Some(Action::Submit) => {
                 let line = text_of(&self.prompt);
                 self.prompt = empty_area();
@@ -773,7 +804,8 @@ impl App {
                     self.timeline_offset = 0;
                     if let Some(q) = &self.search {
                         let n = self.visible_count();
-                        self.say(format!("{n} entries match {q:?}; Esc in the timeline clears"));
+                        let clear = self.key_name(Context::Timeline, Action::ClearSearch);
+                        self.say(format!("{n} entries match {q:?}; {clear} in the timeline clears"));
                     }
                     Vec::new()
                 } else {
@@ -785,9 +817,9 @@ impl App {
                 self.input = Input::Keys;
                 Vec::new()
             }
-            Some(Action::InsertNewline) => Vec::new(),
-            _ => {
-                self.prompt.input(key);
+            Some(_) => Vec::new(),
+            None => {
+                type_into(&mut self.prompt, key);
                 Vec::new()
             }
         }
@@ -975,7 +1007,17 @@ impl App {
                     }
                 }
             }
-            Action::Submit | Action::InsertNewline | Action::Leave => {}
+            // Bound only where text is typed, or in the picker and viewers.
+            Action::Submit
+            | Action::InsertNewline
+            | Action::Leave
+            | Action::SeverityUp
+            | Action::SeverityDown
+            | Action::ChooseP0
+            | Action::ChooseP1
+            | Action::ChooseP2
+            | Action::ChooseP3
+            | Action::Close => {}
         }
         Vec::new()
     }
@@ -993,6 +1035,20 @@ fn merge_entries(timeline: &mut Vec<TimelineEntry>, new: Vec<TimelineEntry>) {
             let at = timeline.partition_point(|e| in_order(e, &entry));
             timeline.insert(at, entry);
         }
+    }
+}
+
+/// Types a key that is no action into a text box. Line breaks come only
+/// from the keymap's newline keys, so keys the box would read as a line break
+/// of its own (Enter with any modifier, Ctrl-M) are dropped.
+fn type_into(area: &mut TextArea<'static>, key: KeyEvent) {
+    let line_break = match key.code {
+        KeyCode::Enter | KeyCode::Char('\n' | '\r') => true,
+        KeyCode::Char('m') => key.modifiers.contains(KeyModifiers::CONTROL),
+        _ => false,
+    };
+    if !line_break {
+        area.input(key);
     }
 }
 

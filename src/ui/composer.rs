@@ -11,14 +11,7 @@ use crate::domain::EntryKind;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme: &Theme) {
     // The keys are named from the keymap in force, overrides included.
-    let key_of = |action: Action| {
-        app.keymap
-            .bindings()
-            .iter()
-            .find(|b| b.context == Context::Composer && b.action == action)
-            .and_then(|b| b.keys.first().map(|k| k.name()))
-            .unwrap_or_default()
-    };
+    let key_of = |action| app.keymap.key_name(Context::Composer, action);
     let (draft, what, verb) = if kind == EntryKind::StatusUpdate {
         (&app.update_draft, "Status update", "posts")
     } else {

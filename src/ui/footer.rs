@@ -38,57 +38,28 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
     }
 
-    let context = if app.record.is_none() {
-        None
-    } else {
-        Some(app.context())
-    };
+    let context = app.context();
     let mut spans = Vec::new();
-    match context {
-        None => {
-            for (key, what) in [
-                ("type", "title"),
-                ("↑/↓", "severity"),
-                ("Enter", "declare"),
-                ("Esc", "quit"),
-            ] {
-                push_hint(&mut spans, key, what, theme);
-            }
-        }
-        Some(Context::Global) if matches!(app.input, Input::Help | Input::Metrics) => {
-            push_hint(&mut spans, "j/k", "scroll", theme);
-            push_hint(&mut spans, "?/Esc", "close help", theme);
-        }
-        Some(Context::Global) if matches!(app.input, Input::SeverityPicker(_)) => {
-            for (key, what) in [("↑/↓", "choose"), ("Enter", "then say why"), ("Esc", "cancel")] {
-                push_hint(&mut spans, key, what, theme);
-            }
-        }
-        Some(context) => {
-            // When they do not all fit, drop from the end but keep help and quit.
-            let mut hints: Vec<_> = app.keymap.footer_bindings(context).collect();
-            let width = |hints: &[&keymap::Binding]| -> usize {
-                hints
-                    .iter()
-                    .map(|b| {
-                        b.keys.first().map_or(0, |k| k.name().chars().count()) + b.hint.chars().count() + 4
-                    })
-                    .sum()
-            };
-            while width(&hints) > hints_area.width as usize {
-                let Some(drop) = hints
-                    .iter()
-                    .rposition(|b| !matches!(b.action, keymap::Action::ToggleHelp | keymap::Action::Quit))
-                else {
-                    break;
-                };
-                hints.remove(drop);
-            }
-            for binding in hints {
-                let key = binding.keys.first().map(|k| k.name()).unwrap_or_default();
-                push_hint(&mut spans, &key, binding.hint, theme);
-            }
-        }
+    if context == Context::Start {
+        // Not a key: on the start screen, typing is the title.
+        push_hint(&mut spans, "type", "title", theme);
+    }
+    // When they do not all fit, drop from the end but keep help and quit.
+    let mut hints = app.keymap.footer_hints(context);
+    let width = |hints: &[keymap::Hint]| -> usize {
+        hints
+            .iter()
+            .map(|h| h.keys.chars().count() + h.what.chars().count() + 4)
+            .sum()
+    };
+    while width(&hints) > hints_area.width as usize {
+        let Some(drop) = hints.iter().rposition(|h| !h.essential) else {
+            break;
+        };
+        hints.remove(drop);
+    }
+    for hint in hints {
+        push_hint(&mut spans, &hint.keys, &hint.what, theme);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), hints_area);
 }

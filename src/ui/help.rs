@@ -9,22 +9,17 @@ use super::centered;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::command::TABLE;
-use crate::app::keymap::{Context, keys_label};
+use crate::app::keymap::{Action, Context};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let scroll = app.help_scroll;
     let mut lines = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Checklist,
-        Context::Timeline,
-        Context::Composer,
-    ] {
+    for context in Context::ALL {
         lines.push(Line::styled(context.title(), theme.title()));
-        for binding in app.keymap.bindings().iter().filter(|b| b.context == context) {
+        for row in app.keymap.help_rows(context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", keys_label(binding)), theme.key()),
-                Span::raw(binding.help),
+                Span::styled(format!("  {:<18}", row.keys), theme.key()),
+                Span::raw(row.what),
             ]));
         }
     }
@@ -42,13 +37,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         ]));
     }
     let popup = centered(area, 80, lines.len() as u16 + 2);
-    // When it does not fit, it scrolls (j/k); the title says so.
+    // When it does not fit, it scrolls; the title says so.
     let hidden = (lines.len() as u16 + 2).saturating_sub(popup.height);
     let scroll = scroll.min(hidden);
+    let key = |action| app.keymap.key_name(Context::Help, action);
+    let closes = format!("{} or {} closes", key(Action::ToggleHelp), key(Action::Close));
     let title = if hidden > 0 {
-        format!(" Help — j/k scroll ({}/{hidden}) · ? or Esc closes ", scroll)
+        format!(
+            " Help — {}/{} scroll ({scroll}/{hidden}) · {closes} ",
+            key(Action::Down),
+            key(Action::Up)
+        )
     } else {
-        " Help — ? or Esc closes ".to_string()
+        format!(" Help — {closes} ")
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(

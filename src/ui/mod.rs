@@ -30,6 +30,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::app::keymap::Action;
 use crate::app::{App, Input, Pane};
 use theme::Theme;
 
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
     let theme = Theme { colors: app.colors };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
+        too_small(frame, area, app);
         return;
     }
     let [header_area, body, footer_area] =
@@ -123,9 +124,17 @@ fn is_focused(app: &App, pane: Pane) -> bool {
     app.focus == pane && matches!(app.input, Input::Keys | Input::Search)
 }
 
-fn too_small(frame: &mut Frame<'_>, area: Rect) {
+fn too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    // Keys still reach the console: name the quit key that works where the
+    // keyboard is (while writing a note, q is text).
+    let quit = app.keymap.key_name(app.context(), Action::Quit);
+    let how_to_quit = if quit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({quit} quits)")
+    };
     let message = format!(
-        "Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}. Enlarge the window (q quits).",
+        "Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}. Enlarge the window{how_to_quit}.",
         area.width, area.height
     );
     frame.render_widget(

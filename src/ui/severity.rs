@@ -10,6 +10,7 @@ use super::centered;
 use super::text::wrap;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Context};
 use crate::domain::{Severity, sanitize_line};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, chosen: usize, theme: &Theme) {
@@ -54,10 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, chosen: usize, theme: 
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "↑/↓ or 0–3 choose · Enter then say why · Esc cancels",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(keys_sentence(app), theme.dim()));
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     frame.render_widget(
@@ -69,4 +67,39 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, chosen: usize, theme: 
         ),
         popup,
     );
+}
+
+/// "↑/↓ or 0–3 choose · Enter then say why · Esc cancels", from the keymap.
+fn keys_sentence(app: &App) -> String {
+    let key = |action| app.keymap.key_name(Context::SeverityPicker, action);
+    let numbers: Vec<String> = [
+        Action::ChooseP0,
+        Action::ChooseP1,
+        Action::ChooseP2,
+        Action::ChooseP3,
+    ]
+    .into_iter()
+    .map(key)
+    .collect();
+    format!(
+        "{}/{} or {} choose · {} then say why · {} cancels",
+        key(Action::Up),
+        key(Action::Down),
+        span_of(&numbers),
+        key(Action::Submit),
+        key(Action::Close)
+    )
+}
+
+/// `0–3` when the keys are the digits in a row, else each of them (`a/b/c/d`).
+fn span_of(keys: &[String]) -> String {
+    let digits: Vec<u32> = keys
+        .iter()
+        .filter_map(|k| k.parse::<u32>().ok().filter(|_| k.len() == 1))
+        .collect();
+    let consecutive = digits.len() == keys.len() && digits.windows(2).all(|w| w[1] == w[0] + 1);
+    match (consecutive, keys.first(), keys.last()) {
+        (true, Some(first), Some(last)) if keys.len() > 1 => format!("{first}–{last}"),
+        _ => keys.join("/"),
+    }
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::centered;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Context};
 use crate::domain::{Severity, sanitize_line};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -35,7 +36,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(Span::styled("Title:", theme.title())), title_label);
     frame.render_widget(&app.start.title, title_area);
 
-    let mut lines = vec![Line::styled("Severity (↑/↓):", theme.title())];
+    let key = |action| app.keymap.key_name(Context::Start, action);
+    let mut lines = vec![Line::styled(
+        format!(
+            "Severity ({}/{}):",
+            key(Action::SeverityUp),
+            key(Action::SeverityDown)
+        ),
+        theme.title(),
+    )];
     for severity in Severity::ALL {
         let chosen = severity == app.start.severity;
         let trigger = app
@@ -57,7 +66,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Enter declares it; you become the incident commander.",
+        format!(
+            "{} declares it; you become the incident commander.",
+            key(Action::Submit)
+        ),
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), severity_area);

@@ -12,6 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::text::{pad, width, wrap};
 use super::theme::Theme;
 use super::{is_focused, pane_block};
+use crate::app::keymap::{Action, Context};
 use crate::app::{App, Pane};
 use crate::domain::{EntryKind, TimelineEntry, sanitize, sanitize_line};
 
@@ -54,7 +55,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         None => format!(" Timeline {total} "),
     };
     if app.timeline_offset > 0 {
-        title.push_str(&format!("— {} newer below (G follows) ", app.timeline_offset));
+        title.push_str(&format!(
+            "— {} newer below ({} follows) ",
+            app.timeline_offset,
+            app.keymap.key_name(Context::Timeline, Action::Bottom)
+        ));
     }
     let block = pane_block(title, is_focused(app, Pane::Timeline), theme);
     let inner = block.inner(area);
@@ -91,9 +96,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled(
             if app.search.is_some() {
-                "No entry matches."
+                "No entry matches.".to_string()
             } else {
-                "No entries yet. Press n to write a note."
+                format!(
+                    "No entries yet. Press {} to write a note.",
+                    app.keymap.key_name(Context::Timeline, Action::NewNote)
+                )
             },
             theme.dim(),
         ));
