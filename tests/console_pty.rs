@@ -383,6 +383,7 @@ fn a_demo_ended_by_a_hang_up_leaves_no_temporary_database() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
 
 /// The bottom row: the key hints.
 fn footer_of(console: &Console) -> String {
