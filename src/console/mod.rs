@@ -53,8 +53,11 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
     let parsed = crate::runbook::parse(&runbook.1).map_err(|e| eyre!("{}: {e}", runbook.0))?;
     app.start.triggers = parsed.escalation;
 
+    // Keys are read from the controlling terminal (stdin may be redirected),
+    // the screen is drawn on stdout.
     use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+    let has_terminal = std::fs::File::open("/dev/tty").is_ok();
+    if !has_terminal || !stdout().is_terminal() {
         return Err(eyre!(
             "the console needs a terminal; over SSH use `ssh -t HOST warroom` (commands like `warroom note` work without one)"
         ));
