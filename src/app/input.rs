@@ -1,0 +1,88 @@
+//! Keys and pastes: the keymap says what a key means in the current
+//! context, and the handler of the input mode does it (one module each).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::keymap::{Action, Context};
+use super::{App, Input, Request};
+use crate::domain::EntryKind;
+
+impl App {
+    /// A key, as the keymap has it where the keyboard is: every handler
+    /// below is given the action (if any) and types only what is no action.
+    pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Request> {
+        let context = self.context();
+        let action = self.keymap.action_for(context, &key);
+        if action == Some(Action::Quit) {
+            self.should_quit = true;
+            return Vec::new();
+        }
+        if !self.loaded {
+            return Vec::new();
+        }
+        match (context, self.input) {
+            (Context::Start, _) => self.start_key(action, key),
+            (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
+            (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
+            (_, Input::Help | Input::Metrics) => {
+                self.viewer_key(action);
+                Vec::new()
+            }
+            (_, Input::SeverityPicker(index)) => {
+                self.picker_key(index, action);
+                Vec::new()
+            }
+            (_, Input::Keys) => action.map_or_else(Vec::new, |action| self.act(action)),
+        }
+    }
+
+    pub(super) fn paste(&mut self, text: &str) {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        match self.input {
+            Input::Composer(kind) => {
+                self.draft_mut(kind).insert_str(&text);
+            }
+            Input::CommandLine | Input::Search => {
+                self.prompt.insert_str(text.replace('\n', " "));
+            }
+            Input::Keys if self.record.is_none() => {
+                self.start.title.insert_str(text.replace('\n', " "));
+            }
+            _ => self.say(format!(
+                "To paste into a note, press {} first",
+                self.key_name(Context::Global, Action::NewNote)
+            )),
+        }
+    }
+
+    pub(super) fn draft_mut(&mut self, kind: EntryKind) -> &mut TextArea<'static> {
+        if kind == EntryKind::StatusUpdate {
+            &mut self.update_draft
+        } else {
+            &mut self.note_draft
+        }
+    }
+
+    pub(super) fn open_composer(&mut self, kind: EntryKind) {
+        // With the database gone, writing on is fine: the words are kept as
+        // a draft until the file is back (:reload).
+        if self.database_gone.is_some() || self.writable() {
+            self.input = Input::Composer(kind);
+        }
+    }
+}
+
+/// Types a key that is no action into a text box. Line breaks come only
+/// from the keymap's newline keys, so keys the box would read as a line break
+/// of its own (Enter with any modifier, Ctrl-M) are dropped.
+pub(super) fn type_into(area: &mut TextArea<'static>, key: KeyEvent) {
+    let line_break = match key.code {
+        KeyCode::Enter | KeyCode::Char('\n' | '\r') => true,
+        KeyCode::Char('m') => key.modifiers.contains(KeyModifiers::CONTROL),
+        _ => false,
+    };
+    if !line_break {
+        area.input(key);
+    }
+}

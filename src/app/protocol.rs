@@ -1,0 +1,105 @@
+//! What the console and its store worker say to each other: events in,
+//! requests out.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::command::{Answer, Attempt, Write};
+use crate::domain::presence::Presence;
+use crate::domain::{EntryKind, Severity};
+use crate::store::{IncidentRecord, IncidentUpdate};
+
+/// Something that happened: a key, a paste, a clock tick, or news from the store.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Tick(DateTime<Utc>),
+    /// The current state of the attached incident (None: no open incident).
+    Snapshot(Box<Snapshot>),
+    /// A write failed; the request comes back so nothing typed is lost.
+    WriteFailed {
+        request: Request,
+        message: String,
+    },
+    /// A write committed (or changed nothing, and why): what the core answered.
+    Answered {
+        request: Request,
+        answer: Answer,
+    },
+    /// Something worth saying that is not a problem.
+    Info(String),
+    /// The store could not be read.
+    Problem(String),
+    /// The metrics report, as text, for the metrics view.
+    MetricsReady(String),
+    /// The record's chain is broken, or no longer extends what this account
+    /// saw (None: it holds).
+    Integrity(Option<crate::domain::chain::Break>),
+    /// The database path no longer names the open file, and why.
+    DatabaseGone(String),
+    /// The file now at the database path was opened.
+    Reopened,
+    /// Drafts kept from an earlier session of this account (an SSH drop).
+    DraftsRestored {
+        note: Option<String>,
+        update: Option<String>,
+    },
+}
+
+/// What the store worker read.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub incident: IncidentData,
+    pub presence: Vec<Presence>,
+    pub read_only: bool,
+}
+
+/// The attached incident, whole or as the changes since the last snapshot.
+#[derive(Debug, Clone)]
+pub enum IncidentData {
+    /// No open incident yet.
+    None,
+    Full(IncidentRecord),
+    Update(IncidentUpdate),
+}
+
+impl Snapshot {
+    /// A whole incident (or none), nobody else attached.
+    pub fn of(record: Option<IncidentRecord>, read_only: bool) -> Snapshot {
+        Snapshot {
+            incident: record.map_or(IncidentData::None, IncidentData::Full),
+            presence: Vec::new(),
+            read_only,
+        }
+    }
+}
+
+/// A request for the store worker. UUIDs are made here so that a retry is
+/// the same write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Declare {
+        uuid: String,
+        title: String,
+        severity: Severity,
+    },
+    /// A checked write of incident command (the core's, as the CLI's).
+    Apply(Attempt),
+    /// Compute the metrics across incidents (for the metrics view).
+    Metrics,
+    /// Open the file now at the database path (after it was removed or replaced).
+    Reopen,
+}
+
+/// The text of a note or status update being sent, so a failed write can
+/// give it back to the composer.
+pub(super) fn entry_text(request: &Request) -> Option<(EntryKind, &str)> {
+    match request {
+        Request::Apply(Attempt {
+            write: Write::Entry { kind, text, .. },
+            ..
+        }) => Some((*kind, text)),
+        _ => None,
+    }
+}
