@@ -58,14 +58,69 @@ fn cell(text: String) -> Value {
     Value::from_safe_string(escape_html(&text).replace('|', "\\|").replace('\n', "<br>"))
 }
 
+/// An entry's text after its list item's `label:`: one line follows on the
+/// same line; several lines go under the item (indented two spaces) as a block quote; preformatted text (pasted command
+/// output, tables, indented lines) as a code block, whose fence is longer
+/// than any run of backticks inside, so the text cannot close it. Inside a
+/// code block HTML is inert, so only quoted text is escaped.
+fn block(text: String) -> Value {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= 1 {
+        return Value::from_safe_string(format!(" {}", escape_html(&text)));
+    }
+    let preformatted = lines
+        .iter()
+        .any(|l| l.starts_with("  ") || l.starts_with('\t') || l.contains(" | ") || l.contains("──"));
+    let body = if preformatted {
+        let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest_run.max(2) + 1);
+        let code: Vec<String> = lines.iter().map(|l| format!("  {l}")).collect();
+        format!("\n  {fence}\n{}\n  {fence}", code.join("\n"))
+    } else {
+        let quoted: Vec<String> = lines.iter().map(|l| format!("  > {}", escape_html(l))).collect();
+        format!("\n{}", quoted.join("\n"))
+    };
+    Value::from_safe_string(body)
+}
+
 #[derive(Serialize)]
 struct Entry {
     at: String,
+    /// The time of day alone, for lists grouped by date.
+    time: String,
+    date: String,
     recorded: Option<String>,
     author: String,
+    /// The stored name (`status_update`), for a team's own template.
     kind: &'static str,
+    /// In plain words (`Status update`).
+    kind_label: &'static str,
     text: String,
     pinned: bool,
+}
+
+/// An entry's kind in plain words.
+fn kind_label(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Note => "Note",
+        EntryKind::StatusUpdate => "Status update",
+        EntryKind::Decision => "Decision",
+        EntryKind::ChecklistChange => "Checklist",
+        EntryKind::SeverityChange => "Severity",
+        EntryKind::RoleChange => "Role",
+        EntryKind::System => "Event",
+    }
+}
+
+/// Entries kept out of the narrative: checklist ticks, timers, snoozes and
+/// action-item bookkeeping go to the appendix (the checklist and action
+/// items have sections of their own).
+fn is_bookkeeping(entry: &crate::domain::TimelineEntry) -> bool {
+    entry.kind == EntryKind::ChecklistChange
+        || matches!(
+            entry.data,
+            Some(EventData::Timer(_) | EventData::Snooze { .. } | EventData::Action(_))
+        )
 }
 
 /// Renders the post-mortem of `record` with `template`; with `pinned_only`,
@@ -81,9 +136,12 @@ pub fn markdown(
     let incident = &record.incident;
     let entry = |e: &crate::domain::TimelineEntry| Entry {
         at: utc(e.occurred_at),
+        time: e.occurred_at.format("%H:%M:%S").to_string(),
+        date: e.occurred_at.format("%Y-%m-%d").to_string(),
         recorded: e.recorded_later().map(utc),
         author: sanitize_line(&e.author).into_owned(),
         kind: e.kind.as_str(),
+        kind_label: kind_label(e.kind),
         text: clean(&e.text),
         pinned: e.pinned,
     };
@@ -147,6 +205,26 @@ pub fn markdown(
         .filter(|i| i.state == ItemState::Open)
         .map(|i| context! { key => clean(&i.key), name => clean(&i.name), section => clean(&i.section) })
         .collect();
+    // The runbook's sections nobody started are one line, not every item.
+    let started = |section: &str| {
+        record
+            .checklist
+            .iter()
+            .any(|i| i.section == section && i.state.is_closed())
+    };
+    let open_in_started: Vec<_> = record
+        .checklist
+        .iter()
+        .filter(|i| i.state == ItemState::Open && started(&i.section))
+        .map(|i| context! { key => clean(&i.key), name => clean(&i.name), section => clean(&i.section) })
+        .collect();
+    let mut not_started: Vec<String> = Vec::new();
+    for item in &record.checklist {
+        let name = clean(&item.section);
+        if !started(&item.section) && !not_started.contains(&name) {
+            not_started.push(name);
+        }
+    }
     let action_items: Vec<_> = record
         .actions
         .iter()
@@ -179,6 +257,18 @@ pub fn markdown(
         .filter(|e| !pinned_only || e.pinned)
         .map(entry)
         .collect();
+    let narrative: Vec<Entry> = record
+        .timeline
+        .iter()
+        .filter(|e| (!pinned_only || e.pinned) && !is_bookkeeping(e))
+        .map(entry)
+        .collect();
+    let bookkeeping: Vec<Entry> = record
+        .timeline
+        .iter()
+        .filter(|e| is_bookkeeping(e))
+        .map(entry)
+        .collect();
     let impact: Vec<Entry> = view.pinned().map(entry).collect();
 
     let mut env = Environment::new();
@@ -187,6 +277,7 @@ pub fn markdown(
     env.set_keep_trailing_newline(true);
     env.set_formatter(escaping_formatter);
     env.add_filter("cell", cell);
+    env.add_filter("block", block);
     env.add_template("postmortem", template)
         .map_err(|e| format!("the template cannot be read: {e}"))?;
     let rendered = env
@@ -216,8 +307,14 @@ pub fn markdown(
                 roles,
                 handoffs => of_kind(EntryKind::RoleChange),
                 timeline,
+                narrative,
+                bookkeeping,
+                communications => of_kind(EntryKind::StatusUpdate),
+                decisions => of_kind(EntryKind::Decision),
                 checklist,
                 open_items,
+                open_in_started,
+                not_started,
                 action_items,
                 record => check,
             })
@@ -246,5 +343,26 @@ impl From<&crate::witness::Verification> for RecordCheck {
             chain_head: verification.head_hex(),
             problem: verification.first_break().map(|b| b.describe()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_one_line_a_quote_or_a_code_block_it_cannot_close() {
+        assert_eq!(block("rolled <back>".into()).to_string(), " rolled &lt;back&gt;");
+        assert_eq!(
+            block("first\nsecond <b>".into()).to_string(),
+            "\n  > first\n  > second &lt;b&gt;"
+        );
+        let pasted = "$ kubectl get pods\n  NAME  READY\n  ```\n  <script>";
+        let code = block(pasted.into()).to_string();
+        assert!(
+            code.starts_with("\n  ````\n") && code.ends_with("\n  ````"),
+            "{code}"
+        );
+        assert!(code.contains("  <script>"), "inert inside a code block: {code}");
     }
 }

@@ -296,7 +296,7 @@ fn export_snapshot_of_a_long_incident() {
         .unwrap();
     assert_eq!(timeline.matches("(pinned)").count(), 2, "{timeline}");
     assert_eq!(
-        timeline.matches("\n| 2026-").count(),
+        timeline.matches("\n- **").count(),
         2,
         "only the pinned entries: {timeline}"
     );
