@@ -277,3 +277,40 @@ fn incident_ids_both_ways_and_a_missing_database_named() {
     }
     assert!(!missing.exists(), "a reader created the database");
 }
+
+/// An incident run the normal way (declare, ack, resolve: no flags) has
+/// metrics: detected is the declaration unless told otherwise.
+#[test]
+fn metrics_from_the_normal_path() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "checkout down"]);
+    ok(&db, &["ack"]);
+    ok(&db, &["resolve"]);
+    let metrics: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
+    let count = |key: &str| {
+        metrics["durations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap_or_else(|| panic!("no {key} in {metrics}"))["count"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(count("time_to_acknowledge"), 1, "{metrics}");
+    assert_eq!(count("time_to_resolve"), 1, "{metrics}");
+    // Time to detect needs a start, which only the commander can know.
+    assert_eq!(count("time_to_detect"), 0);
+    ok(&db, &["started", "--at", "-1h"]);
+    let metrics: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
+    let detect = metrics["durations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "time_to_detect")
+        .unwrap()
+        .clone();
+    assert_eq!(detect["count"], 1, "{detect}");
+    assert!(detect["mean_secs"].as_f64().unwrap() >= 3590.0, "{detect}");
+}
