@@ -311,3 +311,85 @@ fn metrics_view_at_80x24() {
     assert!(!screen.contains("close help"), "{screen}");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn console_120x34() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 120, 34));
+}
+
+/// The timeline's text column gets most of the width at every size: the
+/// checklist stays a narrow column.
+#[test]
+fn the_timeline_gets_most_of_the_width() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    for (width, height, checklist_at_most) in [(80, 24, 28), (120, 34, 42), (200, 50, 44)] {
+        let screen = render(&app, width, height);
+        let row = screen.lines().nth(2).unwrap();
+        let checklist_row = screen
+            .lines()
+            .find(|l| l.contains("┌ Checklist"))
+            .unwrap()
+            .trim_matches('"');
+        let start = checklist_row.find("┌ Checklist").unwrap();
+        let checklist_width = checklist_row[start..]
+            .chars()
+            .position(|c| c == '┐')
+            .unwrap()
+            + 1;
+        let timeline_width = checklist_row
+            .chars()
+            .count()
+            .saturating_sub(checklist_row[..start].chars().count() + checklist_width);
+        assert!(checklist_width <= checklist_at_most, "{width}: {checklist_width}\n{screen}");
+        assert!(timeline_width > width as usize / 2, "{width}: {timeline_width}\n{row}");
+    }
+}
+
+/// Closed sections fold to one line, the selection opens in the current
+/// phase (its NOW heading on screen without a key), and the selected item's
+/// description is on the pane's last line.
+#[test]
+fn checklist_opens_on_the_current_phase_with_closed_sections_folded() {
+    let dir = common::temp_dir();
+    let record = incident(&dir);
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    store.set_clock(common::fixture_clock);
+    for (n, key) in ["1.4", "p1.4", "2.2", "2.4"].into_iter().enumerate() {
+        common::set_fixture_clock(at("2026-03-01T14:21:00Z"));
+        store
+            .set_item_state(&ItemChange {
+                uuid: &format!("close-{n}"),
+                incident_id: record.incident.id,
+                key,
+                state: ItemState::Done,
+                author: "bob",
+                at: at("2026-03-01T14:21:00Z"),
+                expected_version: None,
+            })
+            .unwrap();
+    }
+    let record = store.incident_record(record.incident.id).unwrap();
+    let app = app_at(Some(record), "2026-03-01T14:22:30Z");
+    let selected = &app.record.as_ref().unwrap().checklist[app.checklist_selected];
+    assert_eq!(selected.key, "p2.1");
+    let screen = render(&app, 200, 50);
+    for folded in ["▸ Detection & Assessment  4/4", "▸ Containment  4/4", "▸ Phase 1: Triage 0–15 min  4/4"] {
+        assert!(screen.contains(folded), "{folded}\n{screen}");
+    }
+    assert!(!screen.contains("1.1  Incident"), "{screen}");
+    let at_80 = render(&app, 80, 24);
+    assert!(at_80.lines().nth(2).unwrap().contains("◀ NOW"), "{at_80}");
+    assert!(screen.contains("» Implement immediate containment measures"), "{screen}");
+    insta::assert_snapshot!(screen);
+    insta::assert_snapshot!("checklist_at_80x24", at_80);
+
+    // On a runbook item the description is the runbook's, cut with `…` when long.
+    let mut app = app;
+    app.checklist_selected = 5; // 2.2 Traffic Management: its section opens
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Containment  4/4") && !screen.contains("▸ Containment"), "{screen}");
+    assert!(screen.contains("» Block malicious traffic…"), "{screen}");
+}

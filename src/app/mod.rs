@@ -95,6 +95,8 @@ pub struct App {
     /// Fixed offset for tests; the local zone otherwise.
     pub utc_offset: Option<FixedOffset>,
     pub colors: bool,
+    /// The terminal's background, so colours read on it.
+    pub background: crate::config::Background,
     /// False until the store worker reported for the first time.
     pub loaded: bool,
     pub read_only: bool,
@@ -173,6 +175,7 @@ impl App {
             now,
             utc_offset: None,
             colors: true,
+            background: crate::config::Background::default(),
             loaded: false,
             read_only: false,
             tampered: None,
@@ -422,6 +425,7 @@ impl App {
                     .as_ref()
                     .and_then(|r| runbook::parse(&r.runbook_text).ok());
                 self.timeline_offset = 0;
+                self.checklist_selected = self.opening_item();
             }
         }
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());

@@ -97,6 +97,23 @@ impl App {
     }
 }
 
+impl App {
+    /// Where the checklist's selection starts: the current phase's first
+    /// open item (its `◀ NOW` heading on screen), else its first item, else
+    /// the first open item anywhere.
+    pub(super) fn opening_item(&self) -> usize {
+        let Some(record) = &self.record else { return 0 };
+        let items = &record.checklist;
+        let phase = self.phase_clock().map(|p| p.index + 1);
+        let in_phase = |i: &&crate::domain::ChecklistItem| phase.is_some() && i.phase_number() == phase;
+        let position = |wanted: &dyn Fn(&crate::domain::ChecklistItem) -> bool| items.iter().position(wanted);
+        position(&|i| in_phase(&i) && !i.state.is_closed())
+            .or_else(|| position(&|i| in_phase(&i)))
+            .or_else(|| position(&|i| !i.state.is_closed()))
+            .unwrap_or(0)
+    }
+}
+
 fn clamp_step(current: usize, step: isize, len: usize) -> usize {
     let max = len.saturating_sub(1) as isize;
     (current as isize).saturating_add(step).clamp(0, max.max(0)) as usize
