@@ -96,10 +96,10 @@ fn declare_note_tick_help_quit() {
         .as_array()
         .expect("checklist array")
         .iter()
-        .find(|i| i["key"] == "1.1")
-        .expect("checklist item 1.1");
-    assert_eq!(item["state"], "done", "item 1.1: {item:#}");
-    assert_eq!(item["changed_by"], account().as_str(), "item 1.1: {item:#}");
+        .find(|i| i["key"] == "p1.1")
+        .expect("checklist item p1.1");
+    assert_eq!(item["state"], "done", "item p1.1: {item:#}");
+    assert_eq!(item["changed_by"], account().as_str(), "item p1.1: {item:#}");
 }
 
 #[test]
@@ -428,9 +428,9 @@ fn rebound_keys_are_the_ones_every_hint_names_and_the_ones_that_work() {
     console.send("j");
     console.send(" ");
     // (The selection opens on the current phase's first item, p1.1.)
-    console.wait_for("[x] p1.3");
+    console.wait_for("[x] p1.2");
     assert!(console.screen_text().contains("[ ] p1.1"), "{}", console.dump());
-    assert!(console.screen_text().contains("[ ] p1.2"), "{}", console.dump());
+    assert!(console.screen_text().contains("[ ] p1.3"), "{}", console.dump());
 
     // The help: its rows and its title.
     console.send("?");

@@ -393,3 +393,38 @@ fn checklist_opens_on_the_current_phase_with_closed_sections_folded() {
     assert!(screen.contains("Containment  4/4") && !screen.contains("▸ Containment"), "{screen}");
     assert!(screen.contains("» Block malicious traffic…"), "{screen}");
 }
+
+fn press(app: &mut App, code: ratatui::crossterm::event::KeyCode) {
+    app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(code)));
+}
+
+/// A 300-character paragraph in a 60-column composer wraps at spaces: every
+/// word is on screen whole, none scrolled off sideways, and the box grows.
+#[test]
+fn composer_wraps_a_paragraph() {
+    use ratatui::crossterm::event::KeyCode;
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    press(&mut app, KeyCode::Char('n'));
+    let words: Vec<String> = (1..=60).map(|n| format!("w{n:03}")).collect();
+    let paragraph = words.join(" ");
+    assert_eq!(paragraph.len(), 299);
+    app.handle(Event::Paste(paragraph.clone()));
+    // The terminal is 62 columns wide, so the box is 60.
+    let screen = render(&app, 62, 24);
+    let box_rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Note —"))
+        .skip(1)
+        .take_while(|l| l.chars().nth(2) == Some('│'))
+        .collect();
+    // Inside the box: columns 2 to 59 of each row (after the opening quote).
+    let inside: Vec<String> = box_rows
+        .iter()
+        .map(|row| row.chars().skip(3).take(58).collect())
+        .collect();
+    let text: Vec<&str> = inside.iter().flat_map(|row| row.split_whitespace()).collect();
+    assert_eq!(text, words.iter().map(String::as_str).collect::<Vec<_>>(), "{screen}");
+    assert!(box_rows.len() >= 6, "five rows of text and one for the cursor:\n{screen}");
+    insta::assert_snapshot!(screen);
+}

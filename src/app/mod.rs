@@ -147,12 +147,21 @@ fn text_area(lines: Vec<String>) -> TextArea<'static> {
     area
 }
 
-/// A text box holding `text` with the cursor at its end, to go on typing.
+/// A note or status update box holding `text` with the cursor at its end,
+/// to go on typing. Its lines wrap at the box's width (at spaces, and
+/// inside a word only when it is wider than the box), so a paragraph never
+/// scrolls sideways.
 fn text_area_to_continue(text: &str) -> TextArea<'static> {
     let mut area = text_area(text.lines().map(str::to_string).collect());
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     area.move_cursor(ratatui_textarea::CursorMove::Bottom);
     area.move_cursor(ratatui_textarea::CursorMove::End);
     area
+}
+
+/// An empty note or status update box.
+fn empty_draft() -> TextArea<'static> {
+    text_area_to_continue("")
 }
 
 fn empty_area() -> TextArea<'static> {
@@ -194,8 +203,8 @@ impl App {
             timeline_offset: 0,
             search: None,
             search_hits: Vec::new(),
-            note_draft: empty_area(),
-            update_draft: empty_area(),
+            note_draft: empty_draft(),
+            update_draft: empty_draft(),
             prompt: empty_area(),
             flash: None,
             help_scroll: 0,
