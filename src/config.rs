@@ -168,14 +168,23 @@ mod tests {
     #[test]
     fn theme_is_dark_light_or_found_out() {
         let theme = |text: &str| toml::from_str::<Config>(text);
-        assert_eq!(theme("theme = \"light\"").unwrap().background(Some("15;0")), Background::Light);
-        assert_eq!(theme("theme = \"dark\"").unwrap().background(None), Background::Dark);
+        assert_eq!(
+            theme("theme = \"light\"").unwrap().background(Some("15;0")),
+            Background::Light
+        );
+        assert_eq!(
+            theme("theme = \"dark\"").unwrap().background(None),
+            Background::Dark
+        );
         let auto = theme("theme = \"auto\"").unwrap();
         assert_eq!(auto.background(Some("15;0")), Background::Dark);
         assert_eq!(auto.background(Some("0;default;15")), Background::Light);
         assert_eq!(auto.background(None), Background::Unknown);
         assert_eq!(auto.background(Some("garbage")), Background::Unknown);
         let refused = theme("theme = \"solarized\"").unwrap_err().to_string();
-        assert!(refused.contains("solarized") || refused.contains("unknown variant"), "{refused}");
+        assert!(
+            refused.contains("solarized") || refused.contains("unknown variant"),
+            "{refused}"
+        );
     }
 }

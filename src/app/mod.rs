@@ -19,7 +19,7 @@ pub mod keymap;
 mod orders;
 mod panes;
 mod picker;
-mod prompt;
+pub mod prompt;
 mod protocol;
 mod queries;
 mod start;

@@ -85,6 +85,7 @@ impl App {
             Action::Submit
             | Action::InsertNewline
             | Action::Leave
+            | Action::Complete
             | Action::SeverityUp
             | Action::SeverityDown
             | Action::ChooseP0

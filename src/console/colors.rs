@@ -155,10 +155,18 @@ mod tests {
         for term in ["vt100", "linux", "xterm", "screen", "xterm-color", ""] {
             assert_eq!(color_depth(Some(term), None), ColorDepth::Basic16, "{term}");
         }
-        for term in ["xterm-256color", "tmux-256color", "screen-256color", "xterm-direct"] {
+        for term in [
+            "xterm-256color",
+            "tmux-256color",
+            "screen-256color",
+            "xterm-direct",
+        ] {
             assert_eq!(color_depth(Some(term), None), ColorDepth::Indexed256, "{term}");
         }
-        assert_eq!(color_depth(Some("xterm"), Some("truecolor")), ColorDepth::Indexed256);
+        assert_eq!(
+            color_depth(Some("xterm"), Some("truecolor")),
+            ColorDepth::Indexed256
+        );
         assert_eq!(color_depth(None, None), ColorDepth::Basic16);
     }
 
@@ -171,7 +179,10 @@ mod tests {
         assert_eq!(through(b"\x1b[58;5;3m"), "\x1b[39m");
         assert_eq!(through(b"\x1b[38;5;200m"), "\x1b[39m");
         // Cursor moves and text (UTF-8 included) pass as they are.
-        assert_eq!(through("\x1b[3;4H数据 ok\x1b[?25l".as_bytes()), "\x1b[3;4H数据 ok\x1b[?25l");
+        assert_eq!(
+            through("\x1b[3;4H数据 ok\x1b[?25l".as_bytes()),
+            "\x1b[3;4H数据 ok\x1b[?25l"
+        );
     }
 
     #[test]

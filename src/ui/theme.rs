@@ -221,7 +221,10 @@ mod tests {
         ];
         for background in [Background::Light, Background::Unknown] {
             let colors = on(background).text_colors();
-            assert!(colors.iter().all(|c| !bright.contains(c)), "{background:?}: {colors:?}");
+            assert!(
+                colors.iter().all(|c| !bright.contains(c)),
+                "{background:?}: {colors:?}"
+            );
         }
         for background in [Background::Dark, Background::Unknown] {
             let colors = on(background).text_colors();
