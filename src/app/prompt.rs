@@ -46,6 +46,9 @@ impl App {
                 Vec::new()
             }
             Some(_) => Vec::new(),
+            // A tab in a one-line command or search is never meant (and
+            // Tab may have been rebound away from completing).
+            None if key.code == ratatui::crossterm::event::KeyCode::Tab => Vec::new(),
             None => {
                 type_into(&mut self.prompt, key);
                 Vec::new()
