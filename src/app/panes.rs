@@ -3,7 +3,7 @@
 use super::keymap::Action;
 use super::{App, Input, Pane, Request};
 use crate::command::Command;
-use crate::domain::{EntryKind, ItemState};
+use crate::domain::{ChecklistItem, EntryKind, ItemState};
 
 impl App {
     pub(super) fn act(&mut self, action: Action) -> Vec<Request> {
@@ -106,11 +106,12 @@ impl App {
         let Some(record) = &self.record else { return 0 };
         let items = &record.checklist;
         let phase = self.phase_clock().map(|p| p.index + 1);
-        let in_phase = |i: &&crate::domain::ChecklistItem| phase.is_some() && i.phase_number() == phase;
-        let position = |wanted: &dyn Fn(&crate::domain::ChecklistItem) -> bool| items.iter().position(wanted);
-        position(&|i| in_phase(&i) && !i.state.is_closed())
-            .or_else(|| position(&|i| in_phase(&i)))
-            .or_else(|| position(&|i| !i.state.is_closed()))
+        let in_phase = |i: &ChecklistItem| phase.is_some() && i.phase_number() == phase;
+        items
+            .iter()
+            .position(|i| in_phase(i) && !i.state.is_closed())
+            .or_else(|| items.iter().position(in_phase))
+            .or_else(|| items.iter().position(|i| !i.state.is_closed()))
             .unwrap_or(0)
     }
 }
