@@ -6,6 +6,7 @@
 //! runbook = "/srv/warroom/runbook.md"    # for new incidents; below --runbook
 //! color = "auto"                          # auto | always | never (NO_COLOR wins)
 //! bell = true                             # ring when a deadline comes due (WARROOM_BELL=off wins)
+//! theme = "auto"                          # dark | light | auto: the terminal's background, for the colours
 //!
 //! [keys]                                  # action = [keys], in every context the action is bound in
 //! new_note = ["n", "a"]                   # the names: `app::keymap::Action::name`, listed in the README
@@ -24,6 +25,26 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The terminal's background, as the config says or `auto` finds out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    #[default]
+    Auto,
+    Dark,
+    Light,
+}
+
+/// The background the colours are chosen for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Background {
+    Dark,
+    Light,
+    /// Not known: colours that read on either.
+    #[default]
+    Unknown,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -32,6 +53,8 @@ pub struct Config {
     #[serde(default)]
     pub color: ColorChoice,
     pub bell: Option<bool>,
+    #[serde(default)]
+    pub theme: ThemeChoice,
     /// Key overrides: action name → keys (`new_note = ["n", "a"]`).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
@@ -94,6 +117,27 @@ impl Config {
                 ColorChoice::Auto => !plain_terminal,
             }
     }
+
+    /// The background to choose colours for: the config's word, else what
+    /// the terminal says in `COLORFGBG` (`15;0`: light text on background
+    /// colour 0), else unknown.
+    pub fn background(&self, colorfgbg: Option<&str>) -> Background {
+        match self.theme {
+            ThemeChoice::Dark => Background::Dark,
+            ThemeChoice::Light => Background::Light,
+            ThemeChoice::Auto => {
+                // The background is the last field; 0–6 and 8 are dark colours.
+                match colorfgbg
+                    .and_then(|v| v.rsplit(';').next())
+                    .and_then(|bg| bg.parse::<u8>().ok())
+                {
+                    Some(0..=6 | 8) => Background::Dark,
+                    Some(7 | 9..=15) => Background::Light,
+                    _ => Background::Unknown,
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -119,5 +163,28 @@ mod tests {
         assert!(auto.colors(false, Some("xterm")) && !auto.colors(false, None));
         assert!(!always.colors(true, Some("xterm")), "NO_COLOR wins");
         assert!(toml::from_str::<Config>("databse = \"x\"").is_err());
+    }
+
+    #[test]
+    fn theme_is_dark_light_or_found_out() {
+        let theme = |text: &str| toml::from_str::<Config>(text);
+        assert_eq!(
+            theme("theme = \"light\"").unwrap().background(Some("15;0")),
+            Background::Light
+        );
+        assert_eq!(
+            theme("theme = \"dark\"").unwrap().background(None),
+            Background::Dark
+        );
+        let auto = theme("theme = \"auto\"").unwrap();
+        assert_eq!(auto.background(Some("15;0")), Background::Dark);
+        assert_eq!(auto.background(Some("0;default;15")), Background::Light);
+        assert_eq!(auto.background(None), Background::Unknown);
+        assert_eq!(auto.background(Some("garbage")), Background::Unknown);
+        let refused = theme("theme = \"solarized\"").unwrap_err().to_string();
+        assert!(
+            refused.contains("solarized") || refused.contains("unknown variant"),
+            "{refused}"
+        );
     }
 }

@@ -301,6 +301,9 @@ fn declare(db: &Path, title: &str) -> i64 {
         .expect("declare prints the id")
 }
 
+/// Items in the built-in runbook's checklist (5 sections and 4 phases of 4).
+const CHECKLIST_ITEMS: usize = 36;
+
 /// The main incident, for a 120×40 console: every payload in the timeline
 /// (text and author) and the checklist (name and who changed it), three in
 /// the title.
@@ -323,16 +326,22 @@ fn plant_main(db: &Path, incident: i64, texts: &[String]) -> Vec<Planted> {
             ],
         )
         .unwrap();
-        let name = Planted::new("checklist_items.name", n, format!("K{n}[{text}]"), Some(20));
+        // The checklist opens on the current phase (the first), its view
+        // running from that heading to the end: the last items are the ones
+        // on screen. They stay open (reopened by someone), since closed
+        // sections fold. At 120 columns a name beside a long account has 12
+        // cells before its `…`.
+        let position = CHECKLIST_ITEMS - texts.len() + n;
+        let name = Planted::new("checklist_items.name", n, format!("K{n}[{text}]"), Some(12));
         let by = Planted::new("checklist_items.changed_by", n, format!("B{n}{text}"), Some(9));
         let changed = conn
             .execute(
-                "UPDATE checklist_items SET name = ?1, changed_by = ?2, changed_at = ?3, state = 'done'
+                "UPDATE checklist_items SET name = ?1, changed_by = ?2, changed_at = ?3, state = 'open'
                  WHERE incident_id = ?4 AND position = ?5",
-                rusqlite::params![name.stored, by.stored, now, incident, n as i64],
+                rusqlite::params![name.stored, by.stored, now, incident, position as i64],
             )
             .unwrap();
-        assert_eq!(changed, 1, "checklist item at position {n}");
+        assert_eq!(changed, 1, "checklist item at position {position}");
         planted.extend([body, author, name, by]);
     }
     let mut title = Vec::new();

@@ -69,8 +69,9 @@ fn declare_note_tick_help_quit() {
             && screen.contains("second line")
     });
 
-    console.send(" "); // ticks the selected item, 1.1
-    console.wait_for("[x] 1.1");
+    // The selection opens in the current phase: Space ticks its first item.
+    console.send(" ");
+    console.wait_for("[x] p1.1");
 
     console.send("?");
     console.wait_for("Help —");
@@ -95,10 +96,10 @@ fn declare_note_tick_help_quit() {
         .as_array()
         .expect("checklist array")
         .iter()
-        .find(|i| i["key"] == "1.1")
-        .expect("checklist item 1.1");
-    assert_eq!(item["state"], "done", "item 1.1: {item:#}");
-    assert_eq!(item["changed_by"], account().as_str(), "item 1.1: {item:#}");
+        .find(|i| i["key"] == "p1.1")
+        .expect("checklist item p1.1");
+    assert_eq!(item["state"], "done", "item p1.1: {item:#}");
+    assert_eq!(item["changed_by"], account().as_str(), "item p1.1: {item:#}");
 }
 
 #[test]
@@ -426,9 +427,10 @@ fn rebound_keys_are_the_ones_every_hint_names_and_the_ones_that_work() {
     console.send(CTRL_N);
     console.send("j");
     console.send(" ");
-    console.wait_for("[x] 1.2");
-    assert!(console.screen_text().contains("[ ] 1.1"), "{}", console.dump());
-    assert!(console.screen_text().contains("[ ] 1.3"), "{}", console.dump());
+    // (The selection opens on the current phase's first item, p1.1.)
+    console.wait_for("[x] p1.2");
+    assert!(console.screen_text().contains("[ ] p1.1"), "{}", console.dump());
+    assert!(console.screen_text().contains("[ ] p1.3"), "{}", console.dump());
 
     // The help: its rows and its title.
     console.send("?");

@@ -311,3 +311,283 @@ fn metrics_view_at_80x24() {
     assert!(!screen.contains("close help"), "{screen}");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn console_120x34() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    insta::assert_snapshot!(render(&app, 120, 34));
+}
+
+/// The timeline's text column gets most of the width at every size: the
+/// checklist stays a narrow column.
+#[test]
+fn the_timeline_gets_most_of_the_width() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    for (width, height, checklist_at_most) in [(80, 24, 28), (120, 34, 42), (200, 50, 44)] {
+        let screen = render(&app, width, height);
+        let row = screen.lines().nth(2).unwrap();
+        let checklist_row = screen
+            .lines()
+            .find(|l| l.contains("┌ Checklist"))
+            .unwrap()
+            .trim_matches('"');
+        let start = checklist_row.find("┌ Checklist").unwrap();
+        let checklist_width = checklist_row[start..].chars().position(|c| c == '┐').unwrap() + 1;
+        let timeline_width = checklist_row
+            .chars()
+            .count()
+            .saturating_sub(checklist_row[..start].chars().count() + checklist_width);
+        assert!(
+            checklist_width <= checklist_at_most,
+            "{width}: {checklist_width}\n{screen}"
+        );
+        assert!(
+            timeline_width > width as usize / 2,
+            "{width}: {timeline_width}\n{row}"
+        );
+    }
+}
+
+/// Closed sections fold to one line, the selection opens in the current
+/// phase (its NOW heading on screen without a key), and the selected item's
+/// description is on the pane's last line.
+#[test]
+fn checklist_opens_on_the_current_phase_with_closed_sections_folded() {
+    let dir = common::temp_dir();
+    let record = incident(&dir);
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    store.set_clock(common::fixture_clock);
+    for (n, key) in ["1.4", "p1.4", "2.2", "2.4"].into_iter().enumerate() {
+        common::set_fixture_clock(at("2026-03-01T14:21:00Z"));
+        store
+            .set_item_state(&ItemChange {
+                uuid: &format!("close-{n}"),
+                incident_id: record.incident.id,
+                key,
+                state: ItemState::Done,
+                author: "bob",
+                at: at("2026-03-01T14:21:00Z"),
+                expected_version: None,
+            })
+            .unwrap();
+    }
+    let record = store.incident_record(record.incident.id).unwrap();
+    let app = app_at(Some(record), "2026-03-01T14:22:30Z");
+    let selected = &app.record.as_ref().unwrap().checklist[app.checklist_selected];
+    assert_eq!(selected.key, "p2.1");
+    let screen = render(&app, 200, 50);
+    for folded in [
+        "▸ Detection & Assessment  4/4",
+        "▸ Containment  4/4",
+        "▸ Phase 1: Triage 0–15 min  4/4",
+    ] {
+        assert!(screen.contains(folded), "{folded}\n{screen}");
+    }
+    assert!(!screen.contains("1.1  Incident"), "{screen}");
+    let at_80 = render(&app, 80, 24);
+    assert!(at_80.lines().nth(2).unwrap().contains("◀ NOW"), "{at_80}");
+    assert!(
+        screen.contains("» Implement immediate containment measures"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    insta::assert_snapshot!("checklist_at_80x24", at_80);
+
+    // On a runbook item the description is the runbook's, cut with `…` when long.
+    let mut app = app;
+    app.checklist_selected = 5; // 2.2 Traffic Management: its section opens
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Containment  4/4") && !screen.contains("▸ Containment"),
+        "{screen}"
+    );
+    assert!(screen.contains("» Block malicious traffic…"), "{screen}");
+}
+
+fn press(app: &mut App, code: ratatui::crossterm::event::KeyCode) {
+    app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(code)));
+}
+
+/// A 300-character paragraph in a 60-column composer wraps at spaces: every
+/// word is on screen whole, none scrolled off sideways, and the box grows.
+#[test]
+fn composer_wraps_a_paragraph() {
+    use ratatui::crossterm::event::KeyCode;
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    press(&mut app, KeyCode::Char('n'));
+    let words: Vec<String> = (1..=60).map(|n| format!("w{n:03}")).collect();
+    let paragraph = words.join(" ");
+    assert_eq!(paragraph.len(), 299);
+    app.handle(Event::Paste(paragraph.clone()));
+    // The terminal is 62 columns wide, so the box is 60.
+    let screen = render(&app, 62, 24);
+    let box_rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Note —"))
+        .skip(1)
+        .take_while(|l| l.chars().nth(2) == Some('│'))
+        .collect();
+    // Inside the box: columns 2 to 59 of each row (after the opening quote).
+    let inside: Vec<String> = box_rows
+        .iter()
+        .map(|row| row.chars().skip(3).take(58).collect())
+        .collect();
+    let text: Vec<&str> = inside.iter().flat_map(|row| row.split_whitespace()).collect();
+    assert_eq!(
+        text,
+        words.iter().map(String::as_str).collect::<Vec<_>>(),
+        "{screen}"
+    );
+    assert!(
+        box_rows.len() >= 6,
+        "five rows of text and one for the cursor:\n{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+/// The whole help at 80×24, scrolled through: every key and every command's
+/// synopsis is followed by at least two spaces and then its text, and
+/// every word of every text is there (long texts wrap, nothing is cut).
+#[test]
+fn help_at_80x24_has_no_collisions_and_no_cuts() {
+    use ratatui::crossterm::event::KeyCode;
+    use warroom::app::command::TABLE;
+    use warroom::app::keymap::Context;
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    press(&mut app, KeyCode::Char('?'));
+    let mut rows: Vec<String> = Vec::new();
+    loop {
+        let screen = render(&app, 80, 24);
+        let lines: Vec<&str> = screen.lines().map(|l| l.trim_matches('"')).collect();
+        let visible: Vec<String> = lines[2..21]
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .skip(1)
+                    .take(78)
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect();
+        // Each screen after the first shows one new row at the bottom.
+        if rows.is_empty() {
+            rows.extend(visible);
+        } else {
+            rows.push(visible.last().unwrap().clone());
+        }
+        let title = lines[1];
+        let at_end = title
+            .split_once('(')
+            .and_then(|(_, r)| r.split_once(')'))
+            .map(|(n, _)| {
+                let (now, last) = n.split_once('/').unwrap();
+                now == last
+            });
+        if at_end != Some(false) {
+            break;
+        }
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let whole = rows.join("\n");
+    // The rows are in the help's order: each is looked for after the last.
+    let mut next = 0;
+    let mut text_after = |lead: &str| -> String {
+        let found = rows[next..]
+            .iter()
+            .position(|r| r.starts_with(&format!("  {lead}  ")))
+            .unwrap_or_else(|| panic!("no row for {lead:?} followed by two spaces:\n{whole}"));
+        next += found + 1;
+        rows[next - 1][2 + lead.len()..].trim_start().to_string()
+    };
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for context in Context::ALL {
+        for hint in app.keymap.help_rows(context) {
+            entries.push((hint.keys.clone(), hint.what.to_string()));
+        }
+    }
+    for spec in TABLE {
+        entries.push((spec.synopsis(), spec.help.to_string()));
+    }
+    for (lead, what) in entries {
+        let first = what.split_whitespace().next().unwrap();
+        assert!(text_after(&lead).starts_with(first), "{lead}: {what}\n{whole}");
+        for word in what.split_whitespace() {
+            assert!(whole.contains(word), "{word:?} of {what:?} is missing:\n{whole}");
+        }
+    }
+}
+
+/// A draft left in the composer stays named in the footer after its message
+/// fades; each prompt shows its own hints; `:` completes a name with Tab
+/// and shows the command's usage from the command table.
+#[test]
+fn footer_names_waiting_drafts_and_each_prompts_hints() {
+    use ratatui::crossterm::event::KeyCode;
+    let dir = common::temp_dir();
+    let mut app = app_at(Some(incident(&dir)), "2026-03-01T14:22:30Z");
+    let footer = |app: &App| render(app, 120, 34).lines().last().unwrap().to_string();
+    let message = |app: &App| render(app, 120, 34).lines().rev().nth(1).unwrap().to_string();
+
+    press(&mut app, KeyCode::Char('u'));
+    assert!(
+        footer(&app).contains("Enter send · Ctrl-J newline · Esc leave"),
+        "{}",
+        footer(&app)
+    );
+    app.handle(Event::Paste("Rollback in EU under way".into()));
+    press(&mut app, KeyCode::Esc);
+    app.handle(Event::Tick(at("2026-03-01T14:23:00Z")));
+    assert!(
+        !message(&app).contains("Draft kept"),
+        "the message faded: {}",
+        message(&app)
+    );
+    let hints = footer(&app);
+    assert!(
+        hints.contains("n note · u update (draft) · s severity"),
+        "{hints}"
+    );
+
+    press(&mut app, KeyCode::Char(':'));
+    for c in "sn".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert!(
+        footer(&app).contains("\":snooze 10m WHY — push the status-update"),
+        "{}",
+        footer(&app)
+    );
+    press(&mut app, KeyCode::Tab);
+    assert!(message(&app).starts_with("\":snooze "), "{}", message(&app));
+    assert!(
+        footer(&app).contains("Enter submit · Tab complete · Esc cancel"),
+        "{}",
+        footer(&app)
+    );
+    assert!(!footer(&app).contains("newline"), "{}", footer(&app));
+    press(&mut app, KeyCode::Esc);
+
+    press(&mut app, KeyCode::Char(':'));
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('t'));
+    assert!(
+        footer(&app).starts_with("\":status :started · "),
+        "{}",
+        footer(&app)
+    );
+    press(&mut app, KeyCode::Tab);
+    assert!(message(&app).starts_with("\":sta "), "{}", message(&app));
+    press(&mut app, KeyCode::Esc);
+
+    press(&mut app, KeyCode::Char('/'));
+    assert!(
+        footer(&app).starts_with("\"Enter submit · Esc cancel "),
+        "{}",
+        footer(&app)
+    );
+}

@@ -79,6 +79,8 @@ fn setups() -> Vec<Setup> {
             "all clear",
         ),
         setup(Input::CommandLine, Pane::Checklist, "note from the line"),
+        // A command's name begun, for Tab to complete.
+        setup(Input::CommandLine, Pane::Checklist, "sno"),
         setup(Input::Search, Pane::Timeline, "note"),
         setup(Input::SeverityPicker(1), Pane::Checklist, ""),
         setup(Input::SeverityPicker(2), Pane::Checklist, ""),

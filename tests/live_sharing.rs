@@ -99,12 +99,13 @@ fn two_consoles_see_each_other() {
     b.wait_for("queue drained by A");
 
     // A tick in B shows up in A, attributed.
-    b.wait_for("[ ] 1.1");
+    // (The selection opens on the current phase's first item, p1.1.)
+    b.wait_for("[ ] p1.1");
     b.send(" ");
-    b.wait_for("[x] 1.1");
-    a.wait_for("[x] 1.1");
-    let row = a.row_with("[x] 1.1").expect("1.1's row on A");
-    assert!(row.contains(&me), "A should say who ticked 1.1: {row:?}");
+    b.wait_for("[x] p1.1");
+    a.wait_for("[x] p1.1");
+    let row = a.row_with("[x] p1.1").expect("p1.1's row on A");
+    assert!(row.contains(&me), "A should say who ticked p1.1: {row:?}");
 
     // A note from the command line shows up in both.
     ok(&db, &["note", "from the cli"]);

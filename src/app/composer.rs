@@ -5,7 +5,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::input::type_into;
 use super::keymap::Action;
-use super::{App, Input, Request, empty_area, text_of};
+use super::{App, Input, Request, empty_draft, text_of};
 use crate::command::Command;
 use crate::domain::EntryKind;
 
@@ -38,7 +38,7 @@ impl App {
                 );
                 // Refused here: the words stay in the composer.
                 if !sent.is_empty() {
-                    *self.draft_mut(kind) = empty_area();
+                    *self.draft_mut(kind) = empty_draft();
                     self.input = Input::Keys;
                 }
                 sent

@@ -37,6 +37,8 @@ pub enum Action {
     Submit,
     InsertNewline,
     Leave,
+    /// Completes the command name typed after `:`.
+    Complete,
     // The start screen's severity (its letters are the title's).
     SeverityUp,
     SeverityDown,
@@ -74,6 +76,7 @@ impl Action {
             Action::Submit => "submit",
             Action::InsertNewline => "newline",
             Action::Leave => "leave",
+            Action::Complete => "complete",
             Action::SeverityUp => "severity_up",
             Action::SeverityDown => "severity_down",
             Action::ChooseP0 => "choose_p0",
@@ -486,6 +489,14 @@ const KEYMAP: &[Binding] = &[
         "Run the command, or search",
         true,
     ),
+    bind(
+        C::Prompt,
+        &[key(KeyCode::Tab)],
+        A::Complete,
+        "complete",
+        "Complete the command's name (after :); its usage shows below",
+        true,
+    ),
     bind(C::Prompt, &[ESC], A::Leave, "cancel", "Cancel the line", true),
     bind(
         C::Start,
@@ -816,6 +827,15 @@ impl Keymap {
         }))
     }
 
+    /// The footer label of `action` in `context` (`note` for the new-note
+    /// key), so the footer can say more about that one hint.
+    pub fn hint_label(&self, context: Context, action: Action) -> Option<&'static str> {
+        self.bindings
+            .iter()
+            .find(|b| b.context == context && b.action == action)
+            .map(|b| b.hint)
+    }
+
     /// The help screen's rows for `context`'s own bindings: every key, rows
     /// with the same text on one line.
     pub fn help_rows(&self, context: Context) -> Vec<Hint> {
@@ -968,7 +988,7 @@ mod tests {
                 "Space tick · x n/a · n note · u update · s severity · : cmd · Tab pane · ? help · q quit",
             ),
             (Context::Composer, "Enter send · Ctrl-J newline · Esc leave"),
-            (Context::Prompt, "Enter submit · Esc cancel"),
+            (Context::Prompt, "Enter submit · Tab complete · Esc cancel"),
             (Context::Start, "↑/↓ severity · Enter declare · Esc quit"),
             (
                 Context::SeverityPicker,

@@ -19,7 +19,7 @@ pub mod keymap;
 mod orders;
 mod panes;
 mod picker;
-mod prompt;
+pub mod prompt;
 mod protocol;
 mod queries;
 mod start;
@@ -95,6 +95,8 @@ pub struct App {
     /// Fixed offset for tests; the local zone otherwise.
     pub utc_offset: Option<FixedOffset>,
     pub colors: bool,
+    /// The terminal's background, so colours read on it.
+    pub background: crate::config::Background,
     /// False until the store worker reported for the first time.
     pub loaded: bool,
     pub read_only: bool,
@@ -145,12 +147,21 @@ fn text_area(lines: Vec<String>) -> TextArea<'static> {
     area
 }
 
-/// A text box holding `text` with the cursor at its end, to go on typing.
+/// A note or status update box holding `text` with the cursor at its end,
+/// to go on typing. Its lines wrap at the box's width (at spaces, and
+/// inside a word only when it is wider than the box), so a paragraph never
+/// scrolls sideways.
 fn text_area_to_continue(text: &str) -> TextArea<'static> {
     let mut area = text_area(text.lines().map(str::to_string).collect());
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     area.move_cursor(ratatui_textarea::CursorMove::Bottom);
     area.move_cursor(ratatui_textarea::CursorMove::End);
     area
+}
+
+/// An empty note or status update box.
+fn empty_draft() -> TextArea<'static> {
+    text_area_to_continue("")
 }
 
 fn empty_area() -> TextArea<'static> {
@@ -173,6 +184,7 @@ impl App {
             now,
             utc_offset: None,
             colors: true,
+            background: crate::config::Background::default(),
             loaded: false,
             read_only: false,
             tampered: None,
@@ -191,8 +203,8 @@ impl App {
             timeline_offset: 0,
             search: None,
             search_hits: Vec::new(),
-            note_draft: empty_area(),
-            update_draft: empty_area(),
+            note_draft: empty_draft(),
+            update_draft: empty_draft(),
             prompt: empty_area(),
             flash: None,
             help_scroll: 0,
@@ -422,6 +434,7 @@ impl App {
                     .as_ref()
                     .and_then(|r| runbook::parse(&r.runbook_text).ok());
                 self.timeline_offset = 0;
+                self.checklist_selected = self.opening_item();
             }
         }
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());

@@ -3,7 +3,7 @@
 use super::keymap::Action;
 use super::{App, Input, Pane, Request};
 use crate::command::Command;
-use crate::domain::{EntryKind, ItemState};
+use crate::domain::{ChecklistItem, EntryKind, ItemState};
 
 impl App {
     pub(super) fn act(&mut self, action: Action) -> Vec<Request> {
@@ -85,6 +85,7 @@ impl App {
             Action::Submit
             | Action::InsertNewline
             | Action::Leave
+            | Action::Complete
             | Action::SeverityUp
             | Action::SeverityDown
             | Action::ChooseP0
@@ -94,6 +95,24 @@ impl App {
             | Action::Close => {}
         }
         Vec::new()
+    }
+}
+
+impl App {
+    /// Where the checklist's selection starts: the current phase's first
+    /// open item (its `◀ NOW` heading on screen), else its first item, else
+    /// the first open item anywhere.
+    pub(super) fn opening_item(&self) -> usize {
+        let Some(record) = &self.record else { return 0 };
+        let items = &record.checklist;
+        let phase = self.phase_clock().map(|p| p.index + 1);
+        let in_phase = |i: &ChecklistItem| phase.is_some() && i.phase_number() == phase;
+        items
+            .iter()
+            .position(|i| in_phase(i) && !i.state.is_closed())
+            .or_else(|| items.iter().position(in_phase))
+            .or_else(|| items.iter().position(|i| !i.state.is_closed()))
+            .unwrap_or(0)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The full-screen console: terminal set-up and restore, and the event loop
 //! that feeds keys, clock ticks and store news into [`App`] and draws it.
 
+pub mod colors;
 pub mod worker;
 
 use std::io::stdout;
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use tokio::signal::unix::{SignalKind, signal};
@@ -20,6 +22,9 @@ use crate::config::Config;
 use crate::domain::presence::{self, Presence};
 use crate::store::{Location, OpenMode, Store, StoreError};
 use worker::{Worker, WorkerMessage};
+
+/// The screen: stdout, through [`colors::BasicColors`] on a 16-colour terminal.
+type Screen = Terminal<CrosstermBackend<Box<dyn std::io::Write>>>;
 
 /// Opens the console on `db`, attached to `incident` or the latest open one.
 pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> {
@@ -39,6 +44,11 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
     app.colors = config.colors(
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         std::env::var("TERM").ok().as_deref(),
+    );
+    app.background = config.background(std::env::var("COLORFGBG").ok().as_deref());
+    let depth = colors::color_depth(
+        std::env::var("TERM").ok().as_deref(),
+        std::env::var("COLORTERM").ok().as_deref(),
     );
     app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
         Ok("off" | "0" | "no" | "false") => false,
@@ -67,7 +77,7 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         .build()
         .wrap_err("cannot start the console runtime")?;
     let _ = color_eyre::install();
-    let (terminal, guard) = enter_terminal()?;
+    let (terminal, guard) = enter_terminal(depth)?;
     let me = Presence {
         session: uuid::Uuid::new_v4().to_string(),
         // A name the presence check would refuse is listed by its uid.
@@ -97,10 +107,16 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn enter_terminal() -> Result<(DefaultTerminal, TerminalGuard)> {
+fn enter_terminal(depth: colors::ColorDepth) -> Result<(Screen, TerminalGuard)> {
     // ratatui::init installs a panic hook that restores the screen; ours
-    // runs first and also turns bracketed paste off.
-    let terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
+    // runs first and also turns bracketed paste off. Its terminal on plain
+    // stdout is set aside for one that writes the colours this one has.
+    drop(ratatui::try_init().wrap_err("cannot set up the terminal")?);
+    let output: Box<dyn std::io::Write> = match depth {
+        colors::ColorDepth::Basic16 => Box::new(colors::BasicColors::new(stdout())),
+        colors::ColorDepth::Indexed256 => Box::new(stdout()),
+    };
+    let terminal = Terminal::new(CrosstermBackend::new(output)).wrap_err("cannot set up the terminal")?;
     let guard = TerminalGuard;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -136,7 +152,7 @@ fn keep_drafts(app: &mut App, database: &Location) {
     }
 }
 
-async fn event_loop(mut terminal: DefaultTerminal, app: &mut App, worker: Worker) -> Result<()> {
+async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Result<()> {
     let database = worker.store.location().clone();
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 

@@ -164,6 +164,14 @@ pub struct ChecklistItem {
     pub version: i64,
 }
 
+impl ChecklistItem {
+    /// The response phase a phase item belongs to (`p2.1` → 2); none for
+    /// the runbook's other sections.
+    pub fn phase_number(&self) -> Option<usize> {
+        self.key.strip_prefix('p')?.split('.').next()?.parse().ok()
+    }
+}
+
 /// Finds the checklist item a person means: its key (`2.3`, `p1.2`), or a
 /// case-insensitive part of its name that matches exactly one item.
 pub fn find_item<'a>(items: &'a [ChecklistItem], query: &str) -> Result<&'a ChecklistItem, String> {

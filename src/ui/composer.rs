@@ -1,9 +1,11 @@
-//! The note composer: a multi-line text box over the bottom of the panes.
+//! The note composer: a multi-line text box over the bottom of the panes,
+//! its lines wrapped at the box's width (the text box's own soft wrap).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear};
 
+use super::text::wrap;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::keymap::{Action, Context};
@@ -23,11 +25,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
         key_of(Action::InsertNewline),
         key_of(Action::Leave)
     );
-    let height = (draft.lines().len() as u16 + 2).clamp(4, area.height.saturating_sub(2).max(3));
+    // Tall enough for the text as it wraps (plus a row for the cursor to
+    // move on to), up to the panes' height; beyond that the box scrolls.
+    let width = area.width.saturating_sub(2);
+    let text_width = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = draft
+        .lines()
+        .iter()
+        .map(|line| wrap(line, text_width).len())
+        .sum::<usize>()
+        + 1;
+    let height = (rows.min(u16::MAX as usize) as u16 + 2).clamp(4, area.height.saturating_sub(2).max(3));
     let popup = Rect {
         x: area.x + 1,
         y: area.y + area.height.saturating_sub(height),
-        width: area.width.saturating_sub(2),
+        width,
         height: height.min(area.height),
     };
     frame.render_widget(Clear, popup);

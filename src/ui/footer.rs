@@ -6,8 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::{truncate, width};
 use super::theme::Theme;
-use crate::app::keymap::{self, Context};
+use crate::app::keymap::{self, Action, Context};
+use crate::app::prompt::candidates;
 use crate::app::{App, Input};
 use crate::domain::sanitize_line;
 
@@ -44,15 +46,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         // Not a key: on the start screen, typing is the title.
         push_hint(&mut spans, "type", "title", theme);
     }
+    if app.input == Input::CommandLine {
+        command_help(&mut spans, &text_of_prompt(app), hints_area.width as usize, theme);
+    }
     // When they do not all fit, drop from the end but keep help and quit.
     let mut hints = app.keymap.footer_hints(context);
-    let width = |hints: &[keymap::Hint]| -> usize {
-        hints
-            .iter()
-            .map(|h| h.keys.chars().count() + h.what.chars().count() + 4)
-            .sum()
-    };
-    while width(&hints) > hints_area.width as usize {
+    if app.input == Input::Search {
+        // Only command names complete.
+        let complete = app.keymap.hint_label(Context::Prompt, Action::Complete);
+        hints.retain(|h| Some(h.what.as_ref()) != complete);
+    }
+    mark_waiting_drafts(app, &mut hints);
+    let taken: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let room = (hints_area.width as usize).saturating_sub(taken);
+    let hints_width =
+        |hints: &[keymap::Hint]| -> usize { hints.iter().map(|h| width(&h.keys) + width(&h.what) + 4).sum() };
+    while hints_width(&hints) > room {
         let Some(drop) = hints.iter().rposition(|h| !h.essential) else {
             break;
         };
@@ -61,11 +70,62 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     for hint in hints {
         push_hint(&mut spans, &hint.keys, &hint.what, theme);
     }
+    if spans.last().is_some_and(|s| s.content == " · ") {
+        spans.pop();
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), hints_area);
 }
 
-fn push_hint(spans: &mut Vec<Span<'static>>, key: &str, what: &str, theme: &Theme) {
+fn text_of_prompt(app: &App) -> String {
+    app.prompt.lines().join(" ")
+}
+
+/// A draft waiting to be sent shows on its key: `n note (draft)`, so it is
+/// not forgotten once the message that kept it has faded.
+fn mark_waiting_drafts(app: &App, hints: &mut [keymap::Hint]) {
+    for (action, draft) in [
+        (Action::NewNote, &app.note_draft),
+        (Action::NewStatusUpdate, &app.update_draft),
+    ] {
+        if draft.is_empty() {
+            continue;
+        }
+        let label = app.keymap.hint_label(Context::Global, action);
+        for hint in hints.iter_mut().filter(|h| Some(h.what.as_ref()) == label) {
+            hint.what = format!("{} (draft)", hint.what).into();
+        }
+    }
+}
+
+/// While a `:` command is typed: what it takes (`:snooze 10m WHY — push…`)
+/// once its name is known, or the commands its start could be.
+/// Cut with `…` to the row's `cells`, before any key hint.
+fn command_help(spans: &mut Vec<Span<'static>>, line: &str, cells: usize, theme: &Theme) {
+    let specs = candidates(line);
+    match specs.as_slice() {
+        [] => {}
+        [spec] => {
+            let synopsis = truncate(&spec.synopsis(), cells);
+            let room = cells.saturating_sub(width(&synopsis) + 3);
+            let help = truncate(&format!(" — {}", spec.help), room);
+            spans.push(Span::styled(synopsis, theme.key()));
+            spans.push(Span::styled(help, theme.dim()));
+        }
+        several => {
+            let names: Vec<String> = several.iter().map(|s| format!(":{}", s.names[0])).collect();
+            spans.push(Span::styled(
+                truncate(&names.join(" "), cells.saturating_sub(3)),
+                theme.key(),
+            ));
+        }
+    }
     if !spans.is_empty() {
+        spans.push(Span::styled(" · ", theme.dim()));
+    }
+}
+
+fn push_hint(spans: &mut Vec<Span<'static>>, key: &str, what: &str, theme: &Theme) {
+    if spans.last().is_some_and(|s| s.content != " · ") {
         spans.push(Span::styled(" · ", theme.dim()));
     }
     spans.push(Span::styled(key.to_string(), theme.key()));

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
+use super::text::{pad, width, wrap};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::command::TABLE;
@@ -13,17 +14,16 @@ use crate::app::keymap::{Action, Context};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let scroll = app.help_scroll;
-    let mut lines = Vec::new();
+    // The text wraps inside the box it will be drawn in.
+    let text_cells = area.width.min(80).saturating_sub(2) as usize;
+    let mut key_rows = Vec::new();
     for context in Context::ALL {
-        lines.push(Line::styled(context.title(), theme.title()));
+        key_rows.push(Row::Title(context.title()));
         for row in app.keymap.help_rows(context) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", row.keys), theme.key()),
-                Span::raw(row.what),
-            ]));
+            key_rows.push(Row::Entry(row.keys, row.what.into_owned()));
         }
     }
-    lines.push(Line::styled("Commands (after :)", theme.title()));
+    let mut command_rows = vec![Row::Title("Commands (after :)")];
     for spec in TABLE {
         let aliases = spec.aliases();
         let help = if aliases.is_empty() {
@@ -31,11 +31,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         } else {
             format!("{} ({aliases})", spec.help)
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", spec.synopsis()), theme.key()),
-            Span::raw(help),
-        ]));
+        command_rows.push(Row::Entry(spec.synopsis(), help));
     }
+    let mut lines = layout(&key_rows, text_cells, theme);
+    lines.extend(layout(&command_rows, text_cells, theme));
     let popup = centered(area, 80, lines.len() as u16 + 2);
     // When it does not fit, it scrolls; the title says so.
     let hidden = (lines.len() as u16 + 2).saturating_sub(popup.height);
@@ -62,3 +61,48 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         popup,
     );
 }
+
+/// A help row: a section title, or keys (or a command's synopsis) and what they do.
+enum Row {
+    Title(&'static str),
+    Entry(String, String),
+}
+
+/// The rows as lines: the key column as wide as its widest entry, two
+/// spaces, then the text, wrapped beneath itself when longer than the rest
+/// of the line, so no key runs into its text and nothing is cut.
+fn layout(rows: &[Row], cells: usize, theme: &Theme) -> Vec<Line<'static>> {
+    const INDENT: usize = 2;
+    const GAP: usize = 2;
+    let key_column = rows
+        .iter()
+        .map(|row| match row {
+            Row::Entry(keys, _) => width(keys),
+            Row::Title(_) => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let text_column = INDENT + key_column + GAP;
+    let text_cells = cells.saturating_sub(text_column).max(MIN_TEXT);
+    let mut lines = Vec::new();
+    for row in rows {
+        match row {
+            Row::Title(title) => lines.push(Line::styled(*title, theme.title())),
+            Row::Entry(keys, what) => {
+                for (n, part) in wrap(what, text_cells).into_iter().enumerate() {
+                    let lead = if n == 0 {
+                        format!("{:INDENT$}{}", "", pad(keys, key_column + GAP))
+                    } else {
+                        " ".repeat(text_column)
+                    };
+                    lines.push(Line::from(vec![Span::styled(lead, theme.key()), Span::raw(part)]));
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// Below this the text still gets a column of its own (the box then cuts
+/// it at the right edge, on a terminal narrower than any console works in).
+const MIN_TEXT: usize = 10;

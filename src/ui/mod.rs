@@ -3,10 +3,11 @@
 //! ```text
 //! narrow (< 160 columns)                      wide (≥ 160 columns)
 //! ┌ header ──────────────────────────────┐    ┌ header ─────────────────────────────────────┐
-//! ├ checklist ────────┬ timeline ────────┤    ├ incident ──┬ checklist ───┬ timeline ─────┤
-//! │                   │                  │    │            │              │               │
-//! ├ incident ─────────┼ timers ──────────┤    ├ timers ────┤              │               │
-//! ├ footer: message line, key hints ─────┤    ├ footer ────┴──────────────┴───────────────┤
+//! ├ checklist ──┬ timeline ──────────────┤    ├ incident ─┬ checklist ─┬ timeline ─────────┤
+//! │ 35%, ≤ 44   │                        │    │ 44        │ 44         │ the rest          │
+//! ├ incident ───┴───┬ timers ────────────┤    ├ timers ───┤            │                   │
+//! │ a third of the height, 7–14 rows     │    │           │            │                   │
+//! ├ footer: message line, key hints ─────┤    ├ footer ───┴────────────┴───────────────────┤
 //! ```
 
 mod banner;
@@ -39,10 +40,18 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 /// From this width the incident and timers get a column of their own.
 const WIDE: u16 = 160;
+/// The checklist's share of a narrow screen, and its width at most.
+const CHECKLIST_PERCENT: u16 = 35;
+const CHECKLIST_MAX: u16 = 44;
+/// The incident and timers column on a wide screen.
+const SIDE_COLUMN: u16 = 44;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
-    let theme = Theme { colors: app.colors };
+    let theme = Theme {
+        colors: app.colors,
+        background: app.background,
+    };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, app);
         return;
@@ -70,10 +79,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         }
         None => body,
     };
+    // The timeline's text is what responders read: the checklist gets a
+    // column that stays narrow (names cut with `…`), the timeline the rest.
+    let checklist_width = (area.width * CHECKLIST_PERCENT / 100).min(CHECKLIST_MAX);
     if area.width >= WIDE {
         let [left, checklist_area, timeline_area] = Layout::horizontal([
-            Constraint::Length(44),
-            Constraint::Percentage(40),
+            Constraint::Length(SIDE_COLUMN),
+            Constraint::Length(CHECKLIST_MAX),
             Constraint::Fill(1),
         ])
         .areas(body);
@@ -84,11 +96,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         checklist::draw(frame, checklist_area, app, &theme);
         timeline::draw(frame, timeline_area, app, &theme);
     } else {
-        let bottom = if body.height >= 30 { 9 } else { 7 };
+        // The incident and timers grow with the window: a third of it.
+        let bottom = (body.height / 3).clamp(7, 14);
         let [top, bottom_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(bottom)]).areas(body);
         let [checklist_area, timeline_area] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(top);
+            Layout::horizontal([Constraint::Length(checklist_width), Constraint::Fill(1)]).areas(top);
         let [incident_area, timers_area] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(bottom_area);
         checklist::draw(frame, checklist_area, app, &theme);
