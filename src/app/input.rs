@@ -25,7 +25,7 @@ impl App {
             (Context::Start, _) => self.start_key(action, key),
             (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
             (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
-            (_, Input::Help | Input::Metrics) => {
+            (_, Input::Help | Input::Metrics | Input::Entry(_)) => {
                 self.viewer_key(action);
                 Vec::new()
             }

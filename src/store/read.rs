@@ -9,8 +9,12 @@ use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
 
-pub(super) const SELECT_EVENT: &str =
-    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned, data FROM events";
+/// An entry as it reads now: pinned as written, unless pinned or unpinned
+/// since (the latest pin, kept in `pins`).
+pub(super) const SELECT_EVENT: &str = "SELECT id, uuid, kind, occurred_at, recorded_at, author, text,
+    COALESCE((SELECT pins.pinned FROM pins
+              WHERE pins.incident_id = events.incident_id AND pins.event_id = events.id), pinned),
+    data FROM events";
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
