@@ -164,6 +164,17 @@ impl Store {
         self.read(|tx| actions_in(tx, None))
     }
 
+    /// The incident entry `entry_id` belongs to, if it exists.
+    pub fn incident_of_entry(&mut self, entry_id: i64) -> Result<Option<i64>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_row("SELECT incident_id FROM events WHERE id = ?1", [entry_id], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+    }
+
     /// The timeline entry a write recorded under `uuid`, if any.
     pub fn entry_by_uuid(&mut self, uuid: &str) -> Result<Option<TimelineEntry>> {
         self.read(|tx| entry_in(tx, uuid))

@@ -1,0 +1,92 @@
+//! One timeline entry opened whole, over the panes: every line, prose
+//! wrapped, preformatted lines kept (broken by cell, never cut), scrolled
+//! with the keymap's keys.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::centered;
+use super::text::truncate;
+use super::theme::Theme;
+use super::timeline::{Overflow, fit_text};
+use crate::app::App;
+use crate::app::keymap::{Action, Context};
+use crate::domain::{EntryKind, sanitize, sanitize_line};
+
+/// What an entry is, in words.
+fn kind_words(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Note => "note",
+        EntryKind::StatusUpdate => "status update",
+        EntryKind::Decision => "decision",
+        EntryKind::ChecklistChange => "checklist change",
+        EntryKind::SeverityChange => "severity change",
+        EntryKind::RoleChange => "role change",
+        EntryKind::System => "system",
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let popup = centered(area, area.width.saturating_sub(4).min(120), area.height);
+    frame.render_widget(Clear, popup);
+    let key = |action| app.keymap.key_name(Context::Entry, action);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true));
+    let inner = block.inner(popup);
+    let Some(entry) = app.open_entry() else {
+        let title = format!(" Entry — {} closes ", key(Action::Close));
+        frame.render_widget(
+            Paragraph::new("This entry is no longer in the incident shown.").block(block.title(title)),
+            popup,
+        );
+        return;
+    };
+    let cells = inner.width.max(1) as usize;
+    let when = app.local(entry.occurred_at).format("%Y-%m-%d %H:%M:%S %:z");
+    let mut facts = format!(
+        "#{} {} by {} at {when}",
+        entry.id,
+        kind_words(entry.kind),
+        sanitize_line(&entry.author)
+    );
+    if let Some(recorded) = entry.recorded_later() {
+        facts.push_str(&format!(
+            ", recorded {}",
+            app.local(recorded).format("%Y-%m-%d %H:%M")
+        ));
+    }
+    if entry.pinned {
+        facts.push_str(" · pinned");
+    }
+    let mut lines: Vec<Line<'static>> = fit_text(&facts, cells, 0, Overflow::Break)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim()))
+        .collect();
+    lines.push(Line::raw(""));
+    let text = sanitize(&entry.text);
+    lines.extend(
+        fit_text(&text, cells, 0, Overflow::Break)
+            .into_iter()
+            .map(|l| Line::from(Span::raw(l))),
+    );
+    // Scrolled no further than the last line at the bottom.
+    let height = inner.height as usize;
+    let top = (app.help_scroll as usize).min(lines.len().saturating_sub(height));
+    let bottom = (top + height).min(lines.len());
+    let title = format!(
+        " Entry #{} — {}/{} scroll · {} closes ",
+        entry.id,
+        key(Action::Down),
+        key(Action::Up),
+        key(Action::Close)
+    );
+    let position = format!(" lines {}–{bottom} of {} ", top + 1, lines.len());
+    let block = block
+        .title(truncate(&title, cells))
+        .title_bottom(Line::from(position).right_aligned());
+    let shown: Vec<Line<'static>> = lines.drain(top..bottom).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), popup);
+}
