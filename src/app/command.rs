@@ -16,7 +16,9 @@ pub enum Line {
     Reload,
     Quit,
     /// `:pin` / `:unpin` without a number: the entry selected in the timeline.
-    PinSelected { pinned: bool },
+    PinSelected {
+        pinned: bool,
+    },
 }
 
 /// One `:` command.
@@ -439,8 +441,20 @@ mod tests {
             }
         );
         assert_eq!(write("postmortem done"), Command::PostmortemDone);
-        assert_eq!(write("pin #12"), Command::Pin { entry: 12, pinned: true });
-        assert_eq!(write("unpin 12"), Command::Pin { entry: 12, pinned: false });
+        assert_eq!(
+            write("pin #12"),
+            Command::Pin {
+                entry: 12,
+                pinned: true
+            }
+        );
+        assert_eq!(
+            write("unpin 12"),
+            Command::Pin {
+                entry: 12,
+                pinned: false
+            }
+        );
         assert_eq!(parse("unpin"), Ok(Line::PinSelected { pinned: false }));
         assert!(parse("pin twelve").unwrap_err().contains("entry number"));
         assert!(matches!(write("snooze 10m vendor"), Command::Snooze { .. }));

@@ -39,6 +39,14 @@ impl App {
         self.order(order, None)
     }
 
+    /// The viewer scrolls by the entry's own lines (a wrapped paragraph is
+    /// one step), so the last one can be scrolled to without knowing the
+    /// screen: it stops there, at the top.
+    pub(super) fn keep_entry_scroll_in_range(&mut self) {
+        let last = self.open_entry().map_or(0, |e| entry_viewer_lines(e) - 1);
+        self.help_scroll = self.help_scroll.min(last.try_into().unwrap_or(u16::MAX));
+    }
+
     /// The entry open in the viewer, if it is still there.
     pub fn open_entry(&self) -> Option<&TimelineEntry> {
         let Input::Entry(id) = self.input else {
@@ -46,4 +54,10 @@ impl App {
         };
         self.record.as_ref()?.timeline.iter().find(|e| e.id == id)
     }
+}
+
+/// The lines the entry viewer scrolls through: who and when, a blank line,
+/// then each line of the text (wrapped as one).
+pub fn entry_viewer_lines(entry: &TimelineEntry) -> usize {
+    2 + entry.text.split('\n').count()
 }

@@ -460,7 +460,14 @@ const KEYMAP: &[Binding] = &[
         "Previous pane",
         false,
     ),
-    bind(C::Global, SCROLL_UP, A::Up, "", "Move up / select an older entry", false),
+    bind(
+        C::Global,
+        SCROLL_UP,
+        A::Up,
+        "",
+        "Move up / select an older entry",
+        false,
+    ),
     bind(
         C::Global,
         SCROLL_DOWN,

@@ -27,6 +27,7 @@ mod queries;
 mod start;
 mod viewer;
 
+pub use entry::entry_viewer_lines;
 use protocol::entry_text;
 pub use protocol::{Event, IncidentData, Request, Snapshot};
 

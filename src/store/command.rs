@@ -330,19 +330,13 @@ impl Store {
         self.record(act, nothing_to_give_back, |tx| {
             let entry = tx
                 .query_row(
-                    &format!(
-                        "{} WHERE incident_id = ?1 AND id = ?2",
-                        super::read::SELECT_EVENT
-                    ),
+                    &format!("{} WHERE incident_id = ?1 AND id = ?2", super::read::SELECT_EVENT),
                     params![act.incident_id, entry_id],
                     super::read::event_from_row,
                 )
                 .optional()?
                 .ok_or_else(|| {
-                    StoreError::NotFound(format!(
-                        "incident {} has no entry #{entry_id}",
-                        act.incident_id
-                    ))
+                    StoreError::NotFound(format!("incident {} has no entry #{entry_id}", act.incident_id))
                 })?;
             if entry.pinned == pinned {
                 return Err(StoreError::Invalid(format!(

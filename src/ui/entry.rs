@@ -11,8 +11,8 @@ use super::centered;
 use super::text::truncate;
 use super::theme::Theme;
 use super::timeline::{Overflow, fit_text};
-use crate::app::App;
 use crate::app::keymap::{Action, Context};
+use crate::app::{App, entry_viewer_lines};
 use crate::domain::{EntryKind, sanitize, sanitize_line};
 
 /// What an entry is, in words.
@@ -61,21 +61,33 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if entry.pinned {
         facts.push_str(" · pinned");
     }
-    let mut lines: Vec<Line<'static>> = fit_text(&facts, cells, 0, Overflow::Break)
-        .into_iter()
-        .map(|l| Line::styled(l, theme.dim()))
-        .collect();
-    lines.push(Line::raw(""));
-    let text = sanitize(&entry.text);
-    lines.extend(
-        fit_text(&text, cells, 0, Overflow::Break)
+    // One step of the scroll per line of the entry (see `entry_viewer_lines`).
+    let mut steps: Vec<Vec<Line<'static>>> = vec![
+        fit_text(&facts, cells, 0, Overflow::Break)
             .into_iter()
-            .map(|l| Line::from(Span::raw(l))),
-    );
-    // Scrolled no further than the last line at the bottom.
+            .map(|l| Line::styled(l, theme.dim()))
+            .collect(),
+        vec![Line::raw("")],
+    ];
+    let text = sanitize(&entry.text);
+    steps.extend(text.split('\n').map(|line| {
+        fit_text(line, cells, 0, Overflow::Break)
+            .into_iter()
+            .map(|l| Line::from(Span::raw(l)))
+            .collect()
+    }));
+    debug_assert_eq!(steps.len(), entry_viewer_lines(entry));
+    let top = (app.help_scroll as usize).min(steps.len() - 1);
     let height = inner.height as usize;
-    let top = (app.help_scroll as usize).min(lines.len().saturating_sub(height));
-    let bottom = (top + height).min(lines.len());
+    let mut shown: Vec<Line<'static>> = Vec::with_capacity(height);
+    let mut bottom = top;
+    for step in &steps[top..] {
+        if shown.len() >= height {
+            break;
+        }
+        shown.extend(step.iter().take(height - shown.len()).cloned());
+        bottom += 1;
+    }
     let title = format!(
         " Entry #{} — {}/{} scroll · {} closes ",
         entry.id,
@@ -83,10 +95,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         key(Action::Up),
         key(Action::Close)
     );
-    let position = format!(" lines {}–{bottom} of {} ", top + 1, lines.len());
+    let position = format!(" lines {}–{bottom} of {} ", top + 1, steps.len());
     let block = block
         .title(truncate(&title, cells))
         .title_bottom(Line::from(position).right_aligned());
-    let shown: Vec<Line<'static>> = lines.drain(top..bottom).collect();
     frame.render_widget(Paragraph::new(shown).block(block), popup);
 }

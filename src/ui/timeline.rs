@@ -157,7 +157,13 @@ fn entry_lines(
 ) -> Vec<Line<'static>> {
     let time = app.local(entry.occurred_at).format("%H:%M").to_string();
     // Readable without colour: the arrow; with it, the line stands out too.
-    let mark = |style: Style| if selected { style.patch(theme.selected()) } else { style };
+    let mark = |style: Style| {
+        if selected {
+            style.patch(theme.selected())
+        } else {
+            style
+        }
+    };
     let prefix = vec![
         Span::styled(if selected { "▶" } else { " " }, mark(theme.key())),
         Span::styled(if entry.pinned { "*" } else { " " }, mark(theme.key())),
@@ -239,7 +245,11 @@ pub(super) fn fit_text(text: &str, cells: usize, lead: usize, overflow: Overflow
     let cells = cells.max(1);
     let mut lines: Vec<String> = Vec::new();
     for paragraph in text.split('\n') {
-        let room = if lines.is_empty() { cells.saturating_sub(lead).max(1) } else { cells };
+        let room = if lines.is_empty() {
+            cells.saturating_sub(lead).max(1)
+        } else {
+            cells
+        };
         if is_preformatted(paragraph) {
             match overflow {
                 Overflow::Cut => lines.push(truncate(paragraph, room)),
@@ -288,4 +298,73 @@ fn break_by_cells(line: &str, first: usize, rest: usize) -> Vec<String> {
         used += w;
     }
     pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_wraps_at_spaces_and_a_url_that_fits_a_line_is_never_split() {
+        let url = "https://grafana.example.com/d/eu-5xx?orgId=1";
+        let text = format!("errors dropping, see {url} for the panel");
+        let lines = fit_text(&text, 50, 0, Overflow::Cut);
+        assert_eq!(
+            lines,
+            vec![
+                "errors dropping, see".to_string(),
+                format!("{url} for"),
+                "the panel".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_is_split_only_then() {
+        let lines = fit_text("id 0123456789abcdefghij end", 10, 0, Overflow::Cut);
+        assert_eq!(lines, vec!["id", "0123456789", "abcdefghij", "end"]);
+    }
+
+    #[test]
+    fn preformatted_lines_are_kept_cut_in_the_pane_and_whole_in_the_viewer() {
+        let text = "kubectl get pods\nNAME      READY   STATUS\napi-7d9f  0/1     CrashLoopBackOff\n  indented trace line";
+        assert_eq!(
+            fit_text(text, 20, 0, Overflow::Cut),
+            vec![
+                "kubectl get pods",
+                "NAME      READY   S…",
+                "api-7d9f  0/1     C…",
+                "  indented trace li…"
+            ]
+        );
+        assert_eq!(
+            fit_text(text, 20, 0, Overflow::Break),
+            vec![
+                "kubectl get pods",
+                "NAME      READY   ST",
+                "ATUS",
+                "api-7d9f  0/1     Cr",
+                "ashLoopBackOff",
+                "  indented trace lin",
+                "e"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_line_leaves_room_for_the_kind_tag() {
+        // "DECIDE " takes 7 cells of the first line only.
+        let lines = fit_text("Roll back deploy 4812 in eu-west-1", 20, 7, Overflow::Cut);
+        assert_eq!(lines, vec!["Roll back", "deploy 4812 in", "eu-west-1"]);
+        assert!(width(&lines[0]) <= 13);
+    }
+
+    #[test]
+    fn prose_with_single_spaces_is_not_taken_for_preformatted() {
+        assert!(!is_preformatted("Rollback done.  Error rate falling"));
+        assert!(is_preformatted("NAME   READY"));
+        assert!(is_preformatted("    at com.example.Main"));
+        assert!(is_preformatted("| host | lag |"));
+        assert!(!is_preformatted(""));
+    }
 }
