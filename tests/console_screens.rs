@@ -393,10 +393,19 @@ fn pasted_output_and_links_in_the_timeline() {
         .iter()
         .find(|r| r.contains("checkout-api-8c2e"))
         .expect("the pasted table");
-    assert!(table_row.contains("checkout-api-8c2e   0/1     CrashLoopBackOff"), "{screen}");
-    let header = rows.iter().find(|r| r.contains("NAME   ")).expect("the table header");
+    assert!(
+        table_row.contains("checkout-api-8c2e   0/1     CrashLoopBackOff"),
+        "{screen}"
+    );
+    let header = rows
+        .iter()
+        .find(|r| r.contains("NAME   "))
+        .expect("the table header");
     assert!(header.contains("NAME                READY   STATUS"), "{screen}");
-    assert!(screen.contains("https://grafana.example.com/d/eu-5xx"), "{screen}");
+    assert!(
+        screen.contains("https://grafana.example.com/d/eu-5xx"),
+        "{screen}"
+    );
     let screen = render(&app, 200, 50);
     assert!(
         screen.contains("checkout-api-8c2e   0/1     CrashLoopBackOff   12"),

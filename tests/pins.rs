@@ -13,6 +13,7 @@ use regex::Regex;
 use warroom::command::{self, Attempt, Write};
 use warroom::domain::{EntryKind, Milestones, Severity};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
+use warroom::view::IncidentView;
 
 const IMPACT_NOTE: &str = "EU customers cannot pay: 40% of checkouts fail";
 
@@ -237,6 +238,10 @@ fn a_retried_pin_applies_once() {
     let again = command::apply(&mut store, &attempt("pin-1", true), "carol").unwrap();
     assert_eq!(again.text, first.text);
     assert!(pinned_now(&mut store));
+    // The view the export and panes read counts a pin made after the fact.
+    let record = store.incident_record(id).unwrap();
+    let pinned: Vec<i64> = IncidentView::new(&record, None).pinned().map(|e| e.id).collect();
+    assert_eq!(pinned, [note.id]);
     command::apply(&mut store, &attempt("unpin-1", false), "carol").unwrap();
     // The first pin retried late: already logged, so nothing happens.
     command::apply(&mut store, &attempt("pin-1", true), "carol").unwrap();

@@ -21,7 +21,7 @@ impl App {
                 self.help_scroll = 0;
                 self.input = Input::Entry(id);
             }
-            None => self.complain("No entry to open"),
+            None => self.complain("No entry to open: none is shown"),
         }
     }
 
@@ -29,7 +29,7 @@ impl App {
     /// or turns it over (`None`, the pin key).
     pub(super) fn pin_selected(&mut self, pinned: Option<bool>) -> Vec<Request> {
         let Some(entry) = self.selected_entry() else {
-            self.complain("No entry selected: Tab to the timeline and choose one with j/k");
+            self.complain("No entry to pin: none is shown");
             return Vec::new();
         };
         let order = Command::Pin {
@@ -43,8 +43,10 @@ impl App {
     /// one step), so the last one can be scrolled to without knowing the
     /// screen: it stops there, at the top.
     pub(super) fn keep_entry_scroll_in_range(&mut self) {
-        let last = self.open_entry().map_or(0, |e| entry_viewer_lines(e) - 1);
-        self.help_scroll = self.help_scroll.min(last.try_into().unwrap_or(u16::MAX));
+        if let Some(entry) = self.open_entry() {
+            let last = entry_viewer_lines(entry) - 1;
+            self.help_scroll = self.help_scroll.min(last.try_into().unwrap_or(u16::MAX));
+        }
     }
 
     /// The entry open in the viewer, if it is still there.

@@ -23,7 +23,7 @@ use crate::app::{App, Pane};
 use crate::domain::{EntryKind, TimelineEntry, sanitize, sanitize_line};
 
 /// The author column: as wide as the widest author shown, within these.
-const AUTHOR_CELLS: std::ops::RangeInclusive<usize> = 3..=8;
+const AUTHOR_CELLS: std::ops::RangeInclusive<usize> = 3..=9;
 /// Below this many cells for the text, the prefix goes on a line of its own.
 const MIN_TEXT_CELLS: usize = 16;
 
