@@ -282,22 +282,33 @@ pub(super) fn is_preformatted(line: &str) -> bool {
             || trimmed.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c)))
 }
 
-/// `line` in pieces of at most `first` cells, then `rest` cells.
+/// `line` in pieces of at most `first` cells, then `rest` cells (a piece
+/// holds one character at least, however wide).
 fn break_by_cells(line: &str, first: usize, rest: usize) -> Vec<String> {
-    use unicode_width::UnicodeWidthChar;
-    let mut pieces = vec![String::new()];
-    let mut used = 0;
-    for c in line.chars() {
-        let w = c.width().unwrap_or(0);
-        let room = if pieces.len() == 1 { first } else { rest };
-        if used + w > room && used > 0 {
-            pieces.push(String::new());
-            used = 0;
+    let mut pieces = Vec::new();
+    let mut remaining = line;
+    let mut room = first;
+    loop {
+        let (piece, after) = remaining.split_at(bytes_within(remaining, room));
+        pieces.push(piece.to_string());
+        if after.is_empty() {
+            return pieces;
         }
-        pieces.last_mut().map(|p| p.push(c));
-        used += w;
+        remaining = after;
+        room = rest;
     }
-    pieces
+}
+
+/// How many bytes of `text` fit in `cells` (one character at least).
+fn bytes_within(text: &str, cells: usize) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    text.char_indices()
+        .find_map(|(at, c)| {
+            used += c.width().unwrap_or(0);
+            (used > cells && at > 0).then_some(at)
+        })
+        .unwrap_or(text.len())
 }
 
 #[cfg(test)]
