@@ -27,7 +27,9 @@ impl App {
             (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
             (_, Input::Help | Input::Metrics | Input::Entry(_)) => {
                 self.viewer_key(action);
-                self.keep_entry_scroll_in_range();
+                if matches!(action, Some(Action::Down | Action::PageDown)) {
+                    self.keep_entry_scroll_in_range();
+                }
                 Vec::new()
             }
             (_, Input::SeverityPicker(index)) => {
