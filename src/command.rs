@@ -73,6 +73,11 @@ pub enum Command {
         due: Option<String>,
     },
     ActionDone(i64),
+    /// Pin (or unpin) a timeline entry, by its id in the log.
+    Pin {
+        entry: i64,
+        pinned: bool,
+    },
 }
 
 /// A command checked against the incident and the clock: absolute times,
@@ -128,6 +133,10 @@ pub enum Write {
         due: Option<DateTime<Utc>>,
     },
     ActionDone(i64),
+    Pin {
+        entry: i64,
+        pinned: bool,
+    },
 }
 
 impl Command {
@@ -223,6 +232,19 @@ impl Command {
                 Write::AddAction { text, owner, due }
             }
             Command::ActionDone(id) => Write::ActionDone(id),
+            Command::Pin { entry, pinned } => {
+                let found = record.timeline.iter().find(|e| e.id == entry).ok_or_else(|| {
+                    format!(
+                        "incident {} has no entry #{entry} (`warroom show --json` gives each entry's id)",
+                        record.incident.id
+                    )
+                })?;
+                if found.pinned == pinned {
+                    let state = if pinned { "pinned" } else { "not pinned" };
+                    return Err(format!("entry #{entry} is already {state}").into());
+                }
+                Write::Pin { entry, pinned }
+            }
         })
     }
 }
@@ -423,6 +445,7 @@ pub fn apply(store: &mut Store, attempt: &Attempt, author: &str) -> Result<Answe
             warning = owner.as_deref().and_then(crate::account::unknown_account_warning);
         }
         Write::ActionDone(id) => store.action_done(&act, *id)?,
+        Write::Pin { entry, pinned } => store.set_pin(&act, *entry, *pinned)?,
     }
     let text = store
         .entry_by_uuid(&attempt.uuid)?

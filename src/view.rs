@@ -31,7 +31,10 @@ impl<'a> IncidentView<'a> {
         holder.map_or(self.record.incident.declared_by.as_str(), |h| h.account.as_str())
     }
 
-    /// The pinned entries, in the order things happened.
+    /// The pinned entries, in the order things happened. An entry reads as
+    /// pinned now: its own flag unless pinned or unpinned since (the store
+    /// reads the latest pin over it; a console applies pin events as they
+    /// arrive), so pins made after the fact count.
     pub fn pinned(&self) -> impl Iterator<Item = &'a TimelineEntry> + use<'a> {
         self.record.timeline.iter().filter(|e| e.pinned)
     }

@@ -404,10 +404,13 @@ fn an_old_database_gets_its_chain_from_the_migration() {
         return;
     }
     let room = war_room();
-    // Back to schema 4, as a database written before the chain existed.
+    // Back to schema 4, as a database written before the chain existed
+    // (and before the pins table of schema 6).
     let conn = Connection::open(&room.db).unwrap();
-    conn.execute_batch("ALTER TABLE events DROP COLUMN chain; DROP TABLE meta; PRAGMA user_version = 4;")
-        .unwrap();
+    conn.execute_batch(
+        "ALTER TABLE events DROP COLUMN chain; DROP TABLE meta; DROP TABLE pins; PRAGMA user_version = 4;",
+    )
+    .unwrap();
     drop(conn);
     let (status, report) = verify_as(&room.carol, &room.db);
     assert_eq!(status, 0, "{report}");

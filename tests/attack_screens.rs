@@ -465,7 +465,7 @@ fn the_huge_entries_scrolled_into_view_line_up() {
 }
 
 /// Every overlay (help, severity picker, command line, search, the composer
-/// holding a 100 KB paste) at many sizes: no panic, rows as wide as the
+/// holding a 100 KB paste, an entry opened whole) at many sizes: no panic, rows as wide as the
 /// terminal.
 #[test]
 fn overlays_and_a_100kb_paste_draw_at_every_width() {
@@ -496,6 +496,20 @@ fn overlays_and_a_100kb_paste_draw_at_every_width() {
         (
             "composer with a 100 KB paste",
             vec![key(KeyCode::Char('n')), Event::Paste(paste.clone())],
+        ),
+        (
+            "the newest entry opened whole, a page down",
+            vec![key(KeyCode::Tab), key(KeyCode::Enter), key(KeyCode::PageDown)],
+        ),
+        (
+            "an older entry opened whole",
+            vec![
+                key(KeyCode::Tab),
+                key(KeyCode::Char('k')),
+                key(KeyCode::Char('k')),
+                key(KeyCode::Char('k')),
+                key(KeyCode::Enter),
+            ],
         ),
     ];
     let mut problems = Vec::new();

@@ -131,8 +131,9 @@ fn escape_keeps_the_draft() {
         .into_iter()
         .find(|r| r.contains("half a thought"))
         .expect("the note's row");
+    // A note: its author and text, without the tag other kinds carry.
     assert!(
-        row.contains("note"),
+        row.contains(&format!("{} half a thought", account())) && !row.contains("UPDATE"),
         "the note should be a timeline entry: {row:?}"
     );
 

@@ -406,6 +406,46 @@ fn checklist_opens_on_the_current_phase_with_closed_sections_folded() {
     assert!(screen.contains("» Block malicious traffic…"), "{screen}");
 }
 
+/// The incident with pasted command output and a link added, so the
+/// timeline shows wrapping, a URL and preformatted lines.
+fn incident_with_pasted_output(dir: &tempfile::TempDir) -> IncidentRecord {
+    let record = incident(dir);
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    store.set_clock(common::fixture_clock);
+    for (n, (time, author, text)) in [
+        (
+            "14:21",
+            "dave",
+            "kubectl get pods -n checkout\nNAME                READY   STATUS             RESTARTS\ncheckout-api-7d9f   1/1     Running            0\ncheckout-api-8c2e   0/1     CrashLoopBackOff   12",
+        ),
+        (
+            "14:22",
+            "carol",
+            "Error panel: https://grafana.example.com/d/eu-5xx shows the drop since 14:12",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let when = at(&format!("2026-03-01T{time}:00Z"));
+        common::set_fixture_clock(when);
+        store
+            .add_entry(
+                record.incident.id,
+                &NewEntry {
+                    uuid: format!("pasted-{n}"),
+                    kind: EntryKind::Note,
+                    occurred_at: when,
+                    author: author.into(),
+                    text: text.into(),
+                    pinned: false,
+                },
+            )
+            .unwrap();
+    }
+    store.incident_record(record.incident.id).unwrap()
+}
+
 fn press(app: &mut App, code: ratatui::crossterm::event::KeyCode) {
     app.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(code)));
 }
@@ -589,5 +629,62 @@ fn footer_names_waiting_drafts_and_each_prompts_hints() {
         footer(&app).starts_with("\"Enter submit · Esc cancel "),
         "{}",
         footer(&app)
+    );
+}
+
+/// Tab to the timeline: the newest entry is selected (▶); `k` twice selects
+/// the one two back, and the view ends with it.
+#[test]
+fn timeline_with_a_selection() {
+    use ratatui::crossterm::event::KeyCode;
+    let dir = common::temp_dir();
+    let record = incident_with_pasted_output(&dir);
+    for (width, height) in [(80, 24), (120, 34)] {
+        let mut app = app_at(Some(record.clone()), "2026-03-01T14:22:30Z");
+        press(&mut app, KeyCode::Tab);
+        let following = render(&app, width, height);
+        let selected: Vec<&str> = following.lines().filter(|l| l.contains('▶')).collect();
+        assert_eq!(selected.len(), 1, "{following}");
+        assert!(selected[0].contains("carol Error panel:"), "{following}");
+        press(&mut app, KeyCode::Char('k'));
+        press(&mut app, KeyCode::Char('k'));
+        let screen = render(&app, width, height);
+        let selected: Vec<&str> = screen.lines().filter(|l| l.contains('▶')).collect();
+        assert_eq!(selected.len(), 1, "{screen}");
+        assert!(selected[0].contains("14:20 dave  数据库 replica lag"), "{screen}");
+        assert!(screen.contains("2 newer below (G follows)"), "{screen}");
+        insta::assert_snapshot!(format!("timeline_selection_{width}x{height}"), screen);
+    }
+}
+
+/// The pasted table keeps its columns (cut with … where the pane ends)
+/// and the link is never broken where the line has room for it.
+#[test]
+fn pasted_output_and_links_in_the_timeline() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident_with_pasted_output(&dir)), "2026-03-01T14:22:30Z");
+    let screen = render(&app, 120, 34);
+    let rows: Vec<&str> = screen.lines().collect();
+    let table_row = rows
+        .iter()
+        .find(|r| r.contains("checkout-api-8c2e"))
+        .expect("the pasted table");
+    assert!(
+        table_row.contains("checkout-api-8c2e   0/1     CrashLoopBackOff"),
+        "{screen}"
+    );
+    let header = rows
+        .iter()
+        .find(|r| r.contains("NAME   "))
+        .expect("the table header");
+    assert!(header.contains("NAME                READY   STATUS"), "{screen}");
+    assert!(
+        screen.contains("https://grafana.example.com/d/eu-5xx"),
+        "{screen}"
+    );
+    let screen = render(&app, 200, 50);
+    assert!(
+        screen.contains("checkout-api-8c2e   0/1     CrashLoopBackOff   12"),
+        "{screen}"
     );
 }

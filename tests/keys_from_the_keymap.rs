@@ -1,5 +1,5 @@
 //! Every input mode of the console (the panes, the start screen, the
-//! severity picker, the help and metrics viewers, the composer, the `:` and
+//! severity picker, the help, metrics and entry viewers, the composer, the `:` and
 //! `/` lines) reacts to the keymap's keys and to no others: each action,
 //! moved to a new key with `[keys]`, does on the new key exactly what it did
 //! on its old ones, and its old keys then do nothing. Driven with events on
@@ -86,6 +86,8 @@ fn setups() -> Vec<Setup> {
         setup(Input::SeverityPicker(2), Pane::Checklist, ""),
         setup(Input::Help, Pane::Checklist, ""),
         setup(Input::Metrics, Pane::Timeline, ""),
+        // Entry #3 ("note 2") opened whole.
+        setup(Input::Entry(3), Pane::Timeline, ""),
     ]
 }
 

@@ -33,6 +33,14 @@ const WRITES: &[Case] = &[
         line: "decide roll back deploy 4812",
     },
     Case {
+        cli: &["pin", "2"],
+        line: "pin #2",
+    },
+    Case {
+        cli: &["pin", "--undo", "2"],
+        line: "unpin 2",
+    },
+    Case {
         cli: &["check", "1.2"],
         line: "check 1.2",
     },
@@ -158,6 +166,14 @@ const REFUSALS: &[Case] = &[
     Case {
         cli: &["action", "add", "--due", "2020-01-01", "x"],
         line: "action due:2020-01-01 x",
+    },
+    Case {
+        cli: &["pin", "999"],
+        line: "pin 999",
+    },
+    Case {
+        cli: &["pin", "--undo", "3"],
+        line: "unpin #3",
     },
 ];
 

@@ -15,6 +15,10 @@ pub enum Line {
     /// Open the database file now at the path (after it was removed or replaced).
     Reload,
     Quit,
+    /// `:pin` / `:unpin` without a number: the entry selected in the timeline.
+    PinSelected {
+        pinned: bool,
+    },
 }
 
 /// One `:` command.
@@ -48,6 +52,18 @@ pub const TABLE: &[Spec] = &[
         usage: "TEXT",
         help: "record a decision (DECIDE on the timeline)",
         parse: |name, rest| entry(EntryKind::Decision, name, rest, "what was decided"),
+    },
+    Spec {
+        names: &["pin"],
+        usage: "[#N]",
+        help: "pin entry N (or the selected one); the export's Impact lists pinned entries",
+        parse: |name, rest| pin(true, name, rest),
+    },
+    Spec {
+        names: &["unpin"],
+        usage: "[#N]",
+        help: "unpin entry N (or the selected one)",
+        parse: |name, rest| pin(false, name, rest),
     },
     Spec {
         names: &["check", "done"],
@@ -292,6 +308,18 @@ fn item(state: ItemState, name: &str, rest: &str) -> Result<Line, String> {
     }))
 }
 
+/// `#N` or `N`: that entry; nothing: the selected one.
+fn pin(pinned: bool, name: &str, rest: &str) -> Result<Line, String> {
+    if rest.is_empty() {
+        return Ok(Line::PinSelected { pinned });
+    }
+    let entry = rest
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| format!(":{name} takes an entry number like #12, not {rest:?}"))?;
+    Ok(Line::Write(Command::Pin { entry, pinned }))
+}
+
 fn milestone(milestone: Milestone, rest: &str) -> Result<Line, String> {
     Ok(Line::Write(Command::Milestone {
         milestone,
@@ -413,6 +441,22 @@ mod tests {
             }
         );
         assert_eq!(write("postmortem done"), Command::PostmortemDone);
+        assert_eq!(
+            write("pin #12"),
+            Command::Pin {
+                entry: 12,
+                pinned: true
+            }
+        );
+        assert_eq!(
+            write("unpin 12"),
+            Command::Pin {
+                entry: 12,
+                pinned: false
+            }
+        );
+        assert_eq!(parse("unpin"), Ok(Line::PinSelected { pinned: false }));
+        assert!(parse("pin twelve").unwrap_err().contains("entry number"));
         assert!(matches!(write("snooze 10m vendor"), Command::Snooze { .. }));
         assert!(parse("note").unwrap_err().contains("needs"));
         assert!(parse("launch missiles").unwrap_err().contains("unknown command"));

@@ -25,8 +25,11 @@ impl App {
             (Context::Start, _) => self.start_key(action, key),
             (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
             (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
-            (_, Input::Help | Input::Metrics) => {
+            (_, Input::Help | Input::Metrics | Input::Entry(_)) => {
                 self.viewer_key(action);
+                if matches!(action, Some(Action::Down | Action::PageDown)) {
+                    self.keep_entry_scroll_in_range();
+                }
                 Vec::new()
             }
             (_, Input::SeverityPicker(index)) => {

@@ -33,6 +33,11 @@ pub enum Action {
     CommandLine,
     Search,
     ClearSearch,
+    /// Pin or unpin the selected timeline entry.
+    Pin,
+    /// Open the selected timeline entry whole.
+    OpenEntry,
+    NewDecision,
     // While typing: the composer, the one-line prompts, the start screen.
     Submit,
     InsertNewline,
@@ -73,6 +78,9 @@ impl Action {
             Action::CommandLine => "command_line",
             Action::Search => "search",
             Action::ClearSearch => "clear_search",
+            Action::Pin => "pin",
+            Action::OpenEntry => "open_entry",
+            Action::NewDecision => "decision",
             Action::Submit => "submit",
             Action::InsertNewline => "newline",
             Action::Leave => "leave",
@@ -117,11 +125,13 @@ pub enum Context {
     Help,
     /// The metrics across incidents (`:metrics`).
     Metrics,
+    /// One timeline entry, whole.
+    Entry,
 }
 
 impl Context {
     /// Every context, in the order of the help screen.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Checklist,
         Context::Timeline,
@@ -131,6 +141,7 @@ impl Context {
         Context::SeverityPicker,
         Context::Help,
         Context::Metrics,
+        Context::Entry,
     ];
 
     pub fn title(self) -> &'static str {
@@ -144,6 +155,7 @@ impl Context {
             Context::SeverityPicker => "Severity picker",
             Context::Help => "This help",
             Context::Metrics => "Metrics view",
+            Context::Entry => "An entry opened whole",
         }
     }
 
@@ -365,6 +377,22 @@ const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Timeline,
+        &[ch('p')],
+        A::Pin,
+        "pin",
+        "Pin or unpin the selected entry (the export's Impact lists pins)",
+        true,
+    ),
+    bind(
+        C::Timeline,
+        &[ENTER],
+        A::OpenEntry,
+        "open",
+        "Open the selected entry whole",
+        true,
+    ),
+    bind(
+        C::Timeline,
         &[ESC],
         A::ClearSearch,
         "clear",
@@ -386,6 +414,14 @@ const KEYMAP: &[Binding] = &[
         "update",
         "Post a status update (resets its countdown)",
         true,
+    ),
+    bind(
+        C::Global,
+        &[ch('D')],
+        A::NewDecision,
+        "decide",
+        "Record a decision (DECIDE on the timeline)",
+        false,
     ),
     bind(
         C::Global,
@@ -597,6 +633,7 @@ const fn viewer(context: Context, close: &'static str, close_help: &'static str)
 
 const HELP_VIEWER: [Binding; 6] = viewer(C::Help, "close help", "Close the help");
 const METRICS_VIEWER: [Binding; 6] = viewer(C::Metrics, "close", "Close the metrics");
+const ENTRY_VIEWER: [Binding; 6] = viewer(C::Entry, "close", "Close the entry");
 
 /// Keys that share one label, shown together (`j/k scroll`, `0/1/2/3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -644,6 +681,7 @@ impl Default for Keymap {
                 .iter()
                 .chain(&HELP_VIEWER)
                 .chain(&METRICS_VIEWER)
+                .chain(&ENTRY_VIEWER)
                 .cloned()
                 .collect(),
         }

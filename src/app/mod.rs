@@ -9,11 +9,13 @@
 //! and requests, shared with the store worker), `queries` (what the panes
 //! read), `orders` (writes through the incident-command core), `input` (keys
 //! and pastes) and one module per input mode: `panes`, `composer`, `prompt`
-//! (`:` and `/`), `start`, `picker` (severity), `viewer` (help, metrics);
+//! (`:` and `/`), `start`, `picker` (severity), `viewer` (help, metrics,
+//! an entry), `entry` (the timeline's selected entry: open, pin);
 //! `keymap` and `command` (the `:` table) are the two tables they read.
 
 pub mod command;
 mod composer;
+mod entry;
 mod input;
 pub mod keymap;
 mod orders;
@@ -25,12 +27,14 @@ mod queries;
 mod start;
 mod viewer;
 
+pub use entry::entry_viewer_lines;
 use protocol::entry_text;
 pub use protocol::{Event, IncidentData, Request, Snapshot};
 
 use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui_textarea::TextArea;
 
+use crate::domain::event::EventData;
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity, TimelineEntry};
 use crate::runbook::{self, Runbook};
@@ -68,6 +72,8 @@ pub enum Input {
     SeverityPicker(usize),
     /// The metrics across incidents, scrolled like the help.
     Metrics,
+    /// One timeline entry (by id), whole, scrolled like the help.
+    Entry(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +119,9 @@ pub struct App {
     pub focus: Pane,
     pub input: Input,
     pub checklist_selected: usize,
-    /// Timeline entries hidden below the view; 0 follows new entries.
+    /// The selected timeline entry, counted back from the newest visible
+    /// one; the view ends with it, so as many entries are hidden below.
+    /// 0 follows new entries.
     pub timeline_offset: usize,
     pub search: Option<String>,
     /// Indices into the timeline of the entries matching `search`.
@@ -238,6 +246,7 @@ impl App {
             Input::CommandLine | Input::Search => Context::Prompt,
             Input::Help => Context::Help,
             Input::Metrics => Context::Metrics,
+            Input::Entry(_) => Context::Entry,
             Input::SeverityPicker(_) => Context::SeverityPicker,
             Input::Keys => match self.focus {
                 Pane::Checklist => Context::Checklist,
@@ -448,8 +457,24 @@ impl App {
 }
 
 /// Adds entries to a timeline kept in time order; a backdated entry lands in
-/// its place, an entry already there is not added twice.
+/// its place, an entry already there is not added twice. A new pin event
+/// re-pins its entry, which was loaded before (the new ones read pinned as
+/// they are now).
 fn merge_entries(timeline: &mut Vec<TimelineEntry>, new: Vec<TimelineEntry>) {
+    let mut pins: Vec<(i64, i64, bool)> = new
+        .iter()
+        .filter_map(|e| match e.data {
+            Some(EventData::Pin { entry, pinned }) => Some((e.id, entry, pinned)),
+            _ => None,
+        })
+        .collect();
+    // The log's order, not the time order: the latest pin wins.
+    pins.sort_unstable();
+    for (_, entry, pinned) in pins {
+        if let Some(pinned_entry) = timeline.iter_mut().find(|e| e.id == entry) {
+            pinned_entry.pinned = pinned;
+        }
+    }
     let known: std::collections::HashSet<i64> = timeline.iter().map(|e| e.id).collect();
     let in_order = |a: &TimelineEntry, b: &TimelineEntry| (a.occurred_at, a.id) <= (b.occurred_at, b.id);
     for entry in new.into_iter().filter(|e| !known.contains(&e.id)) {

@@ -26,6 +26,7 @@ impl App {
                 Vec::new()
             }
             Ok(Line::Reload) => vec![Request::Reopen],
+            Ok(Line::PinSelected { pinned }) => self.pin_selected(Some(pinned)),
             Ok(Line::Metrics) => {
                 self.help_scroll = 0;
                 self.input = Input::Metrics;

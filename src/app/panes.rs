@@ -24,6 +24,9 @@ impl App {
             }
             Action::NewNote => self.open_composer(EntryKind::Note),
             Action::NewStatusUpdate => self.open_composer(EntryKind::StatusUpdate),
+            Action::NewDecision => self.open_composer(EntryKind::Decision),
+            Action::Pin => return self.pin_selected(None),
+            Action::OpenEntry => self.open_selected(),
             Action::ChangeSeverity => {
                 if self.writable() {
                     let current = self.record.as_ref().map_or(2, |r| r.incident.severity as usize);
@@ -75,7 +78,7 @@ impl App {
                     Pane::Checklist => {
                         self.checklist_selected = clamp_step(self.checklist_selected, step, items);
                     }
-                    // In the timeline, "up" goes back in time: more entries hidden below.
+                    // In the timeline, "up" selects an older entry: more hidden below.
                     Pane::Timeline => {
                         self.timeline_offset = clamp_step(self.timeline_offset, -step, entries);
                     }

@@ -1,10 +1,10 @@
-//! The help and metrics viewers.
+//! The help, metrics and entry viewers.
 
 use super::keymap::Action;
 use super::{App, Input};
 
 impl App {
-    /// The help and metrics viewers: scroll or close.
+    /// The help, metrics and entry viewers: scroll or close.
     pub(super) fn viewer_key(&mut self, action: Option<Action>) {
         match action {
             Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),

@@ -8,7 +8,7 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
     ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, ExportArgs, ExportFormat, ImportArgs,
-    InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PostmortemArgs, RoleArgs,
+    InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PinArgs, PostmortemArgs, RoleArgs,
     SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Subcommand::Severity(args)) => severity(&db, args),
         Some(Subcommand::StatusUpdate(args)) => entry(&db, args, EntryKind::StatusUpdate),
         Some(Subcommand::Decide(args)) => entry(&db, args, EntryKind::Decision),
+        Some(Subcommand::Pin(args)) => pin(&db, args),
         Some(Subcommand::Snooze(args)) => snooze(&db, args),
         Some(Subcommand::Phase(args)) => phase(&db, args),
         Some(Subcommand::Timer(args)) => timer(&db, args),
@@ -235,6 +236,21 @@ fn snooze(db: &Location, args: SnoozeArgs) -> Result<()> {
         reason: args.reason,
     };
     run_and_say(db, args.incident, command)?;
+    Ok(())
+}
+
+/// Pins or unpins an entry of its own incident (or of `-i ID`, which the
+/// core then checks it belongs to); prints the pin event's text.
+fn pin(db: &Location, args: PinArgs) -> Result<()> {
+    let incident = match args.incident {
+        Some(id) => Some(id),
+        None => open_store(db, OpenMode::Existing)?.incident_of_entry(args.entry)?,
+    };
+    let command = Command::Pin {
+        entry: args.entry,
+        pinned: !args.undo,
+    };
+    run_and_say(db, incident, command)?;
     Ok(())
 }
 

@@ -52,6 +52,8 @@ pub enum Command {
     StatusUpdate(StatusUpdateArgs),
     /// Record a decision on the timeline (shown as DECIDE).
     Decide(StatusUpdateArgs),
+    /// Pin a timeline entry (the post-mortem's Impact lists pinned entries); --undo unpins.
+    Pin(PinArgs),
     /// Push the status-update countdown out, with a reason.
     Snooze(SnoozeArgs),
     /// Advance the response phase: `next` or a phase number.
@@ -204,6 +206,26 @@ pub struct SnoozeArgs {
     /// Incident id (default: the most recent open incident).
     #[arg(long, short)]
     pub incident: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The entry's id (`#12` on the console, `id` in `show --json`).
+    #[arg(value_name = "ENTRY_ID", value_parser = parse_entry_id)]
+    pub entry: i64,
+    /// Unpin it instead.
+    #[arg(long)]
+    pub undo: bool,
+    /// Incident id (default: the incident the entry belongs to).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+}
+
+/// `12` or `#12`.
+fn parse_entry_id(text: &str) -> Result<i64, String> {
+    text.trim_start_matches('#')
+        .parse()
+        .map_err(|_| format!("an entry id is a number like 12 or #12, not {text:?}"))
 }
 
 #[derive(Debug, Args)]

@@ -61,6 +61,12 @@ pub enum EventData {
         done_at: DateTime<Utc>,
     },
     Action(ActionEvent),
+    /// Entry `entry` (its id in the log) was pinned or unpinned. The entry's
+    /// own row is never changed: the latest pin says how it reads now.
+    Pin {
+        entry: i64,
+        pinned: bool,
+    },
 }
 
 impl EventData {
@@ -327,6 +333,13 @@ mod tests {
                 r#"{"action":{"id":2,"done":true}}"#,
                 EventData::Action(ActionEvent::Done { id: 2 }),
             ),
+            (
+                r#"{"pin":{"entry":12,"pinned":false}}"#,
+                EventData::Pin {
+                    entry: 12,
+                    pinned: false,
+                },
+            ),
         ];
         for (json, data) in cases {
             assert_eq!(EventData::from_json(json), Some(data.clone()), "{json}");
@@ -352,6 +365,8 @@ mod tests {
             r#"{"milestone":{"lunch":"2026-03-01T14:05:00Z"}}"#,
             r#"{"action":{"id":1}}"#,
             r#"{"action":{"id":1,"added":true,"done":true}}"#,
+            r#"{"pin":{"entry":"12","pinned":true}}"#,
+            r#"{"pin":{"pinned":true}}"#,
         ] {
             assert_eq!(EventData::from_json(json), None, "{json}");
         }

@@ -317,3 +317,62 @@ fn id_by_uuid(tx: &Transaction<'_>, table: &str, uuid: &str) -> Result<i64> {
         })?,
     )
 }
+
+/// How much of a pinned entry its pin event quotes.
+const PIN_EXCERPT_CHARS: usize = 60;
+
+impl Store {
+    /// Pins or unpins entry `entry_id` of the act's incident. The entry's
+    /// own event is never changed (the chain covers it): the pin is an event
+    /// of its own, and `pins` keeps the latest, which is how the entry reads.
+    /// Pinning what is pinned (or unpinning what is not) is refused.
+    pub fn set_pin(&mut self, act: &Act<'_>, entry_id: i64, pinned: bool) -> Result<()> {
+        self.record(act, nothing_to_give_back, |tx| {
+            let entry = tx
+                .query_row(
+                    &format!("{} WHERE incident_id = ?1 AND id = ?2", super::read::SELECT_EVENT),
+                    params![act.incident_id, entry_id],
+                    super::read::event_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("incident {} has no entry #{entry_id}", act.incident_id))
+                })?;
+            if entry.pinned == pinned {
+                return Err(StoreError::Invalid(format!(
+                    "entry #{entry_id} is already {}",
+                    if pinned { "pinned" } else { "not pinned" }
+                )));
+            }
+            tx.execute(
+                "INSERT INTO pins (incident_id, event_id, pinned, changed_by, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (incident_id, event_id)
+                 DO UPDATE SET pinned = ?3, changed_by = ?4, changed_at = ?5",
+                params![act.incident_id, entry_id, pinned, act.author, to_millis(act.at)],
+            )?;
+            let text = format!(
+                "{} #{entry_id} ({}): {}",
+                if pinned { "Pinned" } else { "Unpinned" },
+                entry.author,
+                excerpt(&entry.text)
+            );
+            let data = EventData::Pin {
+                entry: entry_id,
+                pinned,
+            };
+            Ok((act.event(EntryKind::System, text, data), ()))
+        })
+    }
+}
+
+/// The first line of `text`, cut to [`PIN_EXCERPT_CHARS`] with `…`.
+fn excerpt(text: &str) -> String {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if first.chars().count() > PIN_EXCERPT_CHARS || text.trim().lines().nth(1).is_some() {
+        let cut: String = first.chars().take(PIN_EXCERPT_CHARS).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        first.to_string()
+    }
+}

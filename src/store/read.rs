@@ -9,8 +9,12 @@ use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
 
-pub(super) const SELECT_EVENT: &str =
-    "SELECT id, uuid, kind, occurred_at, recorded_at, author, text, pinned, data FROM events";
+/// An entry as it reads now: pinned as written, unless pinned or unpinned
+/// since (the latest pin, kept in `pins`).
+pub(super) const SELECT_EVENT: &str = "SELECT id, uuid, kind, occurred_at, recorded_at, author, text,
+    COALESCE((SELECT pins.pinned FROM pins
+              WHERE pins.incident_id = events.incident_id AND pins.event_id = events.id), pinned),
+    data FROM events";
 pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
@@ -158,6 +162,17 @@ impl Store {
     /// Every action item of every incident.
     pub fn all_action_items(&mut self) -> Result<Vec<ActionItem>> {
         self.read(|tx| actions_in(tx, None))
+    }
+
+    /// The incident entry `entry_id` belongs to, if it exists.
+    pub fn incident_of_entry(&mut self, entry_id: i64) -> Result<Option<i64>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_row("SELECT incident_id FROM events WHERE id = ?1", [entry_id], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
     }
 
     /// The timeline entry a write recorded under `uuid`, if any.

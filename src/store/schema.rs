@@ -143,6 +143,19 @@ pub const MIGRATIONS: &[Migration] = &[
         "#,
         then: Some(super::chain::backfill),
     },
+    // 6: pins made after an entry was written. The event row is never
+    // changed (the chain covers it): the latest pin of an entry is kept
+    // here, updated with the pin event that records it.
+    sql(r#"
+    CREATE TABLE pins (
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        event_id    INTEGER NOT NULL REFERENCES events (id),
+        pinned      INTEGER NOT NULL CHECK (pinned IN (0, 1)),
+        changed_by  TEXT NOT NULL,
+        changed_at  INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, event_id)
+    ) STRICT;
+    "#),
 ];
 
 /// The schema version this binary writes and understands.

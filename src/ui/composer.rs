@@ -14,10 +14,11 @@ use crate::domain::EntryKind;
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme: &Theme) {
     // The keys are named from the keymap in force, overrides included.
     let key_of = |action| app.keymap.key_name(Context::Composer, action);
-    let (draft, what, verb) = if kind == EntryKind::StatusUpdate {
-        (&app.update_draft, "Status update", "posts")
-    } else {
-        (&app.note_draft, "Note", "adds")
+    let (draft, what, verb) = match kind {
+        EntryKind::StatusUpdate => (&app.update_draft, "Status update", "posts"),
+        // A decision is written in the note's box (one draft of an entry).
+        EntryKind::Decision => (&app.note_draft, "Decision", "records"),
+        _ => (&app.note_draft, "Note", "adds"),
     };
     let title = format!(
         " {what} — {} {verb} · {} new line · {} leaves (draft kept) ",

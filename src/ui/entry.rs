@@ -1,0 +1,103 @@
+//! One timeline entry opened whole, over the panes: every line, prose
+//! wrapped, preformatted lines kept (broken by cell, never cut), scrolled
+//! with the keymap's keys.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::centered;
+use super::text::truncate;
+use super::theme::Theme;
+use super::timeline::{Overflow, fit_text};
+use crate::app::keymap::{Action, Context};
+use crate::app::{App, entry_viewer_lines};
+use crate::domain::{EntryKind, sanitize, sanitize_line};
+
+/// What an entry is, in words.
+fn kind_words(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Note => "note",
+        EntryKind::StatusUpdate => "status update",
+        EntryKind::Decision => "decision",
+        EntryKind::ChecklistChange => "checklist change",
+        EntryKind::SeverityChange => "severity change",
+        EntryKind::RoleChange => "role change",
+        EntryKind::System => "system",
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let popup = centered(area, area.width.saturating_sub(4).min(120), area.height);
+    frame.render_widget(Clear, popup);
+    let key = |action| app.keymap.key_name(Context::Entry, action);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true));
+    let inner = block.inner(popup);
+    let Some(entry) = app.open_entry() else {
+        let title = format!(" Entry — {} closes ", key(Action::Close));
+        frame.render_widget(
+            Paragraph::new("This entry is no longer in the incident shown.").block(block.title(title)),
+            popup,
+        );
+        return;
+    };
+    let cells = inner.width.max(1) as usize;
+    let when = app.local(entry.occurred_at).format("%Y-%m-%d %H:%M:%S %:z");
+    let mut facts = format!(
+        "#{} {} by {} at {when}",
+        entry.id,
+        kind_words(entry.kind),
+        sanitize_line(&entry.author)
+    );
+    if let Some(recorded) = entry.recorded_later() {
+        facts.push_str(&format!(
+            ", recorded {}",
+            app.local(recorded).format("%Y-%m-%d %H:%M")
+        ));
+    }
+    if entry.pinned {
+        facts.push_str(" · pinned");
+    }
+    // One step of the scroll per line of the entry (see `entry_viewer_lines`).
+    let mut steps: Vec<Vec<Line<'static>>> = vec![
+        fit_text(&facts, cells, 0, Overflow::Break)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.dim()))
+            .collect(),
+        vec![Line::raw("")],
+    ];
+    let text = sanitize(&entry.text);
+    steps.extend(text.split('\n').map(|line| {
+        fit_text(line, cells, 0, Overflow::Break)
+            .into_iter()
+            .map(|l| Line::from(Span::raw(l)))
+            .collect()
+    }));
+    debug_assert_eq!(steps.len(), entry_viewer_lines(entry));
+    let top = (app.help_scroll as usize).min(steps.len() - 1);
+    let height = inner.height as usize;
+    let mut shown: Vec<Line<'static>> = Vec::with_capacity(height);
+    let mut bottom = top;
+    for step in &steps[top..] {
+        if shown.len() >= height {
+            break;
+        }
+        shown.extend(step.iter().take(height - shown.len()).cloned());
+        bottom += 1;
+    }
+    let title = format!(
+        " Entry #{} — {}/{} scroll · {} closes ",
+        entry.id,
+        key(Action::Down),
+        key(Action::Up),
+        key(Action::Close)
+    );
+    let position = format!(" lines {}–{bottom} of {} ", top + 1, steps.len());
+    let block = block
+        .title(truncate(&title, cells))
+        .title_bottom(Line::from(position).right_aligned());
+    frame.render_widget(Paragraph::new(shown).block(block), popup);
+}
