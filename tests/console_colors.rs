@@ -67,8 +67,8 @@ fn terminals_without_256_colours_get_only_the_basic_16() {
         }
         // Colour is still there, in its 16-colour form: the cyan of the keys.
         assert!(sets_colour(&raw, "36"), "TERM={term}: no basic cyan");
-        // And the text is whole.
-        assert!(raw.contains("rollback started"), "TERM={term}");
+        // The text came through whole: `output_under` waited for it on the
+        // emulated screen (raw bytes split words where cells are skipped).
     }
 }
 
