@@ -1,13 +1,30 @@
 //! The note composer: a multi-line text box over the bottom of the panes.
 
+use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear};
 
 use super::theme::Theme;
+use super::timers::{countdown, update_overdue};
 use crate::app::App;
 use crate::app::keymap::{Action, Context};
 use crate::domain::EntryKind;
+
+/// "update due in 04:12" or "UPDATE OVERDUE +00:22", while the incident is
+/// open.
+fn update_countdown(app: &App) -> Option<String> {
+    let view = app.view()?;
+    if !view.record.incident.status().is_open() {
+        return None;
+    }
+    let remaining = view.status_update_due().0 - app.now;
+    Some(if remaining < TimeDelta::zero() {
+        update_overdue(remaining)
+    } else {
+        format!("update due in {}", countdown(remaining))
+    })
+}
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme: &Theme) {
     // The keys are named from the keymap in force, overrides included.
@@ -17,8 +34,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
     } else {
         (&app.note_draft, "Note", "adds")
     };
+    // The composer covers the timers pane: the status-update countdown
+    // rides in its title, first, so it is the last thing cut.
+    let update = update_countdown(app)
+        .map(|countdown| format!("{countdown} · "))
+        .unwrap_or_default();
     let title = format!(
-        " {what} — {} {verb} · {} new line · {} leaves (draft kept) ",
+        " {what} — {update}{} {verb} · {} new line · {} leaves (draft kept) ",
         key_of(Action::Submit),
         key_of(Action::InsertNewline),
         key_of(Action::Leave)
