@@ -1,7 +1,8 @@
 //! The header line: id, severity and title on the left; on the right what
 //! needs the commander, most urgent first (an overdue status update, due
-//! timers by name, an overdue phase), then the phase, `T+` (or how long the
-//! incident took, once resolved, and the post-mortem countdown) and the IC.
+//! timers by name, an overdue phase), then the phase and `T+` (once
+//! resolved: `RESOLVED` with `T+` frozen, and the post-mortem countdown) and
+//! the IC.
 //! When the line is too short the title gives way first, then the least
 //! urgent badges are cut, marked with `…`.
 
@@ -22,6 +23,8 @@ use crate::view::{Attention, IncidentView, Postmortem};
 
 /// The title keeps this many columns (with its `…`) before badges are cut.
 const TITLE_KEEPS: usize = 12;
+/// A badge is cut only if this many columns of it stay (with its `…`).
+const CUT_BADGE_KEEPS: usize = 6;
 /// A due timer's label in the header is cut to this many columns.
 const TIMER_LABEL: usize = 24;
 
@@ -89,10 +92,8 @@ fn clock_badges(view: &IncidentView<'_>, app: &App, theme: &Theme) -> Vec<Badge>
         return badges;
     }
     let status = incident.status().as_str().to_uppercase();
-    let mut badges = vec![Badge::new(
-        format!("{status} {since} after declared"),
-        theme.done(),
-    )];
+    // T+ frozen at resolution, beside the word that says why.
+    let mut badges = vec![Badge::new(format!("{status} T+{since}"), theme.done())];
     match view.postmortem() {
         Some(Postmortem::Due(due)) if due >= app.now => {
             let remaining = due - app.now;
@@ -122,10 +123,17 @@ fn fit(badges: Vec<Badge>, room: usize) -> Vec<Badge> {
             kept.push(badge);
             continue;
         }
+        // A badge cut to a stub says nothing: then a lone `…` says more
+        // was left out.
         let left = room - used;
-        if left >= 3 {
+        if left >= CUT_BADGE_KEEPS + 2 {
             kept.push(Badge {
                 text: format!("{} ", truncate(&badge.text, left - 1)),
+                style: badge.style,
+            });
+        } else if left >= 2 {
+            kept.push(Badge {
+                text: "… ".into(),
                 style: badge.style,
             });
         }
@@ -205,10 +213,14 @@ mod tests {
             [" UPDATE OVERDUE +00:22 ", " Response ", " T+22m30s "]
         );
         assert_eq!(
-            texts(&fit(badges(), 23 + 10 + 5)),
-            [" UPDATE OVERDUE +00:22 ", " Response ", " T+… "]
+            texts(&fit(badges(), 23 + 10 + 8)),
+            [" UPDATE OVERDUE +00:22 ", " Response ", " T+22m… "]
         );
-        assert_eq!(texts(&fit(badges(), 23 + 2)), [" UPDATE OVERDUE +00:22 "]);
+        assert_eq!(
+            texts(&fit(badges(), 23 + 10 + 7)),
+            [" UPDATE OVERDUE +00:22 ", " Response ", "… "]
+        );
+        assert_eq!(texts(&fit(badges(), 23 + 1)), [" UPDATE OVERDUE +00:22 "]);
         assert_eq!(texts(&fit(badges(), 10)), [" UPDATE … "]);
     }
 }

@@ -53,6 +53,24 @@ fn capitalized(word: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Cuts a line to `width` cells, marking the cut with `…` (the pane's
+/// lines do not wrap: each is one clock).
+fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        spans.push(Span::styled(truncate(&span.content, left), span.style));
+        break;
+    }
+    Line::from(spans)
+}
+
 /// A bar of `cells` showing `progress` (0..1), in characters any terminal has.
 fn bar(progress: f64, cells: usize) -> String {
     let filled = ((progress.clamp(0.0, 1.0)) * cells as f64).round() as usize;
@@ -67,15 +85,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let inner_width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
 
-    if let Some(stopped) = view.stopped_at() {
+    if view.stopped_at().is_some() {
         lines.push(Line::from(vec![
             label(&capitalized(incident.status().as_str())),
             Span::styled(
-                format!(
-                    "{} after declared, at {}",
-                    format_duration(view.since_declared(app.now)),
-                    app.local(stopped).format("%H:%M")
-                ),
+                format!("{} after declared", format_duration(view.since_declared(app.now))),
                 theme.done(),
             ),
         ]));
@@ -88,11 +102,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 Urgency::Calm => format!("due {}", due_text(remaining, urgency)),
                 _ => due_text(remaining, urgency),
             };
-            lines.push(Line::from(vec![
-                label("Post-mortem"),
-                Span::styled(text, theme.urgency(urgency)),
-                Span::styled("  :postmortem done", theme.dim()),
-            ]));
+            let mut spans = vec![label("Post-mortem"), Span::styled(text, theme.urgency(urgency))];
+            // How to mark it done, where it fits whole.
+            let hint = Span::styled("  :postmortem done", theme.dim());
+            if spans.iter().chain([&hint]).map(Span::width).sum::<usize>() <= inner_width {
+                spans.push(hint);
+            }
+            lines.push(Line::from(spans));
         }
         Some(Postmortem::Done(at)) => lines.push(Line::from(vec![
             label("Post-mortem"),
@@ -174,6 +190,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Span::raw(countdown(view.since_declared(app.now))),
         ]));
     }
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|line| fit_line(line, inner_width))
+        .collect();
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(" Timers ", false, theme)),
         area,
@@ -194,5 +214,12 @@ mod tests {
         assert_eq!(countdown(TimeDelta::seconds(3725)), "1:02:05");
         assert_eq!(bar(0.5, 4), "[##--]");
         assert_eq!(bar(3.0, 4), "[####]");
+        let line = Line::from(vec![Span::raw("Post-mortem "), Span::raw("due in 47:12:05")]);
+        assert_eq!(
+            fit_line(line.clone(), 27).to_string(),
+            "Post-mortem due in 47:12:05"
+        );
+        assert_eq!(fit_line(line.clone(), 20).to_string(), "Post-mortem due in …");
+        assert_eq!(fit_line(line, 12).to_string(), "Post-mortem ");
     }
 }
