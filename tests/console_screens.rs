@@ -355,7 +355,7 @@ fn the_update_countdown_is_in_the_header_and_the_composer() {
     )));
     let screen = render(&near, 120, 34);
     assert!(
-        screen.contains("┌ Note — update due in 04:12 · Enter adds · Ctrl-J new line"),
+        screen.contains("┌ Note — Enter adds · update due in 04:12 · Ctrl-J new line"),
         "{screen}"
     );
     let mut late = app_at(Some(record), "2026-03-01T14:25:22Z");
@@ -364,7 +364,7 @@ fn the_update_countdown_is_in_the_header_and_the_composer() {
     )));
     let screen = render(&late, 120, 34);
     assert!(
-        screen.contains("┌ Status update — UPDATE OVERDUE +00:22 · Enter posts"),
+        screen.contains("┌ Status update — Enter posts · UPDATE OVERDUE +00:22 · Ctrl-J"),
         "{screen}"
     );
 }

@@ -35,12 +35,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
         (&app.note_draft, "Note", "adds")
     };
     // The composer covers the timers pane: the status-update countdown
-    // rides in its title, first, so it is the last thing cut.
+    // rides in its title, right after the key that sends, so narrow
+    // windows cut the other hints first.
     let update = update_countdown(app)
-        .map(|countdown| format!("{countdown} · "))
+        .map(|countdown| format!(" · {countdown}"))
         .unwrap_or_default();
     let title = format!(
-        " {what} — {update}{} {verb} · {} new line · {} leaves (draft kept) ",
+        " {what} — {} {verb}{update} · {} new line · {} leaves (draft kept) ",
         key_of(Action::Submit),
         key_of(Action::InsertNewline),
         key_of(Action::Leave)
