@@ -2,7 +2,7 @@
 //! unless told), pick a severity, declare.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use super::input::type_into;
@@ -37,6 +37,8 @@ impl App {
             }
             Some(Action::Submit) => return self.declare(),
             Some(_) => {}
+            // A tab is no part of a title or a time (nor, rebound, a move).
+            None if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) => {}
             None => type_into(self.start.field_mut(), key),
         }
         Vec::new()

@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::pane_block;
 use super::text::truncate;
 use super::theme::Theme;
+use super::timers::fit_line;
 use crate::app::App;
 use crate::domain::clock::Urgency;
 use crate::domain::roles::short_label;
@@ -119,16 +120,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     // incident stands, its milestones, who is here, who holds what.
     // The severity's word is in the header; its badge fits here even
     // beside "acknowledged" at 80 columns.
-    let mut lines = vec![Line::from(vec![
-        label("Status"),
-        Span::styled(incident.status().as_str().to_string(), theme.title()),
-        Span::raw("  "),
-        Span::styled(
-            format!(" {} ", incident.severity),
-            theme.severity(incident.severity),
-        ),
-    ])];
-    lines.extend(milestone_rows(app, inner_width, theme));
+    let mut lines = vec![fit_line(
+        Line::from(vec![
+            label("Status"),
+            Span::styled(incident.status().as_str().to_string(), theme.title()),
+            Span::raw("  "),
+            Span::styled(
+                format!(" {} ", incident.severity),
+                theme.severity(incident.severity),
+            ),
+        ]),
+        inner_width,
+    )];
+    lines.extend(
+        milestone_rows(app, inner_width, theme)
+            .into_iter()
+            .map(|row| fit_line(row, inner_width)),
+    );
     lines.push(here_now(app, theme));
     // Who holds each role (the commander first: declared, then handed over).
     let mut holders: Vec<_> = record.roles.iter().collect();
@@ -149,7 +157,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 theme.author(&holder.account),
             ));
         }
-        lines.push(Line::from(roles));
+        // One row, cut with `…`: the commander is also in the header.
+        lines.push(fit_line(Line::from(roles), inner_width));
     }
     lines.push(Line::from(vec![
         label("Runbook"),

@@ -54,8 +54,8 @@ fn capitalized(word: &str) -> String {
 }
 
 /// Cuts a line to `width` cells, marking the cut with `…` (the pane's
-/// lines do not wrap: each is one clock).
-fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+/// lines do not wrap: each is one clock; the incident pane's rows alike).
+pub(super) fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
     let mut left = width;
     let mut spans = Vec::new();
     for span in line.spans {
