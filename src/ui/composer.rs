@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear};
 
+use super::text::truncate;
 use super::theme::Theme;
 use super::timers::{countdown, update_overdue};
 use crate::app::App;
@@ -57,7 +58,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(title);
+        // Cut with `…` where the window is narrower than the hints.
+        .title(truncate(&title, popup.width.saturating_sub(2) as usize));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     frame.render_widget(draft, inner);
