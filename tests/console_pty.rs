@@ -539,6 +539,18 @@ fn duration_figure(metrics: &serde_json::Value, key: &str) -> serde_json::Value 
         .clone()
 }
 
+/// Types `title`, then (after Tab) how long ago it was detected, and
+/// presses Enter on the start screen.
+fn declare_on_the_start_screen(console: &mut Console, title: &str, ago: &str) {
+    console.wait_for("Detected how long ago?");
+    console.send(title);
+    console.send(b"\t");
+    console.wait_for("type how long ago");
+    console.send(ago);
+    console.wait_for(&format!("Detected how long ago? {ago}"));
+    console.send(b"\r");
+}
+
 /// Declared from the start screen as "detected 15 minutes ago", then
 /// acknowledged and resolved with no flags: the metrics measure from the
 /// detection the commander gave.
@@ -547,13 +559,7 @@ fn declared_from_the_start_screen_detected_15m_ago_gives_metrics() {
     let dir = temp_dir();
     let db = db_in(&dir);
     let mut console = Console::spawn(&db, 80, 24, &[]);
-    console.wait_for("Detected how long ago?");
-    console.send("Search results empty");
-    console.send(b"\t");
-    console.wait_for("type how long ago");
-    console.send("15m");
-    console.wait_for("Detected how long ago? 15m");
-    console.send(b"\r");
+    declare_on_the_start_screen(&mut console, "Search results empty", "15m");
     console.wait_until("the incident declared", |screen| {
         screen.contains("Search results empty") && screen.contains("Checklist")
     });
@@ -602,12 +608,7 @@ fn the_start_screen_refuses_a_detection_it_cannot_read() {
     let dir = temp_dir();
     let db = db_in(&dir);
     let mut console = Console::spawn(&db, 120, 30, &[]);
-    console.wait_for("Detected how long ago?");
-    console.send("Queue stuck");
-    console.send(b"\t");
-    console.send("+10m");
-    console.wait_for("+10m");
-    console.send(b"\r");
+    declare_on_the_start_screen(&mut console, "Queue stuck", "+10m");
     console.wait_for("Detected: cannot read the time \"+10m\": expected RFC 3339");
     assert!(console.screen_text().contains("Declare an incident"));
     console.send_esc();
