@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
-use super::text::truncate;
 use super::theme::Theme;
 use super::timers::fit_line;
 use crate::app::App;
@@ -17,10 +16,13 @@ use crate::domain::clock::Urgency;
 use crate::domain::roles::short_label;
 use crate::domain::{Milestone, sanitize_line};
 
+/// The column of the pane's labels ("Here now", "Roles", "Runbook").
+const LABEL_WIDTH: usize = 13;
+
 /// Who is attached right now: account, terminal, since when. A read-only
 /// console cannot announce itself, so it lists itself apart.
 fn here_now(app: &App, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{:<13}", "Here now"), theme.dim())];
+    let mut spans = vec![Span::styled(format!("{:<LABEL_WIDTH$}", "Here now"), theme.dim())];
     for (n, p) in app.live_presence().enumerate() {
         if n > 0 {
             spans.push(Span::styled(", ", theme.dim()));
@@ -112,7 +114,7 @@ const MILESTONE_GAP: usize = 2;
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let Some(record) = &app.record else { return };
     let incident = &record.incident;
-    let label = |text: &str| Span::styled(format!("{text:<13}"), theme.dim());
+    let label = |text: &str| Span::styled(format!("{text:<LABEL_WIDTH$}"), theme.dim());
     let inner_width = area.width.saturating_sub(2) as usize;
     let pinned: Vec<_> = record.timeline.iter().filter(|e| e.pinned).collect();
 
@@ -141,24 +143,44 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     // Who holds each role (the commander first: declared, then handed over).
     let mut holders: Vec<_> = record.roles.iter().collect();
     holders.sort_by_key(|h| (h.role != crate::domain::roles::COMMANDER, h.since));
-    if !holders.is_empty() {
-        let mut roles = vec![label("Roles")];
-        for (n, holder) in holders.into_iter().enumerate() {
-            if n > 0 {
-                roles.push(Span::styled(" · ", theme.dim()));
-            }
-            let short = short_label(&holder.role, &holder.name);
-            roles.push(Span::styled(
-                format!("{} ", truncate(&sanitize_line(short), 16)),
-                theme.dim(),
+    // "IC alice · Comms carol", as many to a row as fit, never split
+    // inside one; a holder too wide for a row alone puts the account on a
+    // row of its own (who to talk to is what matters), each cut with `…`.
+    let indent = || label("");
+    let mut row = vec![label("Roles")];
+    let mut row_holds_one = false;
+    for holder in holders {
+        let role = Span::styled(
+            format!("{} ", sanitize_line(short_label(&holder.role, &holder.name))),
+            theme.dim(),
+        );
+        let account = Span::styled(
+            sanitize_line(&holder.account).into_owned(),
+            theme.author(&holder.account),
+        );
+        let used: usize = row.iter().map(Span::width).sum();
+        let wanted = role.width() + account.width();
+        if row_holds_one && used + 3 + wanted > inner_width {
+            lines.push(fit_line(
+                Line::from(std::mem::replace(&mut row, vec![indent()])),
+                inner_width,
             ));
-            roles.push(Span::styled(
-                sanitize_line(&holder.account).into_owned(),
-                theme.author(&holder.account),
+        } else if row_holds_one {
+            row.push(Span::styled(" · ", theme.dim()));
+        }
+        let fresh = !row_holds_one || row.len() == 1;
+        row.push(role);
+        if fresh && LABEL_WIDTH + wanted > inner_width {
+            lines.push(fit_line(
+                Line::from(std::mem::replace(&mut row, vec![indent()])),
+                inner_width,
             ));
         }
-        // One row, cut with `…`: the commander is also in the header.
-        lines.push(fit_line(Line::from(roles), inner_width));
+        row.push(account);
+        row_holds_one = true;
+    }
+    if row_holds_one {
+        lines.push(fit_line(Line::from(row), inner_width));
     }
     lines.push(Line::from(vec![
         label("Runbook"),

@@ -15,9 +15,9 @@ use super::text::{pad, truncate, width};
 use super::theme::Theme;
 use crate::app::App;
 use crate::domain::clock::{self, Urgency};
-use crate::domain::sanitize_line;
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
+use crate::domain::{Milestone, sanitize_line};
 use crate::view::Postmortem;
 
 /// `mm:ss`, or `h:mm:ss` past an hour, for a countdown.
@@ -42,15 +42,6 @@ fn due_text(remaining: TimeDelta, urgency: Urgency) -> String {
         Urgency::Near => format!("SOON {}", countdown(remaining)),
         Urgency::Overdue => format!("OVERDUE +{}", countdown(remaining)),
     }
-}
-
-/// "resolved" → "Resolved", for a label.
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Cuts a line to `width` cells, marking the cut with `…` (the pane's
@@ -86,8 +77,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let mut lines = Vec::new();
 
     if view.stopped_at().is_some() {
+        // The milestone that stopped the clocks.
+        let stopped_by = if incident.milestones.resolved_at.is_some() {
+            Milestone::Resolved
+        } else {
+            Milestone::Closed
+        };
         lines.push(Line::from(vec![
-            label(&capitalized(incident.status().as_str())),
+            label(stopped_by.title()),
             Span::styled(
                 format!("{} after declared", format_duration(view.since_declared(app.now))),
                 theme.done(),
