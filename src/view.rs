@@ -11,6 +11,35 @@ use crate::domain::{EntryKind, TimelineEntry};
 use crate::runbook::Runbook;
 use crate::store::IncidentRecord;
 
+/// How long before a status update is due the header starts counting it
+/// down.
+pub const UPDATE_WARNING: TimeDelta = TimeDelta::minutes(5);
+
+/// The post-mortem of a resolved incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Postmortem {
+    /// Not done yet; due at (48 hours after resolution, the SOP's
+    /// [`crate::domain::incident::POSTMORTEM_WITHIN`]).
+    Due(DateTime<Utc>),
+    /// Marked done at.
+    Done(DateTime<Utc>),
+}
+
+/// A clock that needs the commander now (see [`IncidentView::needs_attention`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attention<'a> {
+    /// The status update is overdue by this much.
+    UpdateOverdue(TimeDelta),
+    /// A running timer past its deadline.
+    TimerDue(&'a Timer),
+    /// The current phase is past its window.
+    PhaseOverdue(PhaseClock),
+    /// The post-mortem is overdue by this much.
+    PostmortemOverdue(TimeDelta),
+    /// The status update is due in this much, within [`UPDATE_WARNING`].
+    UpdateSoon(TimeDelta),
+}
+
 /// A record with its runbook (parsed once by whoever holds the record).
 #[derive(Debug, Clone, Copy)]
 pub struct IncidentView<'a> {
@@ -61,17 +90,67 @@ impl<'a> IncidentView<'a> {
             .collect()
     }
 
+    /// When the incident's clocks stopped: at its resolution (or its
+    /// closing, for one closed without being resolved); None while open.
+    pub fn stopped_at(&self) -> Option<DateTime<Utc>> {
+        let milestones = &self.record.incident.milestones;
+        milestones.resolved_at.or(milestones.closed_at)
+    }
+
+    /// Time since the declaration (`T+`), frozen once the clocks stopped.
+    pub fn since_declared(&self, now: DateTime<Utc>) -> TimeDelta {
+        self.stopped_at().unwrap_or(now) - self.record.incident.milestones.declared_at
+    }
+
     /// How far into the current phase's window the incident is; the clock
     /// stops at resolution.
     pub fn phase_clock(&self, now: DateTime<Utc>) -> Option<PhaseClock> {
-        let milestones = &self.record.incident.milestones;
-        let until = milestones.resolved_at.unwrap_or(now);
         clock::phase_clock(
             &self.phase_windows(),
             self.record.incident.phase,
-            milestones.declared_at,
-            until,
+            self.record.incident.milestones.declared_at,
+            self.stopped_at().unwrap_or(now),
         )
+    }
+
+    /// The post-mortem's countdown, once resolved: due 48 hours after
+    /// resolution, until it is marked done.
+    pub fn postmortem(&self) -> Option<Postmortem> {
+        let incident = &self.record.incident;
+        match (incident.postmortem_done_at, incident.postmortem_due()) {
+            (Some(done), _) => Some(Postmortem::Done(done)),
+            (None, Some(due)) => Some(Postmortem::Due(due)),
+            (None, None) => None,
+        }
+    }
+
+    /// The clocks that need the commander now, most urgent first: an
+    /// overdue status update, due timers (the longest due first), an
+    /// overdue phase, an overdue post-mortem, then a status update due
+    /// within [`UPDATE_WARNING`]. Only an open incident has status updates
+    /// and phases to keep.
+    pub fn needs_attention(&self, now: DateTime<Utc>) -> Vec<Attention<'a>> {
+        let open = self.record.incident.status().is_open();
+        let update = open.then(|| self.status_update_due().0 - now);
+        let mut list = Vec::new();
+        if let Some(remaining) = update.filter(|r| *r < TimeDelta::zero()) {
+            list.push(Attention::UpdateOverdue(-remaining));
+        }
+        let mut timers: Vec<&Timer> = self.due_timers(now).collect();
+        timers.sort_by_key(|t| (t.deadline, t.id));
+        list.extend(timers.into_iter().map(Attention::TimerDue));
+        if let Some(phase) = self.phase_clock(now).filter(|p| open && p.is_overdue()) {
+            list.push(Attention::PhaseOverdue(phase));
+        }
+        if let Some(Postmortem::Due(due)) = self.postmortem()
+            && due < now
+        {
+            list.push(Attention::PostmortemOverdue(now - due));
+        }
+        if let Some(remaining) = update.filter(|r| *r >= TimeDelta::zero() && *r <= UPDATE_WARNING) {
+            list.push(Attention::UpdateSoon(remaining));
+        }
+        list
     }
 
     /// The status-update cadence: the runbook's, else the SOP's.

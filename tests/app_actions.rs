@@ -438,3 +438,75 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     assert_eq!(kept.checklist[0].state, ItemState::Done, "None means unchanged");
     assert_eq!(kept.roles, record.roles);
 }
+
+/// Applies the one write in `requests` to the database in `dir` as the
+/// store worker does, and gives the console the core's answer.
+fn answer(app: &mut App, dir: &tempfile::TempDir, requests: Vec<Request>) {
+    let [request] = requests.as_slice() else {
+        panic!("expected one write, got {requests:?}");
+    };
+    let Request::Apply(attempt) = request else {
+        panic!("expected a write, got {request:?}");
+    };
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    let answer = warroom::command::apply(&mut store, attempt, "alice").unwrap();
+    app.handle(Event::Answered {
+        request: request.clone(),
+        answer,
+    });
+}
+
+fn message(app: &App) -> Option<&str> {
+    app.flash.as_ref().map(|f| f.text.as_str())
+}
+
+/// The message line speaks of the last action: the picker's "Say why"
+/// stays while the reason is typed and gives way to the core's answer; a
+/// refusal is said; an earlier write's answer arriving after a later
+/// action said something is not said over it; a hint goes with the next key.
+#[test]
+fn the_message_line_speaks_of_the_last_action() {
+    let dir = common::temp_dir();
+    let mut app = app(Some(record(&dir)), false);
+
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), Some("Say why, then Enter"));
+    type_text(&mut app, "EU logins failing");
+    assert_eq!(message(&app), Some("Say why, then Enter"), "kept while typing");
+    let sent = key(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), None, "the question is answered");
+    answer(&mut app, &dir, sent);
+    assert_eq!(message(&app), Some("Severity P2 → P1: EU logins failing"));
+
+    // The core refuses a severity change without a reason, as the picker does.
+    assert!(type_command(&mut app, "severity P0").is_empty());
+    assert_eq!(
+        message(&app),
+        Some("a severity change needs a reason (it goes on the timeline)")
+    );
+    assert!(app.flash.as_ref().unwrap().is_error);
+
+    // A timer's answer arriving after a mistyped command is not said over
+    // the complaint; the next write's answer is its own.
+    let timer = type_command(&mut app, "timer 10m check rollback");
+    assert_eq!(timer.len(), 1);
+    assert!(type_command(&mut app, "launch missiles").is_empty());
+    let complaint = "unknown command :launch (see :help)";
+    assert_eq!(message(&app), Some(complaint));
+    answer(&mut app, &dir, timer);
+    assert_eq!(message(&app), Some(complaint), "a stale answer was said");
+    let role = type_command(&mut app, "role ic bob");
+    answer(&mut app, &dir, role);
+    let said = message(&app).unwrap();
+    assert!(said.starts_with("Incident Commander: alice → bob"), "{said}");
+
+    // A hint goes with the next thing done.
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "half a thought");
+    key(&mut app, KeyCode::Esc);
+    assert!(message(&app).unwrap().starts_with("Draft kept"));
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(message(&app), None);
+}

@@ -530,3 +530,147 @@ fn rebound_keys_are_the_ones_every_hint_names_and_the_ones_that_work() {
     let status = console.wait_exit(WAIT);
     assert!(status.success(), "Ctrl-X should exit with 0, got {status}");
 }
+
+/// `metrics --json`'s duration figure with `key`.
+fn duration_figure(metrics: &serde_json::Value, key: &str) -> serde_json::Value {
+    metrics["durations"]
+        .as_array()
+        .expect("durations array")
+        .iter()
+        .find(|d| d["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {metrics:#}"))
+        .clone()
+}
+
+/// Types `title`, then (after Tab) how long ago it was detected, and
+/// presses Enter on the start screen.
+fn declare_on_the_start_screen(console: &mut Console, title: &str, ago: &str) {
+    console.wait_for("Detected how long ago?");
+    console.send(title);
+    console.send(b"\t");
+    console.wait_for("type how long ago");
+    console.send(ago);
+    console.wait_for(&format!("Detected how long ago? {ago}"));
+    console.send(b"\r");
+}
+
+/// Declared from the start screen as "detected 15 minutes ago", then
+/// acknowledged and resolved with no flags: the metrics measure from the
+/// detection the commander gave.
+#[test]
+fn declared_from_the_start_screen_detected_15m_ago_gives_metrics() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    let mut console = Console::spawn(&db, 80, 24, &[]);
+    declare_on_the_start_screen(&mut console, "Search results empty", "15m");
+    console.wait_until("the incident declared", |screen| {
+        screen.contains("Search results empty") && screen.contains("Checklist")
+    });
+    // The incident pane lists detection before the declaration.
+    console.wait_for("Detected ");
+    console.send("q");
+    assert!(console.wait_exit(WAIT).success());
+
+    let id = latest_id(&db);
+    let incident = show_json(&db, &id);
+    let time = |key: &str| {
+        chrono::DateTime::parse_from_rfc3339(
+            incident[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key}: {incident:#}")),
+        )
+        .unwrap()
+    };
+    let before = time("declared_at") - time("detected_at");
+    assert!(
+        before >= chrono::TimeDelta::minutes(15)
+            && before < chrono::TimeDelta::minutes(15) + chrono::TimeDelta::seconds(5),
+        "detected {before} before the declaration"
+    );
+
+    ok(&db, &["ack"]);
+    ok(&db, &["resolve"]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["metrics", "--json"])).expect("metrics --json is JSON");
+    for key in ["time_to_acknowledge", "time_to_resolve"] {
+        let figure = duration_figure(&metrics, key);
+        assert_eq!(figure["count"], 1, "{figure:#}");
+        assert_eq!(figure["excluded"], serde_json::json!([]), "{figure:#}");
+        let secs = figure["mean_secs"].as_f64().expect("a mean");
+        assert!(
+            (900.0..960.0).contains(&secs),
+            "{key}: {secs} s, expected 15 minutes and a little"
+        );
+    }
+}
+
+/// A "how long ago" that is no time is refused on the start screen with
+/// the command line's words, and nothing is declared.
+#[test]
+fn the_start_screen_refuses_a_detection_it_cannot_read() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    let mut console = Console::spawn(&db, 120, 30, &[]);
+    declare_on_the_start_screen(&mut console, "Queue stuck", "+10m");
+    console.wait_for("Detected: cannot read the time \"+10m\": expected RFC 3339");
+    assert!(console.screen_text().contains("Declare an incident"));
+    console.send_esc();
+    assert!(console.wait_exit(WAIT).success());
+    assert!(!ok(&db, &["list", "--all"]).contains("Queue stuck"));
+}
+
+/// The message row (the first of the footer's two).
+fn message_row(console: &Console) -> String {
+    let rows = console.rows();
+    rows[rows.len() - 2].clone()
+}
+
+/// The message line always speaks of the last action, in the real console:
+/// the picker's "Say why" is in sight while the reason is typed and gone
+/// once the change went through; a hint goes with the next key; after a
+/// mistyped command, the next command's answer replaces the complaint.
+#[test]
+fn the_message_line_speaks_of_the_last_action() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    let mut console = console_on_incident(&db, "Login errors");
+
+    console.send("s");
+    console.wait_for("Severity");
+    console.send(b"\x1b[A"); // Up: P2 → P1
+    console.send(b"\r");
+    console.wait_until("the reason asked for beside the line", |_| {
+        let row = message_row(&console);
+        row.starts_with(":severity P1") && row.trim_end().ends_with("Say why, then Enter")
+    });
+    console.send("EU logins failing");
+    console.wait_for("EU logins failing");
+    console.send(b"\r");
+    console.wait_until("the change said, the question gone", |_| {
+        message_row(&console).trim_end() == "Severity P2 → P1: EU logins failing"
+    });
+
+    console.send("n");
+    console.wait_for(COMPOSER);
+    console.send("half a thought");
+    console.send_esc();
+    console.wait_until("the draft kept", |_| {
+        message_row(&console).starts_with("Draft kept")
+    });
+    console.send("j");
+    // Well before the message would fade by itself (6 s).
+    console.wait_until_within(Duration::from_secs(3), "the hint gone after the next key", |_| {
+        message_row(&console).trim().is_empty()
+    });
+
+    console.send(":launch missiles\r");
+    console.wait_until("the complaint", |_| {
+        message_row(&console).starts_with("unknown command :launch")
+    });
+    console.send(":ack\r");
+    console.wait_until("the answer to :ack, not the old complaint", |_| {
+        message_row(&console).trim_end() == "Acknowledged"
+    });
+    console.send("q");
+    assert!(console.wait_exit(WAIT).success());
+}

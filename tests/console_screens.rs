@@ -8,7 +8,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::{App, Event, Snapshot};
 use warroom::domain::presence::Presence;
-use warroom::domain::{EntryKind, ItemState, Milestones, Severity};
+use warroom::domain::timer::TimerState;
+use warroom::domain::{EntryKind, ItemState, Milestone, Milestones, Severity};
 use warroom::store::{Act, IncidentRecord, ItemChange, NewEntry, NewIncident, OpenMode, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -686,5 +687,142 @@ fn pasted_output_and_links_in_the_timeline() {
     assert!(
         screen.contains("checkout-api-8c2e   0/1     CrashLoopBackOff   12"),
         "{screen}"
+    );
+}
+
+/// The first row of a screen drawn by [`render`] (without its quotes).
+fn header_of(screen: &str) -> String {
+    screen.lines().next().unwrap().trim_matches('"').to_string()
+}
+
+/// 14:31:05: the status update (due 14:25) is 6 minutes late and timer 1
+/// (due 14:26) has run out. The header says both, the update first, by
+/// name, at 80 columns too (the title gives way, then the phase, T+ and IC).
+#[test]
+fn overdue_status_update_and_due_timer_in_the_header() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(incident(&dir)), "2026-03-01T14:31:05Z");
+    let wide = render(&app, 120, 34);
+    assert_eq!(
+        header_of(&wide),
+        " #1  P1 HIGH  Checkout API retu…  UPDATE OVERDUE +06:05  TIMER 1 DUE: check rollback held  Response  T+31m05s  IC alice "
+    );
+    insta::assert_snapshot!("overdue_update_120x34", wide);
+    let narrow = render(&app, 80, 24);
+    assert_eq!(
+        header_of(&narrow),
+        " #1  P1 HIGH  Checkout AP…  UPDATE OVERDUE +06:05  TIMER 1 DUE: check rollback… "
+    );
+    insta::assert_snapshot!("overdue_update_80x24", narrow);
+}
+
+/// In the last five minutes the header counts the status update down, and
+/// the composer (which covers the timers pane) carries the countdown in its
+/// title; late, both say OVERDUE.
+#[test]
+fn the_update_countdown_is_in_the_header_and_the_composer() {
+    let dir = common::temp_dir();
+    let record = incident(&dir);
+    let calm = app_at(Some(record.clone()), "2026-03-01T14:12:00Z");
+    assert!(!header_of(&render(&calm, 120, 34)).contains("UPDATE"));
+    let mut near = app_at(Some(record.clone()), "2026-03-01T14:20:48Z");
+    assert!(header_of(&render(&near, 120, 34)).contains("  UPDATE in 04:12  Response "));
+    near.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Char('n'),
+    )));
+    let screen = render(&near, 120, 34);
+    assert!(
+        screen.contains("┌ Note — Enter adds · update due in 04:12 · Ctrl-J new line"),
+        "{screen}"
+    );
+    let mut late = app_at(Some(record), "2026-03-01T14:25:22Z");
+    late.handle(Event::Key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Char('u'),
+    )));
+    let screen = render(&late, 120, 34);
+    assert!(
+        screen.contains("┌ Status update — Enter posts · UPDATE OVERDUE +00:22 · Ctrl-J"),
+        "{screen}"
+    );
+}
+
+/// The fixture resolved at 16:14, 2h14m after it was declared (acknowledged
+/// 14:05, mitigated 14:40), timer 1 done; looked at 47:55 later.
+fn resolved_incident(dir: &tempfile::TempDir) -> IncidentRecord {
+    let record = incident(dir);
+    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    store.set_clock(common::fixture_clock);
+    let id = record.incident.id;
+    for (uuid, time, milestone) in [
+        ("ack", "14:05", Milestone::Acknowledged),
+        ("mitigate", "14:40", Milestone::Mitigated),
+        ("resolve", "16:14", Milestone::Resolved),
+    ] {
+        let when = at(&format!("2026-03-01T{time}:00Z"));
+        common::set_fixture_clock(when);
+        let act = Act {
+            uuid,
+            incident_id: id,
+            author: "alice",
+            at: when,
+        };
+        if milestone == Milestone::Mitigated {
+            let done = Act {
+                uuid: "timer-done",
+                ..act
+            };
+            store.close_timer(&done, 1, TimerState::Done).unwrap();
+        }
+        store.set_milestone(&act, milestone, when).unwrap();
+    }
+    store.incident_record(id).unwrap()
+}
+
+/// A resolved incident looks resolved: the clocks stopped (no phase, no
+/// running T+, no status update due), how long it took and the post-mortem
+/// countdown in their place, every milestone in the incident pane.
+#[test]
+fn a_resolved_incident_looks_resolved() {
+    let dir = common::temp_dir();
+    let app = app_at(Some(resolved_incident(&dir)), "2026-03-01T17:01:55Z");
+    let narrow = render(&app, 80, 24);
+    assert_eq!(
+        header_of(&narrow),
+        " #1  P1 HIGH  Checkout API re…  RESOLVED T+2h14m  Post-mortem due in 47:12:05 … "
+    );
+    for milestone in [
+        "Started   13:52",
+        "Detected  13:55",
+        "Declared  14:00",
+        "Acked     14:05",
+        "Mitigated 14:40",
+        "Resolved  16:14",
+    ] {
+        assert!(narrow.contains(milestone), "{milestone}:\n{narrow}");
+    }
+    assert!(narrow.contains("Post-mortem     due in 47:12:05"), "{narrow}");
+    insta::assert_snapshot!("resolved_80x24", narrow);
+
+    let wide = render(&app, 200, 50);
+    let header = header_of(&wide);
+    assert!(
+        header.ends_with("  RESOLVED T+2h14m  Post-mortem due in 47:12:05  IC alice "),
+        "{header}"
+    );
+    for stopped in ["Response", "UPDATE"] {
+        assert!(!header.contains(stopped), "{stopped} after resolution: {header}");
+    }
+    for stopped in ["Status update ", "Phase 2 ", "Since declared"] {
+        assert!(!wide.contains(stopped), "{stopped} after resolution:\n{wide}");
+    }
+    insta::assert_snapshot!("resolved_200x50", wide);
+
+    // Later still: the same duration, the post-mortem now overdue.
+    let mut late = app.clone();
+    late.handle(Event::Tick(at("2026-03-03T17:14:00Z")));
+    let header = header_of(&render(&late, 200, 50));
+    assert!(
+        header.contains("  POST-MORTEM OVERDUE +1:00:00  RESOLVED T+2h14m  IC alice "),
+        "{header}"
     );
 }

@@ -124,7 +124,8 @@ fn observed(app: &App, requests: &[Request]) -> String {
     }
     format!(
         "input {:?}, focus {:?}, item {}, offset {}, scroll {}, start {:?}, search {:?}, quit {}, \
-         flash {:?}, note {:?}, update {:?}, prompt {:?}, title {:?}, requests {requests}",
+         flash {:?}, note {:?}, update {:?}, prompt {:?}, title {:?}, start field {:?}, detected {:?}, \
+         requests {requests}",
         app.input,
         app.focus,
         app.checklist_selected,
@@ -138,6 +139,8 @@ fn observed(app: &App, requests: &[Request]) -> String {
         app.update_draft.lines(),
         app.prompt.lines(),
         app.start.title.lines(),
+        app.start.field,
+        app.start.detected.lines(),
     )
 }
 

@@ -50,7 +50,7 @@ impl App {
                 self.prompt.insert_str(text.replace('\n', " "));
             }
             Input::Keys if self.record.is_none() => {
-                self.start.title.insert_str(text.replace('\n', " "));
+                self.start.field_mut().insert_str(text.replace('\n', " "));
             }
             _ => self.say(format!(
                 "To paste into a note, press {} first",

@@ -552,6 +552,22 @@ const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Start,
+        &[key(KeyCode::Tab)],
+        A::FocusNext,
+        "field",
+        "Next field (title, detected how long ago)",
+        true,
+    ),
+    bind(
+        C::Start,
+        &[key(KeyCode::BackTab)],
+        A::FocusPrevious,
+        "",
+        "Previous field",
+        false,
+    ),
+    bind(
+        C::Start,
         &[ENTER],
         A::Submit,
         "declare",
@@ -1027,7 +1043,10 @@ mod tests {
             ),
             (Context::Composer, "Enter send · Ctrl-J newline · Esc leave"),
             (Context::Prompt, "Enter submit · Tab complete · Esc cancel"),
-            (Context::Start, "↑/↓ severity · Enter declare · Esc quit"),
+            (
+                Context::Start,
+                "↑/↓ severity · Tab field · Enter declare · Esc quit",
+            ),
             (
                 Context::SeverityPicker,
                 "↑/↓ choose · Enter then say why · Esc cancel",

@@ -87,9 +87,20 @@ pub struct Flash {
 #[derive(Debug, Clone)]
 pub struct StartForm {
     pub title: TextArea<'static>,
+    /// How long ago it was detected (`10m`, `1h`, `14:05`); empty: now.
+    pub detected: TextArea<'static>,
+    /// The field being typed into.
+    pub field: StartField,
     pub severity: Severity,
     /// The built-in runbook's escalation triggers, shown beside each severity.
     pub triggers: Vec<runbook::EscalationTrigger>,
+}
+
+/// The start screen's text fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartField {
+    Title,
+    Detected,
 }
 
 /// The whole console state.
@@ -129,7 +140,12 @@ pub struct App {
     pub note_draft: TextArea<'static>,
     pub update_draft: TextArea<'static>,
     pub prompt: TextArea<'static>,
+    /// The message line: what the last action did, or why not.
     pub flash: Option<Flash>,
+    /// The write whose answer the message line waits for (its UUID): an
+    /// answer to an earlier write, arriving after something else was done
+    /// or said, is not the answer to the last action and is not said.
+    awaited_answer: Option<String>,
     /// Lines of the help (or metrics view) scrolled past.
     pub help_scroll: u16,
     /// The last metrics report received.
@@ -202,6 +218,8 @@ impl App {
             runbook: None,
             start: StartForm {
                 title: empty_area(),
+                detected: empty_area(),
+                field: StartField::Title,
                 severity: Severity::P2,
                 triggers: runbook::default_runbook().escalation.clone(),
             },
@@ -215,6 +233,7 @@ impl App {
             update_draft: empty_draft(),
             prompt: empty_area(),
             flash: None,
+            awaited_answer: None,
             help_scroll: 0,
             metrics: None,
             keymap: keymap::Keymap::default(),
@@ -289,6 +308,31 @@ impl App {
             is_error: true,
             until: self.now + FLASH_FOR,
         });
+    }
+
+    /// After an action: the line now waits for the answer to the write it
+    /// sent, or for none if the action said something of its own.
+    fn await_answer(&mut self, requests: &[Request]) {
+        let sent = requests.iter().rev().find_map(|request| match request {
+            Request::Apply(attempt) => Some(attempt.uuid.clone()),
+            _ => None,
+        });
+        if sent.is_some() || self.flash.is_some() {
+            self.awaited_answer = sent;
+        }
+    }
+
+    /// Whether `request` is the write the message line waits for; it waits
+    /// for it once.
+    fn is_awaited(&mut self, request: &Request) -> bool {
+        let Request::Apply(attempt) = request else {
+            return false;
+        };
+        if self.awaited_answer.as_deref() == Some(attempt.uuid.as_str()) {
+            self.awaited_answer = None;
+            return true;
+        }
+        false
     }
 
     /// Applies one event; returns the writes it asks for.
@@ -384,7 +428,15 @@ impl App {
             }
             Event::Key(key) => {
                 self.drafts_dirty |= matches!(self.input, Input::Composer(_));
-                self.key(key)
+                // A key that does something ends what the line said about
+                // the last action; typing text does not ("Say why" stays
+                // while the reason is typed).
+                if self.keymap.action_for(self.context(), &key).is_some() {
+                    self.flash = None;
+                }
+                let requests = self.key(key);
+                self.await_answer(&requests);
+                requests
             }
         }
     }

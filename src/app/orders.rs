@@ -69,8 +69,12 @@ impl App {
         }
     }
 
-    /// Says what the core answered for a write of this console.
+    /// Says what the core answered for the last write of this console (an
+    /// earlier write's answer would speak of something else).
     pub(super) fn hear(&mut self, request: &Request, answer: Answer) {
+        if !self.is_awaited(request) {
+            return;
+        }
         let mut said = match (entry_text(request), answer.verdict) {
             (Some((EntryKind::StatusUpdate, _)), _) => "Status update posted; countdown reset".to_string(),
             (Some((EntryKind::Decision, _)), _) => "Decision recorded".to_string(),

@@ -83,6 +83,9 @@ pub enum Request {
         uuid: String,
         title: String,
         severity: Severity,
+        /// When it was detected (RFC 3339, checked on the start screen);
+        /// None: when declared.
+        detected_at: Option<String>,
     },
     /// A checked write of incident command (the core's, as the CLI's).
     Apply(Attempt),

@@ -261,12 +261,13 @@ impl Worker {
                 uuid,
                 title,
                 severity,
+                detected_at,
             } => {
                 let declaration = Declaration {
                     title: title.clone(),
                     severity: *severity,
                     started_at: None,
-                    detected_at: None,
+                    detected_at: detected_at.clone(),
                     runbook: self.runbook.clone(),
                 };
                 let id = declaration

@@ -77,6 +77,18 @@ pub fn roles(runbook_roles: &[(String, String)]) -> Vec<Role> {
     all
 }
 
+/// A role's label where room is short: `IC`, `Comms`, `Scribe`, `Ops` for
+/// the standard roles (by key); a runbook's own role keeps its name.
+pub fn short_label<'a>(key: &str, name: &'a str) -> &'a str {
+    match key {
+        COMMANDER => "IC",
+        "comms" => "Comms",
+        "scribe" => "Scribe",
+        "ops" => "Ops",
+        _ => name,
+    }
+}
+
 /// The role a person means: its key, its name, or the start of its name.
 pub fn find_role<'a>(roles: &'a [Role], query: &str) -> Result<&'a Role, String> {
     let wanted = query.trim().to_lowercase();
@@ -126,5 +138,7 @@ mod tests {
                 .unwrap_err()
                 .contains("ic (Incident Commander)")
         );
+        let short: Vec<&str> = roles.iter().map(|r| short_label(&r.key, &r.name)).collect();
+        assert_eq!(short, ["IC", "Comms", "Scribe", "Ops", "Security Lead"]);
     }
 }

@@ -1,15 +1,32 @@
 //! The note composer: a multi-line text box over the bottom of the panes,
 //! its lines wrapped at the box's width (the text box's own soft wrap).
 
+use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear};
 
-use super::text::wrap;
+use super::text::{truncate, wrap};
 use super::theme::Theme;
+use super::timers::{countdown, update_overdue};
 use crate::app::App;
 use crate::app::keymap::{Action, Context};
 use crate::domain::EntryKind;
+
+/// "update due in 04:12" or "UPDATE OVERDUE +00:22", while the incident is
+/// open.
+fn update_countdown(app: &App) -> Option<String> {
+    let view = app.view()?;
+    if !view.record.incident.status().is_open() {
+        return None;
+    }
+    let remaining = view.status_update_due().0 - app.now;
+    Some(if remaining < TimeDelta::zero() {
+        update_overdue(remaining)
+    } else {
+        format!("update due in {}", countdown(remaining))
+    })
+}
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme: &Theme) {
     // The keys are named from the keymap in force, overrides included.
@@ -20,8 +37,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
         EntryKind::Decision => (&app.note_draft, "Decision", "records"),
         _ => (&app.note_draft, "Note", "adds"),
     };
+    // The composer covers the timers pane: the status-update countdown
+    // rides in its title, right after the key that sends, so narrow
+    // windows cut the other hints first.
+    let update = update_countdown(app)
+        .map(|countdown| format!(" · {countdown}"))
+        .unwrap_or_default();
     let title = format!(
-        " {what} — {} {verb} · {} new line · {} leaves (draft kept) ",
+        " {what} — {} {verb}{update} · {} new line · {} leaves (draft kept) ",
         key_of(Action::Submit),
         key_of(Action::InsertNewline),
         key_of(Action::Leave)
@@ -47,7 +70,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, kind: EntryKind, theme
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(title);
+        // Cut with `…` where the window is narrower than the hints.
+        .title(truncate(&title, popup.width.saturating_sub(2) as usize));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     frame.render_widget(draft, inner);

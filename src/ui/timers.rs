@@ -1,5 +1,8 @@
 //! The timers pane: countdowns that tick every second and change colour (and
-//! wording, for terminals without colour) as they near and pass zero.
+//! wording, for terminals without colour) as they near and pass zero. Once
+//! the incident is resolved its clocks stop: how long it took and the
+//! post-mortem countdown take the place of the status update, the phase and
+//! the time since declared.
 
 use chrono::TimeDelta;
 use ratatui::Frame;
@@ -8,22 +11,28 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::pane_block;
-use super::text::pad;
+use super::text::{pad, truncate, width};
 use super::theme::Theme;
 use crate::app::App;
 use crate::domain::clock::{self, Urgency};
-use crate::domain::sanitize_line;
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
+use crate::domain::{Milestone, sanitize_line};
+use crate::view::Postmortem;
 
 /// `mm:ss`, or `h:mm:ss` past an hour, for a countdown.
-fn countdown(delta: TimeDelta) -> String {
+pub(super) fn countdown(delta: TimeDelta) -> String {
     let s = delta.num_seconds().unsigned_abs();
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
     } else {
         format!("{:02}:{:02}", s / 60, s % 60)
     }
+}
+
+/// The header's and the composer's words for a late status update.
+pub(super) fn update_overdue(late: TimeDelta) -> String {
+    format!("UPDATE OVERDUE +{}", countdown(late))
 }
 
 /// "in 12:34", "DUE SOON 02:10", "OVERDUE +03:05": the words carry the urgency.
@@ -35,6 +44,24 @@ fn due_text(remaining: TimeDelta, urgency: Urgency) -> String {
     }
 }
 
+/// Cuts a line to `width` cells, marking the cut with `…` (the pane's
+/// lines do not wrap: each is one clock; the incident pane's rows alike).
+pub(super) fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        spans.push(Span::styled(truncate(&span.content, left), span.style));
+        break;
+    }
+    Line::from(spans)
+}
+
 /// A bar of `cells` showing `progress` (0..1), in characters any terminal has.
 fn bar(progress: f64, cells: usize) -> String {
     let filled = ((progress.clamp(0.0, 1.0)) * cells as f64).round() as usize;
@@ -42,14 +69,56 @@ fn bar(progress: f64, cells: usize) -> String {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let Some(record) = &app.record else { return };
+    let Some(view) = app.view() else { return };
+    let record = view.record;
     let incident = &record.incident;
     let label = |text: &str| Span::styled(format!("{} ", pad(text, 15)), theme.dim());
+    let inner_width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
 
-    if incident.status().is_open()
-        && let Some((due, every)) = app.status_update_due()
-    {
+    if view.stopped_at().is_some() {
+        // The milestone that stopped the clocks.
+        let stopped_by = if incident.milestones.resolved_at.is_some() {
+            Milestone::Resolved
+        } else {
+            Milestone::Closed
+        };
+        lines.push(Line::from(vec![
+            label(stopped_by.title()),
+            Span::styled(
+                format!("{} after declared", format_duration(view.since_declared(app.now))),
+                theme.done(),
+            ),
+        ]));
+    }
+    match view.postmortem() {
+        Some(Postmortem::Due(due)) => {
+            let remaining = due - app.now;
+            let urgency = clock::urgency(remaining, crate::domain::incident::POSTMORTEM_WITHIN);
+            let text = match urgency {
+                Urgency::Calm => format!("due {}", due_text(remaining, urgency)),
+                _ => due_text(remaining, urgency),
+            };
+            let mut spans = vec![label("Post-mortem"), Span::styled(text, theme.urgency(urgency))];
+            // How to mark it done, where it fits whole.
+            let hint = Span::styled("  :postmortem done", theme.dim());
+            if spans.iter().chain([&hint]).map(Span::width).sum::<usize>() <= inner_width {
+                spans.push(hint);
+            }
+            lines.push(Line::from(spans));
+        }
+        Some(Postmortem::Done(at)) => lines.push(Line::from(vec![
+            label("Post-mortem"),
+            Span::styled(
+                format!("done {}", app.local(at).format("%m-%d %H:%M")),
+                theme.done(),
+            ),
+        ])),
+        None => {}
+    }
+
+    if incident.status().is_open() {
+        let (due, every) = view.status_update_due();
         let remaining = due - app.now;
         let urgency = clock::urgency(remaining, every);
         let mut spans = vec![
@@ -69,7 +138,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(spans));
     }
 
-    if let Some(phase) = app.phase_clock() {
+    if let Some(phase) = view.phase_clock(app.now).filter(|_| incident.status().is_open()) {
         let span = phase.end - phase.start;
         let urgency = clock::urgency(phase.remaining(), span);
         let mut spans = vec![
@@ -103,18 +172,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         } else {
             due_text(remaining, urgency)
         };
+        // The label takes what is left of the line, cut with `…`.
+        let room = inner_width.saturating_sub(16 + width(&text) + 1);
         lines.push(Line::from(vec![
             label(&format!("Timer {}", timer.id)),
             Span::styled(text, theme.urgency(urgency)),
-            Span::raw(format!(" {}", sanitize_line(&timer.label))),
+            Span::raw(format!(" {}", truncate(&sanitize_line(&timer.label), room))),
         ]));
     }
 
-    let since = app.now - incident.milestones.declared_at;
-    lines.push(Line::from(vec![
-        label("Since declared"),
-        Span::raw(countdown(since)),
-    ]));
+    if incident.status().is_open() {
+        lines.push(Line::from(vec![
+            label("Since declared"),
+            Span::raw(countdown(view.since_declared(app.now))),
+        ]));
+    }
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|line| fit_line(line, inner_width))
+        .collect();
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(" Timers ", false, theme)),
         area,
@@ -135,5 +211,12 @@ mod tests {
         assert_eq!(countdown(TimeDelta::seconds(3725)), "1:02:05");
         assert_eq!(bar(0.5, 4), "[##--]");
         assert_eq!(bar(3.0, 4), "[####]");
+        let line = Line::from(vec![Span::raw("Post-mortem "), Span::raw("due in 47:12:05")]);
+        assert_eq!(
+            fit_line(line.clone(), 27).to_string(),
+            "Post-mortem due in 47:12:05"
+        );
+        assert_eq!(fit_line(line.clone(), 20).to_string(), "Post-mortem due in …");
+        assert_eq!(fit_line(line, 12).to_string(), "Post-mortem ");
     }
 }
