@@ -220,16 +220,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                     style,
                 ));
             }
-            lines.push(Line::from(spans));
+            // One row each, cut with `…`: ratatui's wrapping can run wide
+            // text (CJK, ZWJ emoji) past the pane's border.
+            lines.push(fit_line(Line::from(spans), inner_width));
         }
     }
     if !pinned.is_empty() {
         lines.push(Line::styled("Pinned", theme.title()));
         for entry in pinned.iter().rev().take(5) {
-            lines.push(Line::from(vec![
-                Span::styled("* ", theme.key()),
-                Span::raw(sanitize_line(&entry.text).into_owned()),
-            ]));
+            lines.push(fit_line(
+                Line::from(vec![
+                    Span::styled("* ", theme.key()),
+                    Span::raw(sanitize_line(&entry.text).into_owned()),
+                ]),
+                inner_width,
+            ));
         }
     }
     // The pinned count in the title costs no row.
