@@ -198,13 +198,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         ));
         for action in open_actions {
             let overdue = action.is_overdue(app.now);
-            let mut spans = vec![
-                Span::styled(format!("{:>3} ", action.id), theme.dim()),
-                Span::raw(sanitize_line(&action.text).into_owned()),
-            ];
+            // Who and when first: they are short, and the text is what a
+            // narrow pane cuts.
+            let mut spans = vec![Span::styled(format!("{:>3} ", action.id), theme.dim())];
             if let Some(owner) = &action.owner {
                 spans.push(Span::styled(
-                    format!(" @{}", sanitize_line(owner)),
+                    format!("@{} ", sanitize_line(owner)),
                     theme.author(owner),
                 ));
             }
@@ -216,13 +215,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 };
                 let word = if overdue { "OVERDUE" } else { "due" };
                 spans.push(Span::styled(
-                    format!(" {word} {}", app.local(due).format("%m-%d")),
+                    format!("{word} {} ", app.local(due).format("%m-%d")),
                     style,
                 ));
             }
-            // One row each, cut with `…`: ratatui's wrapping can run wide
-            // text (CJK, ZWJ emoji) past the pane's border.
-            lines.push(fit_line(Line::from(spans), inner_width));
+            let text = Span::raw(sanitize_line(&action.text).into_owned());
+            // Rows cut with `…`, never wrapped: ratatui's wrapping can run
+            // wide text (CJK, ZWJ emoji) past the pane's border. When the
+            // whole item does not fit one row, its text gets a row of its own.
+            let one_row: usize = spans.iter().map(|s| s.width()).sum::<usize>() + text.width();
+            if one_row <= inner_width {
+                spans.push(text);
+                lines.push(Line::from(spans));
+            } else {
+                lines.push(fit_line(Line::from(spans), inner_width));
+                lines.push(fit_line(Line::from(vec![Span::raw("    "), text]), inner_width));
+            }
         }
     }
     if !pinned.is_empty() {
