@@ -526,14 +526,7 @@ fn an_import_in_a_repeated_local_hour_is_refused_line_by_line() {
         let out = run_in(&db, tz, &["import", file.to_str().unwrap(), "--tz", "local"]);
         assert!(out.status.success(), "{tz}: {}", stderr(&out));
     }
-    let json = show_json(&db, "1");
-    let order: Vec<&str> = json["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "note")
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
+    let order = common::note_texts(&db, "1");
     assert_eq!(
         order,
         ["first", "second", "third", "first", "second", "third"],

@@ -275,14 +275,7 @@ fn a_draft_survives_a_killed_console() {
     again.wait_for("backfill");
     again.send("q");
     assert!(again.wait_exit(Duration::from_secs(10)).success());
-    let json = show_json(&db, "1");
-    let notes: Vec<&str> = json["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "note")
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
+    let notes = common::note_texts(&db, "1");
     assert_eq!(
         notes,
         ["the replica in eu-west-1 is lagging because of the backfill"]

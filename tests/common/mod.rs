@@ -58,6 +58,17 @@ pub fn db_in(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("warroom.db")
 }
 
+/// The texts of an incident's notes, in timeline order (from `show --json`).
+pub fn note_texts(db: &Path, id: &str) -> Vec<String> {
+    show_json(db, id)["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .filter(|e| e["kind"] == "note")
+        .map(|e| e["text"].as_str().expect("a note's text").to_string())
+        .collect()
+}
+
 /// `show --json` parsed.
 pub fn show_json(db: &Path, id: &str) -> serde_json::Value {
     serde_json::from_str(&ok(db, &["show", id, "--json"])).expect("show --json is JSON")
