@@ -586,9 +586,10 @@ fn show_marks_entries_written_down_later() {
             "alert fired (from the graph)" | "imported line" => format!(" [recorded {}]", local(recorded)),
             _ => String::new(),
         };
-        // The layout of `show`: time, pin mark, kind, author, text.
+        // The layout of `show`: id, time, pin mark, kind, author, text.
         let line = format!(
-            "  {}  {:<16} {:<12} {text}{mark}",
+            "  {:>6} {}  {:<16} {:<12} {text}{mark}",
+            format!("#{}", entry["id"]),
             local(occurred),
             entry["kind"].as_str().unwrap(),
             entry["author"].as_str().unwrap()

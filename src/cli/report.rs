@@ -137,9 +137,11 @@ pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
             let _ = write!(text, " [recorded {}]", local_time(recorded_at));
         }
         let mut lines = text.lines();
+        // The entry's id first: `warroom pin ID` and `verify` name entries by it.
         let _ = writeln!(
             out,
-            "  {} {}{:<16} {:<12} {}",
+            "  {:>6} {} {}{:<16} {:<12} {}",
+            format!("#{}", entry.id),
             local_time(entry.occurred_at),
             if entry.pinned { "*" } else { " " },
             entry.kind.as_str(),
@@ -147,7 +149,7 @@ pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
             lines.next().unwrap_or("")
         );
         for line in lines {
-            let _ = writeln!(out, "  {:49} {line}", "");
+            let _ = writeln!(out, "  {:54} {line}", "");
         }
     }
     out
