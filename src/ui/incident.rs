@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
+use super::text::fit_line;
 use super::theme::Theme;
-use super::timers::fit_line;
 use crate::app::App;
 use crate::domain::clock::Urgency;
 use crate::domain::roles::short_label;

@@ -1,6 +1,7 @@
 //! Fitting untrusted text into cells: sanitizing, measuring and wrapping by
 //! display width (CJK and emoji take two cells).
 
+use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Display width of `text` in terminal cells.
@@ -74,6 +75,25 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Cuts a styled line to `width` cells, marking the cut with `…`: for rows
+/// that must not wrap (a clock each in the timers pane, the incident pane's
+/// rows; ratatui's wrapping can run wide text past a border).
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        spans.push(Span::styled(truncate(&span.content, left), span.style));
+        break;
+    }
+    Line::from(spans)
 }
 
 #[cfg(test)]

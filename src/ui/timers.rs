@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::pane_block;
-use super::text::{pad, truncate, width};
+use super::text::{fit_line, pad, truncate, width};
 use super::theme::Theme;
 use crate::app::App;
 use crate::domain::clock::{self, Urgency};
@@ -42,24 +42,6 @@ fn due_text(remaining: TimeDelta, urgency: Urgency) -> String {
         Urgency::Near => format!("SOON {}", countdown(remaining)),
         Urgency::Overdue => format!("OVERDUE +{}", countdown(remaining)),
     }
-}
-
-/// Cuts a line to `width` cells, marking the cut with `…` (the pane's
-/// lines do not wrap: each is one clock; the incident pane's rows alike).
-pub(super) fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
-    let mut left = width;
-    let mut spans = Vec::new();
-    for span in line.spans {
-        let w = span.width();
-        if w <= left {
-            left -= w;
-            spans.push(span);
-            continue;
-        }
-        spans.push(Span::styled(truncate(&span.content, left), span.style));
-        break;
-    }
-    Line::from(spans)
 }
 
 /// A bar of `cells` showing `progress` (0..1), in characters any terminal has.
