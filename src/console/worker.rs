@@ -39,6 +39,8 @@ pub struct Worker {
     tampered: Option<Break>,
     /// Why the database path no longer names the open file, once noticed.
     gone: Option<String>,
+    /// What this console has loaded of the attached incident.
+    follower: Follower,
     /// The incident shown; None until one is open.
     pub incident: Option<i64>,
     pub account: String,
@@ -60,6 +62,7 @@ impl Worker {
             witness: None,
             tampered: None,
             gone: None,
+            follower: Follower::default(),
             incident,
             account,
             me,
@@ -77,24 +80,15 @@ impl Worker {
         let _watch = watch::watch(self.store.location(), move || {
             let _ = wake.send(WorkerMessage::FileChanged);
         });
-        let mut follower = Follower::default();
         let mut recheck = Recheck::default();
         let mut file_event = false;
         let mut must_reload = true;
         let mut next_beat = Instant::now();
         loop {
-            if self.gone.is_none()
-                && let Some(how) = self.store.file_replaced()
+            if let Some(news) = self.notice_gone()
+                && events.send(news).is_err()
             {
-                let message = format!(
-                    "{} {how}: nothing is saved any more (notes stay as drafts); :reload opens the file now at that path",
-                    self.store.location()
-                );
-                crate::diagnostics::record(&message);
-                self.gone = Some(message.clone());
-                if events.send(Event::DatabaseGone(message)).is_err() {
-                    break;
-                }
+                break;
             }
             if self.gone.is_none() && !self.store.is_read_only() && Instant::now() >= next_beat {
                 // Never before `since`, even if the clock is set back: a row
@@ -108,11 +102,11 @@ impl Worker {
                 must_reload = true;
                 next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
             }
-            let others_committed = follower.others_committed(&mut self.store);
+            let others_committed = self.follower.others_committed(&mut self.store);
             recheck.looked(std::mem::take(&mut file_event), others_committed);
             if (must_reload || others_committed) && self.gone.is_none() {
                 must_reload = false;
-                let event = match self.snapshot(&mut follower) {
+                let event = match self.snapshot() {
                     Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
                     Err(e) => {
                         crate::diagnostics::record(&format!("console read failed: {e}"));
@@ -134,20 +128,14 @@ impl Worker {
                     .min(FALLBACK_POLL),
             );
             match inbox.recv_timeout(wait) {
-                Ok(WorkerMessage::Write(Request::Reopen)) => {
-                    let event = match self.reopen() {
-                        Ok(()) => {
-                            follower = Follower::default();
-                            Event::Reopened
-                        }
-                        Err(e) => Event::Problem(format!("cannot reopen: {e}")),
-                    };
-                    must_reload = true;
-                    if events.send(event).is_err() {
+                Ok(WorkerMessage::Write(request)) => {
+                    // The file may have gone since the last look: never
+                    // write into a file no one reads.
+                    if let Some(news) = self.notice_gone()
+                        && events.send(news).is_err()
+                    {
                         break;
                     }
-                }
-                Ok(WorkerMessage::Write(request)) => {
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
@@ -172,6 +160,23 @@ impl Worker {
         if !self.store.is_read_only() {
             let _ = self.store.leave(&self.me.session);
         }
+    }
+
+    /// Whether the database path still names the open file; the first time
+    /// it does not, the news for the console (a banner: nothing is saved any
+    /// more).
+    fn notice_gone(&mut self) -> Option<Event> {
+        if self.gone.is_some() {
+            return None;
+        }
+        let how = self.store.file_replaced()?;
+        let message = format!(
+            "{} {how}: nothing is saved any more (notes stay as drafts); :reload opens the file now at that path",
+            self.store.location()
+        );
+        crate::diagnostics::record(&message);
+        self.gone = Some(message.clone());
+        Some(Event::DatabaseGone(message))
     }
 
     /// Checks the record against its chain and what this account saw: the
@@ -217,6 +222,7 @@ impl Worker {
             self.incident = None;
         }
         self.store = store;
+        self.follower = Follower::default();
         self.witness = None;
         self.tampered = None;
         self.gone = None;
@@ -224,13 +230,13 @@ impl Worker {
     }
 
     /// The whole incident the first time, then only what changed.
-    fn snapshot(&mut self, follower: &mut Follower) -> Result<Snapshot, StoreError> {
+    fn snapshot(&mut self) -> Result<Snapshot, StoreError> {
         if self.incident.is_none() {
             self.incident = self.store.latest_open_incident()?;
         }
         let incident = match self.incident {
             None => IncidentData::None,
-            Some(id) => match follower.load(&mut self.store, id)? {
+            Some(id) => match self.follower.load(&mut self.store, id)? {
                 Loaded::Full(record) => IncidentData::Full(record),
                 Loaded::Update(update) => IncidentData::Update(update),
             },
@@ -245,18 +251,17 @@ impl Worker {
     /// Applies one request through the incident-command core; returns what
     /// to tell the console.
     fn apply(&mut self, request: &Request) -> Result<Event, StoreError> {
-        if let Some(gone) = &self.gone {
+        // Nothing is written into a file no one reads; reopening is the way out.
+        if let Some(gone) = &self.gone
+            && *request != Request::Reopen
+        {
             return Err(StoreError::Invalid(gone.clone()));
         }
-        // The file may have gone since the last look: never write into a
-        // file no one reads.
-        if let Some(how) = self.store.file_replaced() {
-            return Err(StoreError::Invalid(format!(
-                "{} {how}; :reload opens the file now at that path",
-                self.store.location()
-            )));
-        }
         match request {
+            Request::Reopen => Ok(match self.reopen() {
+                Ok(()) => Event::Reopened,
+                Err(e) => Event::Problem(format!("cannot reopen: {e}")),
+            }),
             Request::Declare {
                 uuid,
                 title,
@@ -285,8 +290,6 @@ impl Worker {
                 let report = self.store.metrics(&Default::default(), Utc::now())?;
                 Ok(Event::MetricsReady(report.to_text()))
             }
-            // Handled by the loop, which owns the follower.
-            Request::Reopen => Ok(Event::Info(String::new())),
         }
     }
 }
