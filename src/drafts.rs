@@ -5,10 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::domain::EntryKind;
-use crate::domain::chain::to_hex;
 use crate::private_state;
 use crate::store::Location;
 
@@ -19,10 +16,8 @@ const DRAFTS: &str = "drafts";
 /// `$XDG_STATE_HOME/warroom/drafts/` (`~/.local/state/warroom/drafts/`).
 pub fn draft_path(database: &Location, incident: i64, kind: EntryKind) -> Option<PathBuf> {
     let folder = private_state::state_dir().ok()?.join(DRAFTS);
-    // The location names the war room; a digest keeps the file name short
-    // (and the same from one build to the next).
-    let digest = Sha256::digest(database.key());
-    let name = format!("{}-{incident}-{}.txt", to_hex(&digest[..8]), kind.as_str());
+    // The location's digest names the war room: short, stable across builds.
+    let name = format!("{}-{incident}-{}.txt", database.digest(), kind.as_str());
     Some(folder.join(name))
 }
 

@@ -232,12 +232,11 @@ impl Witness {
 
 /// `seen/<digest of the database's location>` in the private state folder.
 fn seen_file(database: &Location) -> Option<PathBuf> {
-    let digest = Sha256::digest(database.key());
     Some(
         private_state::state_dir()
             .ok()?
             .join(SEEN)
-            .join(to_hex(&digest[..16])),
+            .join(database.digest()),
     )
 }
 

@@ -6,6 +6,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
+use crate::domain::chain::to_hex;
 use crate::domain::sanitize_line;
 
 /// A database, as `--db`, `$WARROOM_DB` or the config's `database` name it.
@@ -34,16 +37,18 @@ impl Location {
         }
     }
 
-    /// A stable name for files kept per database (drafts, what an account
-    /// saw): the file's real path, so two spellings of one file agree.
-    pub fn key(&self) -> Vec<u8> {
-        match self {
+    /// A short, stable name for files kept per database (drafts, what an
+    /// account saw): a digest of the file's real path, so two spellings of
+    /// one file agree and the name is the same from one build to the next.
+    pub fn digest(&self) -> String {
+        let key = match self {
             Location::File(path) => path
                 .canonicalize()
                 .unwrap_or_else(|_| path.clone())
                 .into_os_string()
                 .into_encoded_bytes(),
-        }
+        };
+        to_hex(&Sha256::digest(key)[..16])
     }
 }
 
@@ -103,11 +108,15 @@ mod tests {
     }
 
     #[test]
-    fn the_key_is_the_real_path() {
+    fn the_digest_is_of_the_real_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("w.db"), b"").unwrap();
         let direct = Location::from(dir.path().join("w.db"));
         let roundabout = Location::from(dir.path().join(".").join("w.db"));
-        assert_eq!(direct.key(), roundabout.key());
+        assert_eq!(direct.digest(), roundabout.digest());
+        assert_ne!(
+            direct.digest(),
+            Location::from(dir.path().join("other.db")).digest()
+        );
     }
 }
