@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::accounts::{Account, TempGroup, skipped_unless_root};
+use common::accounts::{Account, TempGroup, shared_room, skipped_unless_root};
 use common::pty::{Console, Present, WAIT};
 use common::{BIN, temp_dir};
 
@@ -115,19 +115,7 @@ fn denied(account: &Account, program: &str, path: &Path) {
     );
 }
 
-/// A shared war-room folder like `init --shared` makes: setgid, group
-/// `group`, 2770; returns the folder and its database (not yet created).
-fn shared_folder(dir: &tempfile::TempDir, group: &TempGroup) -> (PathBuf, PathBuf) {
-    let folder = dir.path().join("srv");
-    std::fs::create_dir(&folder).unwrap();
-    std::os::unix::fs::chown(&folder, Some(0), Some(group.gid)).unwrap();
-    set_mode(&folder, 0o2770);
-    let db = folder.join("warroom.db");
-    (folder, db)
-}
-
-/// Declares `title` on `db` as `account`, then makes the database and its
-/// side files group-writable as `init --shared` does (SQLite creates 0644).
+/// Declares `title` on `db` as `account`.
 fn declare_as(account: &Account, db: &Path, title: &str) {
     succeeded(
         &shell_as(
@@ -137,12 +125,6 @@ fn declare_as(account: &Account, db: &Path, title: &str) {
         ),
         "declare",
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let file = PathBuf::from(format!("{}{suffix}", db.display()));
-        if file.exists() {
-            set_mode(&file, 0o660);
-        }
-    }
 }
 
 /// A's home and `~/.local/state` readable by all, as on many systems: only
@@ -186,7 +168,7 @@ fn drafts_and_the_log_are_private_even_with_umask_000() {
     let a = Account::new("pa", &[&group]);
     let b = Account::new("pb", &[&group]);
     let dir = temp_dir();
-    let (_folder, db) = shared_folder(&dir, &group);
+    let (_folder, db) = shared_room(dir.path(), &group);
     declare_as(&a, &db, "Private drafts");
     open_home(&a);
     let db_arg = db.display().to_string();
@@ -289,7 +271,7 @@ fn loose_state_left_by_an_older_warroom_is_tightened_at_start() {
     let a = Account::new("ta", &[&group]);
     let b = Account::new("tb", &[&group]);
     let dir = temp_dir();
-    let (_folder, db) = shared_folder(&dir, &group);
+    let (_folder, db) = shared_room(dir.path(), &group);
     declare_as(&a, &db, "Tighten");
     open_home(&a);
     let db_arg = db.display().to_string();
@@ -478,7 +460,7 @@ fn export_output_is_made_like_a_shell_redirect() {
     let a = Account::new("ea", &[&group]);
     let b = Account::new("eb", &[&group]);
     let dir = temp_dir();
-    let (folder, db) = shared_folder(&dir, &group);
+    let (folder, db) = shared_room(dir.path(), &group);
     declare_as(&a, &db, "Export modes");
     let db_arg = db.display().to_string();
     let export_as = |umask: &str, out: &Path| {
@@ -598,7 +580,7 @@ fn presence_names_the_real_terminal_not_a_path_on_stdin() {
     let a = Account::new("sa", &[&group]);
     let b = Account::new("sb", &[&group]);
     let dir = temp_dir();
-    let (_folder, db) = shared_folder(&dir, &group);
+    let (_folder, db) = shared_room(dir.path(), &group);
     declare_as(&a, &db, "Who is here");
     let db_arg = db.display().to_string();
     // `/…/x 05:10, carol pts/7`: a folder "x 05:10, carol pts" holding "7".

@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::accounts::{Account, TempGroup, skipped_unless_root};
+use common::accounts::{Account, TempGroup, shared_room, skipped_unless_root};
 use common::pty::Console;
 use common::{BIN, chain_values, temp_dir};
 use rusqlite::Connection;
@@ -52,16 +52,7 @@ fn war_room() -> WarRoom {
     let bob = Account::new("b", &[&group]);
     let carol = Account::new("c", &[&group]);
     let dir = temp_dir();
-    let folder = dir.path().join("shared");
-    succeeded(
-        &run(std::process::Command::new(BIN)
-            .args(["init", "--shared"])
-            .arg(&folder)
-            .args(["--group", &group.name])
-            .env_remove("WARROOM_DB")),
-        "init --shared",
-    );
-    let db = folder.join("warroom.db");
+    let (_, db) = shared_room(dir.path(), &group);
     succeeded(
         &run(alice.warroom(&db).args(["declare", "-s", "P1", "Checkout down"])),
         "declare",

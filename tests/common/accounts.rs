@@ -161,3 +161,24 @@ impl Drop for Account {
         let _ = std::fs::remove_dir_all(&self.home);
     }
 }
+
+/// A war room set up the way an admin does it: `warroom init --shared
+/// DIR/room --group GROUP`, run as root (the tests' own account). Returns
+/// the folder and its database.
+pub fn shared_room(dir: &Path, group: &TempGroup) -> (PathBuf, PathBuf) {
+    let folder = dir.join("room");
+    let out = Command::new(super::BIN)
+        .args(["init", "--shared"])
+        .arg(&folder)
+        .args(["--group", &group.name])
+        .env_remove("WARROOM_DB")
+        .output()
+        .expect("run warroom init");
+    assert!(
+        out.status.success(),
+        "init --shared failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = folder.join("warroom.db");
+    (folder, db)
+}
