@@ -25,3 +25,22 @@ pub fn unknown_account_warning(name: &str) -> Option<String> {
         )
     })
 }
+
+/// This host's name (for attribution across hosts), sanitized to one line;
+/// `?` when the kernel will not say. Read once per process.
+pub fn host_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(read_host_name)
+}
+
+fn read_host_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is writable for its whole length, which is passed.
+    let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+    if status != 0 {
+        return "?".into();
+    }
+    let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+    let name = crate::domain::sanitize_line(&String::from_utf8_lossy(&buffer[..end])).into_owned();
+    if name.is_empty() { "?".into() } else { name }
+}

@@ -2,8 +2,7 @@
 //! the transaction that appends it (ids are handed out there, so the chain
 //! follows the log's order) and walked back to verify the record.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
-
+use super::sql::{Row, Tx, params};
 use super::{Result, Store};
 use crate::domain::chain::{ChainValue, ChainWalk, EventContent, GENESIS, link, stored_value};
 
@@ -30,7 +29,7 @@ struct ChainedRow {
 }
 
 impl ChainedRow {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<ChainedRow> {
+    fn from_row(r: &Row) -> Result<ChainedRow> {
         Ok(ChainedRow {
             id: r.get(0)?,
             uuid: r.get(1)?,
@@ -43,7 +42,7 @@ impl ChainedRow {
             pinned: r.get(8)?,
             data: r.get(9)?,
             // A value of another type (written around warroom) counts as none.
-            chain: r.get(10).ok().flatten(),
+            chain: r.get_lenient(10),
         })
     }
 
@@ -64,12 +63,11 @@ impl ChainedRow {
 }
 
 /// The newest event's id and the value the next event links to.
-pub(super) fn last_link(tx: &Transaction<'_>) -> rusqlite::Result<(i64, ChainValue)> {
+pub(super) fn last_link(tx: &Tx<'_>) -> Result<(i64, ChainValue)> {
     let last: Option<(i64, Option<Vec<u8>>)> = tx
-        .query_row("SELECT id, chain FROM events ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1).ok().flatten()))
-        })
-        .optional()?;
+        .query_opt("SELECT id, chain FROM events ORDER BY id DESC LIMIT 1", params![])?
+        .map(|r| Ok::<_, super::StoreError>((r.get(0)?, r.get_lenient(1))))
+        .transpose()?;
     Ok(match last {
         Some((id, chain)) => (id, stored_value(chain.as_deref())),
         None => (0, GENESIS),
@@ -77,25 +75,29 @@ pub(super) fn last_link(tx: &Transaction<'_>) -> rusqlite::Result<(i64, ChainVal
 }
 
 /// Gives the events written before the chain existed their values, in order.
-pub(super) fn backfill(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+pub(super) fn backfill(tx: &Tx<'_>) -> Result<()> {
     let mut previous = GENESIS;
     let mut after = 0;
     loop {
         let rows = page_after(tx, after)?;
         let Some(last) = rows.last() else { return Ok(()) };
         after = last.id;
-        let mut update = tx.prepare_cached("UPDATE events SET chain = ?1 WHERE id = ?2")?;
         for row in &rows {
             previous = link(&previous, &row.content());
-            update.execute(params![&previous[..], row.id])?;
+            tx.execute(
+                "UPDATE events SET chain = ?1 WHERE id = ?2",
+                params![&previous[..], row.id],
+            )?;
         }
     }
 }
 
-fn page_after(tx: &Transaction<'_>, after: i64) -> rusqlite::Result<Vec<ChainedRow>> {
-    let mut stmt = tx.prepare_cached(&format!("{SELECT_CHAINED} WHERE id > ?1 ORDER BY id LIMIT ?2"))?;
-    let rows = stmt.query_map(params![after, PAGE], ChainedRow::from_row)?;
-    rows.collect()
+fn page_after(tx: &Tx<'_>, after: i64) -> Result<Vec<ChainedRow>> {
+    tx.query_map(
+        &format!("{SELECT_CHAINED} WHERE id > ?1 ORDER BY id LIMIT ?2"),
+        params![after, PAGE],
+        ChainedRow::from_row,
+    )
 }
 
 impl Store {
@@ -103,10 +105,9 @@ impl Store {
     pub fn database_id(&mut self) -> Result<String> {
         self.read(|tx| {
             Ok(tx
-                .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?
+                .query_opt("SELECT value FROM meta WHERE key = 'database_id'", params![])?
+                .map(|r| r.get(0))
+                .transpose()?
                 .unwrap_or_default())
         })
     }
@@ -122,7 +123,7 @@ impl Store {
         let mut walk = ChainWalk::after(after.0, after.1);
         let mut cursor = after.0;
         loop {
-            let rows = self.read(|tx| Ok(page_after(tx, cursor)?))?;
+            let rows = self.read(|tx| page_after(tx, cursor))?;
             let Some(last) = rows.last() else { return Ok(walk) };
             cursor = last.id;
             for row in &rows {
@@ -137,15 +138,16 @@ impl Store {
     pub fn chain_value(&mut self, id: i64) -> Result<Option<Option<Vec<u8>>>> {
         self.read(|tx| {
             Ok(tx
-                .query_row("SELECT chain FROM events WHERE id = ?1", [id], |r| {
-                    Ok(r.get::<_, Option<Vec<u8>>>(0).ok().flatten())
-                })
-                .optional()?)
+                .query_opt("SELECT chain FROM events WHERE id = ?1", params![id])?
+                .map(|r| r.get_lenient::<Vec<u8>>(0)))
         })
     }
 
     /// The newest event's id (0 when there is none).
     pub fn last_event_id(&mut self) -> Result<i64> {
-        self.read(|tx| Ok(tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?))
+        self.read(|tx| {
+            tx.query_one("SELECT coalesce(max(id), 0) FROM events", params![])?
+                .get(0)
+        })
     }
 }

@@ -2,15 +2,14 @@
 //! advancing the phase, shared timers, role handoffs, milestones, the
 //! post-mortem and action items. Each is one act through [`Store::record`].
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
-
 use super::record::{Act, nothing_to_give_back};
+use super::sql::{Tx, params};
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::event::{ActionEvent, EventData, MilestoneSet, TimerEvent};
 use crate::domain::time::{format_clock, format_duration};
 use crate::domain::timer::TimerState;
 use crate::domain::{EntryKind, Milestone, TimelineEntry};
+use chrono::{DateTime, Utc};
 
 impl Store {
     /// Pushes the status-update countdown out to `until`; the reason is required.
@@ -64,21 +63,22 @@ impl Store {
                 "a timer needs a label (what to do when it rings)".into(),
             ));
         }
-        let started_before = |tx: &Transaction<'_>, _: TimelineEntry| id_by_uuid(tx, "timers", act.uuid);
+        let started_before = |tx: &Tx<'_>, _: TimelineEntry| id_by_uuid(tx, "timers", act.uuid);
         self.record(act, started_before, |tx| {
-            tx.execute(
-                "INSERT INTO timers (uuid, incident_id, label, deadline, started_by, started_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    act.uuid,
-                    act.incident_id,
-                    label,
-                    to_millis(deadline),
-                    act.author,
-                    to_millis(act.at)
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO timers (uuid, incident_id, label, deadline, started_by, started_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                    params![
+                        act.uuid,
+                        act.incident_id,
+                        label,
+                        to_millis(deadline),
+                        act.author,
+                        to_millis(act.at)
+                    ],
+                )?
+                .get(0)?;
             let text = format!(
                 "Timer {id} started: {label} (in {}, at {})",
                 format_duration(deadline - act.at),
@@ -93,12 +93,12 @@ impl Store {
     pub fn close_timer(&mut self, act: &Act<'_>, timer_id: i64, state: TimerState) -> Result<()> {
         self.record(act, nothing_to_give_back, |tx| {
             let found: Option<(String, String)> = tx
-                .query_row(
+                .query_opt(
                     "SELECT label, state FROM timers WHERE id = ?1 AND incident_id = ?2",
                     params![timer_id, act.incident_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                )?
+                .map(|r| Ok::<_, StoreError>((r.get(0)?, r.get(1)?)))
+                .transpose()?;
             let Some((label, current)) = found else {
                 return Err(StoreError::NotFound(format!(
                     "incident {} has no timer {timer_id}",
@@ -133,18 +133,18 @@ impl Store {
             return Err(StoreError::Invalid(format!("{account:?} is not an account name")));
         }
         // A retry answers who held the role before the handoff, as recorded.
-        let held_before = |_: &Transaction<'_>, earlier: TimelineEntry| match earlier.data {
+        let held_before = |_: &Tx<'_>, earlier: TimelineEntry| match earlier.data {
             Some(EventData::Role { from, .. }) => Ok(from),
             _ => Ok(None),
         };
         self.record(act, held_before, |tx| {
             let previous: Option<String> = tx
-                .query_row(
+                .query_opt(
                     "SELECT account FROM roles WHERE incident_id = ?1 AND role = ?2",
                     params![act.incident_id, role],
-                    |r| r.get(0),
-                )
-                .optional()?;
+                )?
+                .map(|r| r.get(0))
+                .transpose()?;
             tx.execute(
                 "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (incident_id, role) DO UPDATE SET name = ?3, account = ?4, since = ?5",
@@ -246,11 +246,12 @@ impl Store {
         if text.is_empty() {
             return Err(StoreError::Invalid("the action item needs a text".into()));
         }
-        let added_before = |tx: &Transaction<'_>, _: TimelineEntry| id_by_uuid(tx, "action_items", act.uuid);
+        let added_before = |tx: &Tx<'_>, _: TimelineEntry| id_by_uuid(tx, "action_items", act.uuid);
         self.record(act, added_before, |tx| {
-            tx.execute(
+            let id: i64 = tx
+                .query_one(
                 "INSERT INTO action_items (uuid, incident_id, text, owner, due_at, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 params![
                     act.uuid,
                     act.incident_id,
@@ -260,8 +261,8 @@ impl Store {
                     act.author,
                     to_millis(act.at)
                 ],
-            )?;
-            let id = tx.last_insert_rowid();
+            )?
+                .get(0)?;
             let owner_text = owner.map(|o| format!(", owner {o}")).unwrap_or_default();
             let due_text = due_at
                 .map(|d| format!(", due {}", format_clock(d, act.at)))
@@ -278,12 +279,12 @@ impl Store {
         self.log(|log| {
             let found: Option<(i64, String, Option<i64>)> = log
                 .tx
-                .query_row(
+                .query_opt(
                     "SELECT incident_id, text, done_at FROM action_items WHERE id = ?1",
-                    [action_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
+                    params![action_id],
+                )?
+                .map(|r| Ok::<_, StoreError>((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .transpose()?;
             let Some((incident_id, text, done)) = found else {
                 return Err(StoreError::NotFound(format!(
                     "there is no action item {action_id}"
@@ -310,12 +311,9 @@ impl Store {
 
 /// The id of the row a write made under `uuid` in `table` (timers, action
 /// items), which a retry gives back.
-fn id_by_uuid(tx: &Transaction<'_>, table: &str, uuid: &str) -> Result<i64> {
-    Ok(
-        tx.query_row(&format!("SELECT id FROM {table} WHERE uuid = ?1"), [uuid], |r| {
-            r.get(0)
-        })?,
-    )
+fn id_by_uuid(tx: &Tx<'_>, table: &str, uuid: &str) -> Result<i64> {
+    tx.query_one(&format!("SELECT id FROM {table} WHERE uuid = ?1"), params![uuid])?
+        .get(0)
 }
 
 /// How much of a pinned entry its pin event quotes.
@@ -329,12 +327,13 @@ impl Store {
     pub fn set_pin(&mut self, act: &Act<'_>, entry_id: i64, pinned: bool) -> Result<()> {
         self.record(act, nothing_to_give_back, |tx| {
             let entry = tx
-                .query_row(
+                .query_opt(
                     &format!("{} WHERE incident_id = ?1 AND id = ?2", super::read::SELECT_EVENT),
                     params![act.incident_id, entry_id],
-                    super::read::event_from_row,
-                )
-                .optional()?
+                )?
+                .as_ref()
+                .map(super::read::event_from_row)
+                .transpose()?
                 .ok_or_else(|| {
                     StoreError::NotFound(format!("incident {} has no entry #{entry_id}", act.incident_id))
                 })?;

@@ -38,13 +38,15 @@ pub enum StoreError {
     NoShm(PathBuf),
     #[error("{0} is not a warroom database: it is not an SQLite file at all (left untouched)")]
     NotADatabase(PathBuf),
-    #[error("{0} is not a warroom database: it is an SQLite file of another application (left untouched)")]
-    Foreign(PathBuf),
+    /// The database named (a path, or a URL without its password) is
+    /// another application's: "an SQLite file", "a `warroom` schema".
+    #[error("{0} is not a warroom database: it is {1} of another application (left untouched)")]
+    Foreign(String, &'static str),
     #[error(
-        "{path} was written by a newer warroom (schema {found}; this binary knows up to {supported}); upgrade warroom to use it (left untouched)"
+        "{database} was written by a newer warroom (schema {found}; this binary knows up to {supported}); upgrade warroom to use it (left untouched)"
     )]
     NewerSchema {
-        path: PathBuf,
+        database: String,
         found: i64,
         supported: i64,
     },
@@ -52,6 +54,16 @@ pub enum StoreError {
         "{0} is read-only for your account: you can read the incident but not change it (ask for write access to the file and its folder)"
     )]
     ReadOnly(PathBuf),
+    #[error(
+        "{0} is read-only for your database role: you can read the incident but not change it (the admin grants writing with warroom init --db URL --responders ROLE)"
+    )]
+    ReadOnlyRole(String),
+    #[error("{0} has no warroom schema yet: an admin runs `warroom init --db URL` once")]
+    NotInitialized(String),
+    /// The server cannot be reached (down, restarting, network gone); the
+    /// same command may work a moment later.
+    #[error("cannot reach {database}: {reason}")]
+    Unreachable { database: String, reason: String },
     #[error("cannot open {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
     #[error("the disk holding {0} is full: nothing was written; free space and try again")]
@@ -67,14 +79,27 @@ pub enum StoreError {
 }
 
 /// A failure of the database engine that has no message of its own above.
-/// Opaque, so nothing outside the store depends on which engine it is.
+/// Opaque outside the store, so nothing there depends on which engine it is.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct EngineError(pub(super) rusqlite::Error);
+pub enum EngineError {
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
+    #[error("{}", super::postgres::describe_error(.0))]
+    Postgres(postgres::Error),
+    /// A stored value of a shape warroom never writes.
+    #[error("{0}")]
+    Mismatch(String),
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Engine(EngineError(e))
+        StoreError::Engine(EngineError::Sqlite(e))
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> StoreError {
+        StoreError::Engine(EngineError::Postgres(e))
     }
 }
 

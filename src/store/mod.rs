@@ -1,10 +1,8 @@
-//! The SQLite store: one file shared by every responder's processes.
-//!
-//! Rules that keep many writers safe (each measured on this project's machines):
-//! WAL, `synchronous=FULL`, a `busy_timeout`, every write in an IMMEDIATE
-//! transaction (a deferred one that reads then writes fails with
-//! SQLITE_BUSY_SNAPSHOT), client-generated UUIDs so a retried write is applied
-//! once, and short read transactions so the WAL can be reset.
+//! The store: the incident record, on one of two engines. An SQLite file
+//! shared by the accounts of one host ([`sqlite`]), or a PostgreSQL
+//! database shared across hosts ([`postgres`]). Everything above the engines
+//! (the writes, their rules, the reads) is written once, in the SQL both
+//! speak ([`sql`]).
 
 mod chain;
 mod command;
@@ -12,130 +10,68 @@ mod error;
 pub mod files;
 pub mod follow;
 mod location;
+pub mod postgres;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};
 mod record;
 pub mod schema;
+pub(crate) mod sql;
+mod sqlite;
 pub mod watch;
 mod write;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use error::{EngineError, StoreError};
 pub use location::Location;
 pub use record::Act;
+pub use sql::Dialect;
 pub use write::{CheckOutcome, ItemChange, NewEntry, NewIncident, Outcome, SeverityChange, SeverityOutcome};
+
+use sql::Tx;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// How long one statement waits for another process's lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a write keeps retrying after SQLite gave up waiting.
-const WRITE_DEADLINE: Duration = Duration::from_secs(60);
-
-/// Whether opening may create the file.
+/// Whether opening may create the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
-    /// Create the file (and its folder) if missing; for commands that write.
+    /// Create the file (and its folder), or the schema, if missing; for
+    /// commands that write.
     Create,
-    /// The file must exist; for commands that only read.
+    /// The database must exist; for commands that only read.
     Existing,
 }
 
 /// An open warroom database.
 pub struct Store {
-    conn: Connection,
+    engine: Engine,
     location: Location,
-    /// The file of `location`, for messages and checks inside the store.
-    path: PathBuf,
-    read_only: bool,
-    /// Device and inode of the file opened, to notice when the path names
-    /// another file (removed or replaced under a running console).
-    identity: Option<(u64, u64)>,
     /// When entries are recorded; the wall clock, or a fixed one for demos and tests.
     clock: fn() -> DateTime<Utc>,
 }
 
+enum Engine {
+    Sqlite(sqlite::SqliteEngine),
+    Postgres(postgres::engine::PgEngine),
+}
+
 impl Store {
-    /// Opens (or with [`OpenMode::Create`], creates) the database at `path`.
+    /// Opens (or with [`OpenMode::Create`], creates) the database.
     ///
     /// Anything that is not a warroom database of a schema this binary knows
     /// is refused before a single byte of it is written.
     pub fn open(location: impl Into<Location>, mode: OpenMode) -> Result<Store> {
         let location = location.into();
-        let Location::File(path) = &location;
-        let path = path.clone();
-        // lstat, never stat: a name in a shared folder may be a member's link.
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => return Err(StoreError::IsDirectory(path)),
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = std::fs::read_link(&path).unwrap_or_default();
-                return Err(StoreError::Link { path, target });
-            }
-            Ok(meta) if !meta.is_file() => {
-                let what = files::describe_path(&path, &meta);
-                return Err(StoreError::NotAFile { path, what });
-            }
-            Ok(meta) if meta.len() > 0 => match starts_like_sqlite(&path) {
-                Ok(true) => {}
-                // SQLite takes a file shorter than its header for an empty
-                // database and would write over it.
-                Ok(false) => return Err(StoreError::NotADatabase(path)),
-                Err(cause) => return Err(StoreError::Unreadable { path, cause }),
-            },
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if mode == OpenMode::Existing {
-                    return Err(StoreError::NoDatabase(path));
-                }
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
-                        folder: parent.to_path_buf(),
-                        cause: source,
-                    })?;
-                }
-            }
-            Err(cause) => return Err(StoreError::Unreadable { path, cause }),
-        }
-        files::refuse_odd_side_files(&path)?;
-
-        // SQLite is given the path with its folder resolved and told not to
-        // follow links, so a link swapped in after the checks above is
-        // refused rather than followed; links among the folders above (an
-        // admin's /srv -> /data) still work.
-        let resolved = files::with_folder_resolved(&path).map_err(|cause| StoreError::Unreadable {
-            path: path.clone(),
-            cause,
-        })?;
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-        if mode == OpenMode::Create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let conn =
-            Connection::open_with_flags(&resolved, flags).map_err(|e| StoreError::from_sqlite(e, &path))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| StoreError::from_sqlite(e, &path))?;
-        let read_only = conn
-            .is_readonly(rusqlite::MAIN_DB)
-            .map_err(|e| StoreError::from_sqlite(e, &path))?;
-        let identity = file_identity(&path);
-        let mut store = Store {
-            conn,
-            location,
-            path,
-            read_only,
-            identity,
-            clock: Utc::now,
+        let engine = match &location {
+            Location::File(path) => Engine::Sqlite(sqlite::SqliteEngine::open(path, mode)?),
+            Location::Postgres(target) => Engine::Postgres(postgres::engine::PgEngine::open(target, mode)?),
         };
-        store.check_and_migrate(mode)?;
-        Ok(store)
+        Ok(Store {
+            engine,
+            location,
+            clock: Utc::now,
+        })
     }
 
     /// Replaces the clock that stamps when entries are recorded.
@@ -152,245 +88,70 @@ impl Store {
         &self.location
     }
 
+    /// Which engine holds the record.
+    pub fn dialect(&self) -> Dialect {
+        match self.engine {
+            Engine::Sqlite(_) => Dialect::Sqlite,
+            Engine::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// Whether the path still names the file this store has open; if not,
     /// how it changed. Writes to a removed or replaced file would go where
-    /// no one reads them.
+    /// no one reads them. (A server's database cannot be swapped that way.)
     pub fn file_replaced(&self) -> Option<&'static str> {
-        use std::os::unix::fs::MetadataExt;
-        let opened = self.identity?;
-        match std::fs::symlink_metadata(&self.path) {
-            Ok(meta) if (meta.dev(), meta.ino()) == opened => None,
-            Ok(_) => Some("was replaced by another file"),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("was removed"),
-            // Cannot tell (e.g. the folder became unreadable): say nothing.
-            Err(_) => None,
+        match &self.engine {
+            Engine::Sqlite(engine) => engine.file_replaced(),
+            Engine::Postgres(_) => None,
         }
     }
 
-    /// True when this account can read but not write the file.
+    /// True when this account can read but not write the record.
     pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-
-    /// Reads the header without writing, refuses foreign or newer files, then
-    /// switches to WAL and migrates if needed.
-    fn check_and_migrate(&mut self, mode: OpenMode) -> Result<()> {
-        let header = self.read_header()?;
-        let fresh = header.is_fresh();
-        if fresh && mode == OpenMode::Existing {
-            // An empty file (an admin's pre-created 0660 file): readers leave
-            // it alone; the first write sets it up.
-            return Err(StoreError::NoDatabase(self.path.clone()));
-        }
-        if !fresh && header.application_id != schema::APPLICATION_ID {
-            return Err(StoreError::Foreign(self.path.clone()));
-        }
-        if header.user_version > schema::current_version() {
-            return Err(StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: header.user_version,
-                supported: schema::current_version(),
-            });
-        }
-        let needs_migration = header.user_version < schema::current_version();
-        if self.read_only {
-            if needs_migration {
-                return Err(StoreError::ReadOnly(self.path.clone()));
-            }
-            return self.configure_connection();
-        }
-        self.enable_wal()?;
-        self.configure_connection()?;
-        self.keep_wal_files();
-        if needs_migration {
-            self.migrate()?;
-        }
-        Ok(())
-    }
-
-    /// Reads the header fields in one snapshot: read one by one, they could
-    /// straddle another process's migration commit.
-    fn read_header(&mut self) -> Result<Header> {
-        self.read(Header::read)
-    }
-
-    fn enable_wal(&self) -> Result<()> {
-        // Switching a fresh file to WAL needs a moment of exclusive access; when
-        // many processes open one new file at once, wait for each other.
-        let started = Instant::now();
-        loop {
-            let result: rusqlite::Result<String> =
-                self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
-            match result {
-                Ok(_) => return Ok(()),
-                Err(e) if is_busy(&e) && started.elapsed() < WRITE_DEADLINE => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => return Err(StoreError::from_sqlite(e, &self.path)),
-            }
+        match &self.engine {
+            Engine::Sqlite(engine) => engine.is_read_only(),
+            Engine::Postgres(engine) => engine.is_read_only(),
         }
     }
 
-    /// Keeps the `-wal` and `-shm` files when the last writer closes. An
-    /// observer who may read the file but not write its folder can only open
-    /// a WAL database whose `-shm` already exists.
-    fn keep_wal_files(&self) {
-        let mut on: std::ffi::c_int = 1;
-        // SAFETY: the handle is this open connection's; the file control reads
-        // and writes one int through the pointer, which outlives the call.
-        unsafe {
-            rusqlite::ffi::sqlite3_file_control(
-                self.conn.handle(),
-                c"main".as_ptr(),
-                rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
-                (&mut on as *mut std::ffi::c_int).cast(),
-            );
-        }
-    }
-
-    fn configure_connection(&self) -> Result<()> {
-        self.conn
-            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(|e| StoreError::from_sqlite(e, &self.path))
-    }
-
-    /// Runs pending migrations inside `BEGIN IMMEDIATE`, re-reading the
-    /// version there: another process may have migrated while we waited.
-    fn migrate(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        self.write(|tx| {
-            let header = Header::read(tx)?;
-            if !header.is_fresh() && header.application_id != schema::APPLICATION_ID {
-                return Err(StoreError::Foreign(path.clone()));
-            }
-            if header.user_version > schema::current_version() {
-                return Err(StoreError::NewerSchema {
-                    path: path.clone(),
-                    found: header.user_version,
-                    supported: schema::current_version(),
-                });
-            }
-            let version = header.user_version;
-            for (index, migration) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tx.execute_batch(migration.sql)?;
-                if let Some(then) = migration.then {
-                    then(tx)?;
-                }
-                tx.pragma_update(None, "user_version", index as i64 + 1)?;
-            }
-            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
-            Ok(())
-        })
-    }
-
-    /// Runs `body` in an IMMEDIATE transaction, retrying the whole transaction
-    /// if SQLite still reports the database busy after `busy_timeout`. `body`
-    /// must be idempotent (writes carry client-generated UUIDs for that).
-    pub(crate) fn write<T>(
-        &mut self,
-        mut body: impl FnMut(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly(self.path.clone()));
-        }
-        let started = Instant::now();
-        loop {
-            let attempt = (|| {
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let value = body(&tx)?;
-                tx.commit()?;
-                Ok(value)
-            })();
-            match attempt {
-                Err(StoreError::Engine(EngineError(e)))
-                    if is_busy(&e) && started.elapsed() < WRITE_DEADLINE =>
-                {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(StoreError::Engine(EngineError(e))) => {
-                    return Err(StoreError::from_sqlite(e, &self.path));
-                }
-                other => return other,
-            }
+    /// Runs `body` as one write transaction: no other writer runs at the same
+    /// time (SQLite: IMMEDIATE; PostgreSQL: the write lock), so ids are
+    /// handed out in commit order. Retried whole while another process holds
+    /// the lock past its timeout; `body` must be idempotent (writes carry
+    /// client-generated UUIDs for that).
+    pub(crate) fn write<T>(&mut self, body: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.write(body),
+            Engine::Postgres(engine) => engine.write(body),
         }
     }
 
     /// Runs `body` in a short read transaction so it sees one consistent
     /// snapshot and ends before the next frame.
-    pub(crate) fn read<T>(
-        &mut self,
-        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let path = self.path.clone();
-        let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)?;
-            let value = body(&tx)?;
-            tx.finish()?;
-            Ok(value)
-        })();
-        result.map_err(|e| match e {
-            StoreError::Engine(EngineError(e)) => StoreError::from_sqlite(e, &path),
-            other => other,
-        })
-    }
-}
-
-struct Header {
-    application_id: i32,
-    user_version: i64,
-    objects: i64,
-}
-
-impl Header {
-    fn read(tx: &rusqlite::Transaction<'_>) -> Result<Header> {
-        Ok(Header {
-            application_id: tx.query_row("PRAGMA application_id", [], |r| r.get(0))?,
-            user_version: tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
-            objects: tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?,
-        })
+    pub(crate) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.read(body),
+            Engine::Postgres(engine) => engine.read(body),
+        }
     }
 
-    /// A brand-new or empty file (an admin may pre-create a 0660 empty file).
-    fn is_fresh(&self) -> bool {
-        self.application_id == 0 && self.user_version == 0 && self.objects == 0
+    /// The engine's own check of the database (SQLite: `quick_check`;
+    /// PostgreSQL: the server answers and the schema is whole).
+    pub fn quick_check(&mut self) -> Result<()> {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.quick_check(),
+            Engine::Postgres(engine) => engine.quick_check(),
+        }
     }
-}
 
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
-/// Whether a non-empty file starts with SQLite's magic header.
-fn starts_like_sqlite(path: &Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        // The name was a regular file a moment ago; if it has been swapped
-        // for a link or a FIFO since, fail instead of following or blocking.
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Ok(false);
+    /// A number that changes whenever another connection commits (SQLite's
+    /// `data_version`, ~3 µs; PostgreSQL: the newest event and presence).
+    pub fn data_version(&mut self) -> Result<i64> {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.data_version(),
+            Engine::Postgres(engine) => engine.data_version(),
+        }
     }
-    let mut magic = [0u8; 16];
-    match file.read_exact(&mut magic) {
-        Ok(()) => Ok(&magic == b"SQLite format 3\0"),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
 }
 
 /// Milliseconds since the epoch, as stored.

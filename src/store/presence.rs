@@ -5,12 +5,11 @@
 //! checked ([`Presence::is_well_formed`]) when written and again when read:
 //! one that fails is shown to nobody.
 
-use chrono::{DateTime, Utc};
-use rusqlite::params;
-
+use super::sql::params;
 use super::{Result, Store, StoreError, from_millis, to_millis};
 use crate::domain::presence::{PRESENCE_TIMEOUT, Presence};
 use crate::domain::sanitize_line;
+use chrono::{DateTime, Utc};
 
 /// Rows older than this are removed by the next heartbeat of anyone.
 const FORGET_AFTER_MS: i64 = 3_600_000;
@@ -41,7 +40,7 @@ impl Store {
             )?;
             tx.execute(
                 "DELETE FROM presence WHERE seen_at < ?1",
-                [to_millis(me.seen_at) - FORGET_AFTER_MS],
+                params![to_millis(me.seen_at) - FORGET_AFTER_MS],
             )?;
             Ok(())
         })
@@ -50,7 +49,7 @@ impl Store {
     /// Says goodbye: the console is closing.
     pub fn leave(&mut self, session: &str) -> Result<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM presence WHERE session = ?1", [session])?;
+            tx.execute("DELETE FROM presence WHERE session = ?1", params![session])?;
             Ok(())
         })
     }
@@ -59,28 +58,22 @@ impl Store {
     /// well formed are left out.
     pub fn presence(&mut self, now: DateTime<Utc>) -> Result<Vec<Presence>> {
         self.read(|tx| {
-            let mut stmt = tx.prepare(
+            let rows = tx.query_map(
                 "SELECT session, account, terminal, incident_id, since, seen_at FROM presence
                  WHERE seen_at >= ?1 ORDER BY since, session",
+                params![to_millis(now - PRESENCE_TIMEOUT)],
+                |r| {
+                    Ok(Presence {
+                        session: r.get(0)?,
+                        account: r.get(1)?,
+                        terminal: r.get(2)?,
+                        incident_id: r.get(3)?,
+                        since: from_millis(r.get(4)?),
+                        seen_at: from_millis(r.get(5)?),
+                    })
+                },
             )?;
-            let rows = stmt.query_map([to_millis(now - PRESENCE_TIMEOUT)], |r| {
-                Ok(Presence {
-                    session: r.get(0)?,
-                    account: r.get(1)?,
-                    terminal: r.get(2)?,
-                    incident_id: r.get(3)?,
-                    since: from_millis(r.get(4)?),
-                    seen_at: from_millis(r.get(5)?),
-                })
-            })?;
-            let mut shown = Vec::new();
-            for row in rows {
-                let row = row?;
-                if row.is_well_formed() {
-                    shown.push(row);
-                }
-            }
-            Ok(shown)
+            Ok(rows.into_iter().filter(Presence::is_well_formed).collect())
         })
     }
 }

@@ -1,7 +1,6 @@
 //! Reads, each in one short transaction.
 
-use rusqlite::{OptionalExtension, Row, params};
-
+use super::sql::{Row, Tx, params};
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
 use crate::domain::event::EventData;
@@ -62,49 +61,39 @@ impl Store {
                     "WHERE resolved_at IS NULL AND closed_at IS NULL"
                 }
             );
-            let mut stmt = tx.prepare(&sql)?;
-            let rows = stmt.query_map([], incident_from_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            tx.query_map(&sql, params![], incident_from_row)
         })
     }
 
     /// The most recently declared incident that is neither resolved nor closed.
     pub fn latest_open_incident(&mut self) -> Result<Option<i64>> {
         self.read(|tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT id FROM incidents WHERE resolved_at IS NULL AND closed_at IS NULL
-                     ORDER BY declared_at DESC, id DESC LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?)
+            tx.query_opt(
+                "SELECT id FROM incidents WHERE resolved_at IS NULL AND closed_at IS NULL
+                 ORDER BY declared_at DESC, id DESC LIMIT 1",
+                params![],
+            )?
+            .map(|r| r.get(0))
+            .transpose()
         })
     }
 
     /// The incident, its checklist and its whole timeline in time order.
     pub fn incident_record(&mut self, incident_id: i64) -> Result<IncidentRecord> {
         self.read(|tx| {
-            let incident = tx
-                .query_row(
-                    &format!("{SELECT_INCIDENT} WHERE id = ?1"),
-                    [incident_id],
-                    incident_from_row,
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))?;
+            let incident = incident_in(tx, incident_id)?;
             let checklist = checklist_in(tx, incident_id)?;
-            let mut events = tx.prepare(&format!(
-                "{SELECT_EVENT} WHERE incident_id = ?1 ORDER BY occurred_at, id"
-            ))?;
-            let timeline = events
-                .query_map(params![incident_id], event_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let runbook_text = tx.query_row(
-                "SELECT runbook_text FROM incidents WHERE id = ?1",
-                [incident_id],
-                |r| r.get(0),
+            let timeline = tx.query_map(
+                &format!("{SELECT_EVENT} WHERE incident_id = ?1 ORDER BY occurred_at, id"),
+                params![incident_id],
+                event_from_row,
             )?;
+            let runbook_text = tx
+                .query_one(
+                    "SELECT runbook_text FROM incidents WHERE id = ?1",
+                    params![incident_id],
+                )?
+                .get(0)?;
             Ok(IncidentRecord {
                 incident,
                 checklist,
@@ -121,12 +110,11 @@ impl Store {
     pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<IncidentUpdate> {
         self.read(|tx| {
             let incident = incident_in(tx, incident_id)?;
-            let mut events = tx.prepare(&format!(
-                "{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"
-            ))?;
-            let new_entries = events
-                .query_map(params![incident_id, after_id], event_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let new_entries = tx.query_map(
+                &format!("{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"),
+                params![incident_id, after_id],
+                event_from_row,
+            )?;
             // Every change is logged with its state in one transaction, so the
             // new entries say which small tables can have changed.
             let any = |kinds: &[EntryKind]| new_entries.iter().any(|e| kinds.contains(&e.kind));
@@ -167,11 +155,9 @@ impl Store {
     /// The incident entry `entry_id` belongs to, if it exists.
     pub fn incident_of_entry(&mut self, entry_id: i64) -> Result<Option<i64>> {
         self.read(|tx| {
-            Ok(tx
-                .query_row("SELECT incident_id FROM events WHERE id = ?1", [entry_id], |r| {
-                    r.get(0)
-                })
-                .optional()?)
+            tx.query_opt("SELECT incident_id FROM events WHERE id = ?1", params![entry_id])?
+                .map(|r| r.get(0))
+                .transpose()
         })
     }
 
@@ -187,124 +173,106 @@ impl Store {
             return Ok(Some(open));
         }
         self.read(|tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT id FROM incidents ORDER BY declared_at DESC, id DESC LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?)
+            tx.query_opt(
+                "SELECT id FROM incidents ORDER BY declared_at DESC, id DESC LIMIT 1",
+                params![],
+            )?
+            .map(|r| r.get(0))
+            .transpose()
         })
-    }
-
-    /// SQLite's own check of the file's structure.
-    pub fn quick_check(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        let verdict: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if verdict == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Damaged(path, verdict))
-        }
-    }
-
-    /// Changes whenever another connection commits (cheap to poll: ~3 µs).
-    pub fn data_version(&mut self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
 
 /// Running timers and those closed in the last hour, soonest first.
-fn timers_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<Timer>> {
-    let mut stmt = tx.prepare(
+fn timers_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Timer>> {
+    tx.query_map(
         "SELECT id, label, deadline, started_by, started_at, state FROM timers
          WHERE incident_id = ?1 ORDER BY state != 'running', deadline, id",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok(Timer {
-            id: r.get(0)?,
-            label: r.get(1)?,
-            deadline: from_millis(r.get(2)?),
-            started_by: r.get(3)?,
-            started_at: from_millis(r.get(4)?),
-            state: r.get::<_, String>(5)?.parse().unwrap_or(TimerState::Cancelled),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        params![incident_id],
+        |r| {
+            Ok(Timer {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                deadline: from_millis(r.get(2)?),
+                started_by: r.get(3)?,
+                started_at: from_millis(r.get(4)?),
+                state: r.get::<String>(5)?.parse().unwrap_or(TimerState::Cancelled),
+            })
+        },
+    )
 }
 
 /// Action items of one incident, or of all (for metrics and lists).
-fn actions_in(tx: &rusqlite::Transaction<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> {
-    let mut stmt = tx.prepare(
+fn actions_in(tx: &Tx<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> {
+    tx.query_map(
         "SELECT id, incident_id, text, owner, due_at, created_by, created_at, done_by, done_at
-           FROM action_items WHERE ?1 IS NULL OR incident_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok(ActionItem {
-            id: r.get(0)?,
-            incident_id: r.get(1)?,
-            text: r.get(2)?,
-            owner: r.get(3)?,
-            due_at: r.get::<_, Option<i64>>(4)?.map(from_millis),
-            created_by: r.get(5)?,
-            created_at: from_millis(r.get(6)?),
-            done_by: r.get(7)?,
-            done_at: r.get::<_, Option<i64>>(8)?.map(from_millis),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+           FROM action_items WHERE CAST(?1 AS BIGINT) IS NULL OR incident_id = ?1 ORDER BY id",
+        params![incident_id],
+        |r| {
+            Ok(ActionItem {
+                id: r.get(0)?,
+                incident_id: r.get(1)?,
+                text: r.get(2)?,
+                owner: r.get(3)?,
+                due_at: r.get::<Option<i64>>(4)?.map(from_millis),
+                created_by: r.get(5)?,
+                created_at: from_millis(r.get(6)?),
+                done_by: r.get(7)?,
+                done_at: r.get::<Option<i64>>(8)?.map(from_millis),
+            })
+        },
+    )
 }
 
-fn roles_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
-    let mut stmt = tx.prepare(
+fn roles_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
+    tx.query_map(
         "SELECT role, name, account, since FROM roles WHERE incident_id = ?1 ORDER BY since, role",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok(RoleHolder {
-            role: r.get(0)?,
-            name: r.get(1)?,
-            account: r.get(2)?,
-            since: from_millis(r.get(3)?),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        params![incident_id],
+        |r| {
+            Ok(RoleHolder {
+                role: r.get(0)?,
+                name: r.get(1)?,
+                account: r.get(2)?,
+                since: from_millis(r.get(3)?),
+            })
+        },
+    )
 }
 
-fn checklist_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
-    let mut items = tx.prepare(&format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"))?;
-    let checklist = items
-        .query_map([incident_id], item_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(checklist)
+fn checklist_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
+    tx.query_map(
+        &format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"),
+        params![incident_id],
+        item_from_row,
+    )
 }
 
 /// The entry logged under `uuid`, inside a transaction.
-pub(super) fn entry_in(tx: &rusqlite::Transaction<'_>, uuid: &str) -> Result<Option<TimelineEntry>> {
-    Ok(tx
-        .query_row(&format!("{SELECT_EVENT} WHERE uuid = ?1"), [uuid], event_from_row)
-        .optional()?)
+pub(super) fn entry_in(tx: &Tx<'_>, uuid: &str) -> Result<Option<TimelineEntry>> {
+    tx.query_opt(&format!("{SELECT_EVENT} WHERE uuid = ?1"), params![uuid])?
+        .as_ref()
+        .map(event_from_row)
+        .transpose()
 }
 
 /// One incident, inside a transaction.
-pub(super) fn incident_in(tx: &rusqlite::Transaction<'_>, incident_id: i64) -> Result<Incident> {
-    tx.query_row(
-        &format!("{SELECT_INCIDENT} WHERE id = ?1"),
-        [incident_id],
-        incident_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))
+pub(super) fn incident_in(tx: &Tx<'_>, incident_id: i64) -> Result<Incident> {
+    tx.query_opt(&format!("{SELECT_INCIDENT} WHERE id = ?1"), params![incident_id])?
+        .as_ref()
+        .map(incident_from_row)
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("there is no incident {incident_id}")))
 }
 
-fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
-    let time = |i: usize| -> rusqlite::Result<_> { Ok(row.get::<_, Option<i64>>(i)?.map(from_millis)) };
+fn incident_from_row(row: &Row) -> Result<Incident> {
+    let time = |i: usize| -> Result<_> { Ok(row.get::<Option<i64>>(i)?.map(from_millis)) };
     Ok(Incident {
         id: row.get(0)?,
         uuid: row.get(1)?,
         title: row.get(2)?,
         // The CHECK constraint keeps severities valid; a hand-edited file
         // bypassing it reads as the loudest severity rather than failing.
-        severity: row.get::<_, String>(3)?.parse().unwrap_or(Severity::P0),
+        severity: row.get::<String>(3)?.parse().unwrap_or(Severity::P0),
         milestones: Milestones {
             started_at: time(4)?,
             detected_at: time(5)?,
@@ -317,7 +285,7 @@ fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
         declared_by: row.get(11)?,
         runbook_name: row.get(12)?,
         version: row.get(13)?,
-        phase: row.get::<_, i64>(14)?.max(0) as usize,
+        phase: row.get::<i64>(14)?.max(0) as usize,
         severity_changed_at: time(15)?,
         update_snooze: match (time(16)?, time(17)?) {
             (Some(at), Some(until)) => Some(crate::domain::clock::Snooze { at, until }),
@@ -327,11 +295,11 @@ fn incident_from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
     })
 }
 
-pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
+pub(super) fn event_from_row(row: &Row) -> Result<TimelineEntry> {
     Ok(TimelineEntry {
         id: row.get(0)?,
         uuid: row.get(1)?,
-        kind: row.get::<_, String>(2)?.parse().unwrap_or(EntryKind::System),
+        kind: row.get::<String>(2)?.parse().unwrap_or(EntryKind::System),
         occurred_at: from_millis(row.get(3)?),
         recorded_at: from_millis(row.get(4)?),
         author: row.get(5)?,
@@ -340,25 +308,23 @@ pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
         // Not a shape warroom writes (hand-edited, or a value of another
         // type): the entry shows by its text alone.
         data: row
-            .get::<_, Option<String>>(8)
-            .ok()
-            .flatten()
+            .get_lenient::<String>(8)
             .and_then(|json| EventData::from_json(&json)),
     })
 }
 
-pub(super) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ChecklistItem> {
+pub(super) fn item_from_row(row: &Row) -> Result<ChecklistItem> {
     Ok(ChecklistItem {
         key: row.get(0)?,
         section: row.get(1)?,
         name: row.get(2)?,
         description: row.get(3)?,
         state: row
-            .get::<_, String>(4)?
+            .get::<String>(4)?
             .parse()
             .unwrap_or(crate::domain::ItemState::Open),
         changed_by: row.get(5)?,
-        changed_at: row.get::<_, Option<i64>>(6)?.map(from_millis),
+        changed_at: row.get::<Option<i64>>(6)?.map(from_millis),
         version: row.get(7)?,
     })
 }

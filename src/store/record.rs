@@ -9,13 +9,12 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
-
+use super::sql::{Tx, params};
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::chain::{self, EventContent};
 use crate::domain::event::EventData;
 use crate::domain::{EntryKind, TimelineEntry};
+use chrono::{DateTime, Utc};
 
 /// Who does it, when it happened, under which UUID. (When it is written
 /// down is the store's clock, [`Store::set_clock`].)
@@ -66,7 +65,7 @@ pub(super) struct EventRow<'a> {
 /// A write transaction that logs acts; every event it appends is recorded
 /// at the same moment of the store's clock.
 pub(super) struct Log<'a, 't> {
-    pub(super) tx: &'a Transaction<'t>,
+    pub(super) tx: &'a Tx<'t>,
     recorded_at: DateTime<Utc>,
 }
 
@@ -82,8 +81,8 @@ impl Store {
     pub(super) fn record<'e, T>(
         &mut self,
         act: &Act<'e>,
-        mut replay: impl FnMut(&Transaction<'_>, TimelineEntry) -> Result<T>,
-        mut apply: impl FnMut(&Transaction<'_>) -> Result<(EventRow<'e>, T)>,
+        mut replay: impl FnMut(&Tx<'_>, TimelineEntry) -> Result<T>,
+        mut apply: impl FnMut(&Tx<'_>) -> Result<(EventRow<'e>, T)>,
     ) -> Result<T> {
         self.log(|log| log.act(act, &mut replay, &mut apply))
     }
@@ -96,8 +95,8 @@ impl Log<'_, '_> {
     pub(super) fn act<'e, T>(
         &self,
         act: &Act<'e>,
-        replay: impl FnOnce(&Transaction<'_>, TimelineEntry) -> Result<T>,
-        apply: impl FnOnce(&Transaction<'_>) -> Result<(EventRow<'e>, T)>,
+        replay: impl FnOnce(&Tx<'_>, TimelineEntry) -> Result<T>,
+        apply: impl FnOnce(&Tx<'_>) -> Result<(EventRow<'e>, T)>,
     ) -> Result<T> {
         self.once(act.uuid, replay, |tx| {
             require_incident(tx, act.incident_id)?;
@@ -110,8 +109,8 @@ impl Log<'_, '_> {
     pub(super) fn once<'e, T>(
         &self,
         uuid: &str,
-        replay: impl FnOnce(&Transaction<'_>, TimelineEntry) -> Result<T>,
-        apply: impl FnOnce(&Transaction<'_>) -> Result<(EventRow<'e>, T)>,
+        replay: impl FnOnce(&Tx<'_>, TimelineEntry) -> Result<T>,
+        apply: impl FnOnce(&Tx<'_>) -> Result<(EventRow<'e>, T)>,
     ) -> Result<T> {
         if let Some(earlier) = super::read::entry_in(self.tx, uuid)? {
             return replay(self.tx, earlier);
@@ -128,17 +127,13 @@ impl Log<'_, '_> {
 }
 
 /// For writes whose retry has nothing to give back.
-pub(super) fn nothing_to_give_back(_: &Transaction<'_>, _: TimelineEntry) -> Result<()> {
+pub(super) fn nothing_to_give_back(_: &Tx<'_>, _: TimelineEntry) -> Result<()> {
     Ok(())
 }
 
-fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1)",
-        [incident_id],
-        |r| r.get(0),
-    )?;
-    if exists {
+fn require_incident(tx: &Tx<'_>, incident_id: i64) -> Result<()> {
+    let found = tx.query_opt("SELECT id FROM incidents WHERE id = ?1", params![incident_id])?;
+    if found.is_some() {
         Ok(())
     } else {
         Err(StoreError::NotFound(format!(
@@ -150,12 +145,7 @@ fn require_incident(tx: &Transaction<'_>, incident_id: i64) -> Result<()> {
 /// Appends to the event log, linked into the chain: the one place events
 /// are written. The UUID is new ([`Log::once`] checked, and the column is
 /// UNIQUE).
-fn append_event(
-    tx: &Transaction<'_>,
-    uuid: &str,
-    recorded_at: DateTime<Utc>,
-    row: &EventRow<'_>,
-) -> Result<()> {
+fn append_event(tx: &Tx<'_>, uuid: &str, recorded_at: DateTime<Utc>, row: &EventRow<'_>) -> Result<()> {
     // Inside the IMMEDIATE transaction no one else appends, so the id and
     // the link are this event's for sure.
     let (previous_id, previous) = super::chain::last_link(tx)?;
@@ -176,8 +166,8 @@ fn append_event(
     let value = chain::link(&previous, &content);
     tx.execute(
         "INSERT INTO events (id, uuid, incident_id, kind, occurred_at, recorded_at, author, text,
-            pinned, data, chain)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            pinned, data, chain, host)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             id,
             content.uuid,
@@ -190,6 +180,7 @@ fn append_event(
             content.pinned,
             content.data,
             &value[..],
+            crate::account::host_name(),
         ],
     )?;
     Ok(())

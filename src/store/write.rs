@@ -2,16 +2,15 @@
 //! updates the current-state tables together, keyed by a client-generated UUID
 //! so that a retry after an uncertain failure is applied at most once.
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
-
 use super::record::{Act, EventRow};
+use super::sql::{Tx, params};
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::event::{ChangeOutcome, EventData};
 use crate::domain::roles::COMMANDER;
 use crate::domain::time::format_clock;
 use crate::domain::{ChecklistItem, EntryKind, Incident, ItemState, Milestones, Severity, TimelineEntry};
 use crate::runbook::Runbook;
+use chrono::{DateTime, Utc};
 
 /// Longest title accepted; it has to fit a header line.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -191,37 +190,35 @@ impl Store {
         let m = &new.milestones;
         let opt = |t: Option<DateTime<Utc>>| t.map(to_millis);
         let declaration = format!("{}:declared", new.uuid);
-        let declared = |tx: &Transaction<'_>, _: TimelineEntry| {
-            Ok(
-                tx.query_row("SELECT id FROM incidents WHERE uuid = ?1", [&new.uuid], |r| {
-                    r.get(0)
-                })?,
-            )
+        let declared = |tx: &Tx<'_>, _: TimelineEntry| {
+            tx.query_one("SELECT id FROM incidents WHERE uuid = ?1", params![new.uuid])?
+                .get(0)
         };
         self.log(|log| {
             log.once(&declaration, declared, |tx| {
-                tx.execute(
-                    "INSERT INTO incidents (uuid, title, severity, started_at, detected_at, declared_at,
+                let id: i64 = tx
+                    .query_one(
+                        "INSERT INTO incidents (uuid, title, severity, started_at, detected_at, declared_at,
                         acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by,
                         runbook_name, runbook_text)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        new.uuid,
-                        title,
-                        new.severity.as_str(),
-                        opt(m.started_at),
-                        opt(m.detected_at),
-                        to_millis(m.declared_at),
-                        opt(m.acknowledged_at),
-                        opt(m.mitigated_at),
-                        opt(m.resolved_at),
-                        opt(m.closed_at),
-                        new.declared_by,
-                        new.runbook_name,
-                        new.runbook_text,
-                    ],
-                )?;
-                let id = tx.last_insert_rowid();
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                        params![
+                            new.uuid,
+                            title,
+                            new.severity.as_str(),
+                            opt(m.started_at),
+                            opt(m.detected_at),
+                            to_millis(m.declared_at),
+                            opt(m.acknowledged_at),
+                            opt(m.mitigated_at),
+                            opt(m.resolved_at),
+                            opt(m.closed_at),
+                            new.declared_by,
+                            new.runbook_name,
+                            new.runbook_text,
+                        ],
+                    )?
+                    .get(0)?;
                 // Whoever declares is the incident commander until a handoff.
                 tx.execute(
                     "INSERT INTO roles (incident_id, role, name, account, since) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -233,19 +230,19 @@ impl Store {
                         to_millis(m.declared_at)
                     ],
                 )?;
-                let mut insert_item = tx.prepare(
-                    "INSERT INTO checklist_items (incident_id, key, position, section, name, description)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?;
                 for (position, (section, item)) in new.runbook.all_items().enumerate() {
-                    insert_item.execute(params![
-                        id,
-                        item.key,
-                        position as i64,
-                        section,
-                        item.name,
-                        item.description
-                    ])?;
+                    tx.execute(
+                        "INSERT INTO checklist_items (incident_id, key, position, section, name, description)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            id,
+                            item.key,
+                            position as i64,
+                            section,
+                            item.name,
+                            item.description
+                        ],
+                    )?;
                 }
                 let act = Act::new(&declaration, id, &new.declared_by, m.declared_at);
                 let text = format!("Declared {} {}: {title}", new.severity, new.severity.label());
@@ -315,7 +312,7 @@ impl Store {
     /// with compare-and-set against the version the responder saw.
     pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
         let c = change;
-        let replay = |tx: &Transaction<'_>, earlier: TimelineEntry| {
+        let replay = |tx: &Tx<'_>, earlier: TimelineEntry| {
             let recorded = match earlier.data {
                 Some(EventData::Checklist { from, outcome, .. }) => Some((from, outcome)),
                 _ => None,
@@ -368,7 +365,7 @@ impl Store {
     /// version the commander saw, and records who, when and why.
     pub fn set_severity(&mut self, change: &SeverityChange<'_>) -> Result<SeverityOutcome> {
         let c = change;
-        let replay = |tx: &Transaction<'_>, earlier: TimelineEntry| {
+        let replay = |tx: &Tx<'_>, earlier: TimelineEntry| {
             let recorded = match earlier.data {
                 Some(EventData::Severity { from, outcome, .. }) => Some((from, outcome)),
                 _ => None,
@@ -437,12 +434,13 @@ fn validate_title(title: &str) -> Result<&str> {
     Ok(title)
 }
 
-fn checklist_item(tx: &Transaction<'_>, incident_id: i64, key: &str) -> Result<ChecklistItem> {
-    tx.query_row(
+fn checklist_item(tx: &Tx<'_>, incident_id: i64, key: &str) -> Result<ChecklistItem> {
+    tx.query_opt(
         &format!("{} WHERE incident_id = ?1 AND key = ?2", super::read::SELECT_ITEM),
         params![incident_id, key],
-        super::read::item_from_row,
-    )
-    .optional()?
+    )?
+    .as_ref()
+    .map(super::read::item_from_row)
+    .transpose()?
     .ok_or_else(|| StoreError::NotFound(format!("incident {incident_id} has no checklist item {key}")))
 }
