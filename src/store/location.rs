@@ -17,7 +17,7 @@ pub enum Location {
     /// An SQLite file shared by the accounts of one host.
     File(PathBuf),
     /// A PostgreSQL database shared by responders on many hosts.
-    Postgres(super::postgres::connect::PgTarget),
+    Postgres(Box<super::postgres::connect::PgTarget>),
 }
 
 impl Location {
@@ -25,7 +25,8 @@ impl Location {
     pub fn parse(given: PathBuf) -> Result<Location, String> {
         let text = given.to_string_lossy();
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return super::postgres::connect::PgTarget::parse(&text).map(Location::Postgres);
+            return super::postgres::connect::PgTarget::parse(&text)
+                .map(|target| Location::Postgres(Box::new(target)));
         }
         Ok(Location::File(given))
     }

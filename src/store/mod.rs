@@ -53,7 +53,7 @@ pub struct Store {
 
 enum Engine {
     Sqlite(sqlite::SqliteEngine),
-    Postgres(postgres::engine::PgEngine),
+    Postgres(Box<postgres::engine::PgEngine>),
 }
 
 impl Store {
@@ -65,7 +65,9 @@ impl Store {
         let location = location.into();
         let engine = match &location {
             Location::File(path) => Engine::Sqlite(sqlite::SqliteEngine::open(path, mode)?),
-            Location::Postgres(target) => Engine::Postgres(postgres::engine::PgEngine::open(target, mode)?),
+            Location::Postgres(target) => {
+                Engine::Postgres(Box::new(postgres::engine::PgEngine::open(target, mode)?))
+            }
         };
         Ok(Store {
             engine,

@@ -126,7 +126,7 @@ impl SqliteEngine {
     /// Reads the header without writing, refuses foreign or newer files, then
     /// switches to WAL and migrates if needed.
     fn check_and_migrate(&mut self, mode: OpenMode) -> Result<()> {
-        let header = self.read(|tx| Header::read(tx))?;
+        let header = self.read(Header::read)?;
         let fresh = header.is_fresh();
         if fresh && mode == OpenMode::Existing {
             // An empty file (an admin's pre-created 0660 file): readers leave

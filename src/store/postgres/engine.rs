@@ -66,7 +66,7 @@ impl PgEngine {
     /// Refuses another application's `warroom` schema or a newer one, and
     /// creates or migrates the schema when allowed.
     fn check_and_migrate(&mut self, mode: OpenMode) -> Result<()> {
-        let state = self.read(|tx| SchemaState::read(tx))?;
+        let state = self.read(SchemaState::read)?;
         state.refuse_foreign_or_newer(&self.name())?;
         if state.version == schema::postgres_version() {
             return Ok(());
