@@ -1,8 +1,9 @@
-//! Noticing other processes' commits without polling hard: inotify on the
-//! database's folder (the `-wal` file changes on every commit) wakes the
-//! reader, which then checks `PRAGMA data_version`. The event can arrive just
-//! before the writer's commit is visible, so it is a hint, never the truth;
-//! readers keep a slow poll as a fallback.
+//! Noticing other processes' commits without polling hard. SQLite: inotify
+//! on the database's folder (the `-wal` file changes on every commit) wakes
+//! the reader, which then checks `PRAGMA data_version`; the event can arrive
+//! just before the writer's commit is visible. PostgreSQL: LISTEN/NOTIFY on a
+//! second connection ([`super::postgres::listen`]). Either way a wake-up is a
+//! hint, never the truth; readers keep a slow poll as a fallback.
 
 use std::path::Path;
 
@@ -10,15 +11,22 @@ use super::Location;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-/// Keeps the file watch alive; dropping it stops the wake-ups.
-pub struct ChangeWatch {
-    _watcher: RecommendedWatcher,
+/// Keeps the watch alive; dropping it stops the wake-ups.
+pub enum ChangeWatch {
+    File(RecommendedWatcher),
+    Server(super::postgres::listen::Listener),
 }
 
-/// Calls `wake` whenever the database file or its `-wal` changes. None when
-/// the folder cannot be watched (then the caller's poll is all there is).
+/// Calls `wake` whenever the database (file or `-wal`) changes, or the
+/// server notifies a new event. None when the folder cannot be watched
+/// (then the caller's poll is all there is).
 pub fn watch(location: &Location, wake: impl Fn() + Send + 'static) -> Option<ChangeWatch> {
-    let db = location.file()?;
+    let db = match location {
+        Location::File(path) => path,
+        Location::Postgres(target) => {
+            return Some(ChangeWatch::Server(super::postgres::listen::listen(target, wake)));
+        }
+    };
     let folder = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -41,5 +49,5 @@ pub fn watch(location: &Location, wake: impl Fn() + Send + 'static) -> Option<Ch
     })
     .ok()?;
     watcher.watch(folder, RecursiveMode::NonRecursive).ok()?;
-    Some(ChangeWatch { _watcher: watcher })
+    Some(ChangeWatch::File(watcher))
 }

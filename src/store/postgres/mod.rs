@@ -3,5 +3,6 @@
 
 pub mod connect;
 pub(crate) mod engine;
+pub mod listen;
 
 pub(crate) use engine::describe_error;
