@@ -383,24 +383,14 @@ impl PgServer {
              extendedKeyUsage=serverAuth\n",
         )
         .map_err(|e| e.to_string())?;
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-set_serial",
-            "2",
-            "-days",
-            "3",
-            "-out",
-            "server.crt",
-            "-extfile",
-            "server.ext",
-        ])?;
+        openssl(
+            &[
+                &["x509", "-req", "-in", "server.csr", "-out", "server.crt"][..],
+                &["-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2"],
+                &["-days", "3", "-extfile", "server.ext"],
+            ]
+            .concat(),
+        )?;
         for leftover in ["ca.key", "server.csr", "server.ext"] {
             let _ = std::fs::remove_file(self.dir.join(leftover));
         }
@@ -423,9 +413,11 @@ impl PgServer {
             self.port = free_port()?;
             std::fs::write(self.data_dir().join("harness.conf"), self.settings())
                 .map_err(|e| format!("write harness.conf: {e}"))?;
+            // A fresh log, so the reason read back is this attempt's.
+            let _ = std::fs::remove_file(self.dir.join("log"));
             match self.launch() {
                 Ok(()) => return Ok(self),
-                Err(why) if why.contains("could not bind") || why.contains("in use") => {
+                Err(why) if why.contains("could not bind") => {
                     last_failure = why;
                 }
                 Err(why) => return Err(why),
@@ -614,7 +606,7 @@ fn server_account() -> Result<Option<ServerAccount>, String> {
     }
     ["postgres", "nobody"]
         .iter()
-        .find_map(|name| uzers::get_user_by_name(name))
+        .find_map(uzers::get_user_by_name)
         .map(|user| {
             Some(ServerAccount {
                 name: user.name().to_string_lossy().into_owned(),
