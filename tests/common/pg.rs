@@ -20,7 +20,7 @@
 //! process is gone, however it ended. `.ci/run` also sweeps `$WARROOM_PG_ROOT`.
 #![allow(dead_code)]
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -229,13 +229,9 @@ impl PgServer {
     /// it is down. Private servers only.
     pub fn stop(&self) {
         self.refuse_if_shared("stop");
-        let out = self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", "60"]);
-        assert!(
-            out.status.success(),
-            "pg_ctl stop failed: {}{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.log_tail()
-        );
+        if let Err(why) = self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", "60"]) {
+            panic!("the test PostgreSQL server did not stop: {why}");
+        }
     }
 
     /// Starts a stopped server again on the same port and folder, returning
@@ -269,6 +265,7 @@ impl PgServer {
             .keep();
         // The socket path must fit in sun_path (108 bytes with its NUL).
         if dir.join(".s.PGSQL.65535").as_os_str().len() > 107 {
+            let _ = std::fs::remove_dir(&dir);
             return Err(failed(format!(
                 "{} is too long a folder for a Unix socket: set WARROOM_PG_ROOT to a short one",
                 dir.display()
@@ -296,7 +293,14 @@ impl PgServer {
         self.give_to_server_account(&self.dir)?;
 
         let password_file = self.dir.join("password");
-        std::fs::write(&password_file, &self.password).map_err(|e| e.to_string())?;
+        // Private to the server's account, like the password it holds.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&password_file)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, self.password.as_bytes()))
+            .map_err(|e| format!("write {}: {e}", password_file.display()))?;
         self.give_to_server_account(&password_file)?;
         let out = self
             .as_server_account(&self.bin.join("initdb"))
@@ -449,30 +453,31 @@ impl PgServer {
 
     /// `pg_ctl start`, waiting until the server accepts connections.
     fn launch(&self) -> Result<(), String> {
-        let out = self.pg_ctl(&["start", "-w", "-t", "60", "-l"]);
-        if out.status.success() {
-            return Ok(());
-        }
-        Err(format!(
-            "pg_ctl start failed: {}{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.log_tail()
-        ))
+        self.pg_ctl(&["start", "-w", "-t", "60", "-l"])
     }
 
     /// Runs `pg_ctl ARGS… -D data` as the server's account (`-l` last in
-    /// `args` takes the log file).
-    fn pg_ctl(&self, args: &[&str]) -> std::process::Output {
+    /// `args` takes the log file); a failure says why, with the log's tail.
+    fn pg_ctl(&self, args: &[&str]) -> Result<(), String> {
         let mut cmd = self.as_server_account(&self.bin.join("pg_ctl"));
         cmd.args(args);
         if args.last() == Some(&"-l") {
             cmd.arg(self.dir.join("log"));
         }
-        cmd.arg("-D")
+        let out = cmd
+            .arg("-D")
             .arg(self.data_dir())
             .stdin(Stdio::null())
             .output()
-            .expect("run pg_ctl")
+            .map_err(|e| format!("cannot run pg_ctl: {e}"))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(format!(
+            "pg_ctl {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            self.log_tail()
+        ))
     }
 
     fn log_tail(&self) -> String {
