@@ -95,6 +95,7 @@ fn escape_keeps_the_draft_and_a_failed_write_gives_the_text_back() {
     app.handle(Event::WriteFailed {
         request: sent[0].clone(),
         message: "the disk is full".into(),
+        uncertain: false,
     });
     assert_eq!(
         app.note_draft.lines(),

@@ -34,6 +34,7 @@ pub use protocol::{Event, IncidentData, Request, Snapshot};
 use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui_textarea::TextArea;
 
+use crate::command::Attempt;
 use crate::domain::event::EventData;
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity, TimelineEntry};
@@ -121,6 +122,11 @@ pub struct App {
     pub tampered: Option<crate::domain::chain::Break>,
     /// Why nothing is saved any more: the database file was removed or replaced.
     pub database_gone: Option<String>,
+    /// Why the database server cannot be reached, while the worker retries.
+    pub reconnecting: Option<String>,
+    /// Writes the server may or may not have committed when it went away:
+    /// the same write sent again goes under the same UUID (applied once).
+    pub(crate) uncertain_writes: Vec<Attempt>,
     pub record: Option<IncidentRecord>,
     /// Consoles attached to this database (filtered by freshness when drawn).
     pub presence: Vec<Presence>,
@@ -213,6 +219,8 @@ impl App {
             read_only: false,
             tampered: None,
             database_gone: None,
+            reconnecting: None,
+            uncertain_writes: Vec::new(),
             record: None,
             presence: Vec::new(),
             runbook: None,
@@ -374,6 +382,18 @@ impl App {
                 self.database_gone = Some(why);
                 Vec::new()
             }
+            Event::ServerUnreachable(why) => {
+                if self.reconnecting.is_none() {
+                    self.complain(format!("Reconnecting: {why}"));
+                }
+                self.reconnecting = Some(why);
+                Vec::new()
+            }
+            Event::ServerBack => {
+                self.reconnecting = None;
+                self.say("Connected again; caught up with what was written meanwhile");
+                Vec::new()
+            }
             Event::Reopened => {
                 self.database_gone = None;
                 self.tampered = None;
@@ -409,7 +429,14 @@ impl App {
                 }
                 Vec::new()
             }
-            Event::WriteFailed { request, message } => {
+            Event::WriteFailed {
+                request,
+                message,
+                uncertain,
+            } => {
+                if uncertain && let Request::Apply(attempt) = &request {
+                    self.uncertain_writes.push(attempt.clone());
+                }
                 // Give the words back: a failed write must not eat a note.
                 if let Some((kind, text)) = entry_text(&request) {
                     self.drafts_dirty = true;

@@ -58,10 +58,22 @@ impl App {
             None => order.check(record, &self.now.with_timezone(&Local)),
         };
         match checked {
-            Ok(write) => vec![Request::Apply(Attempt {
-                seen_version,
-                ..Attempt::new(record.incident.id, write)
-            })],
+            Ok(write) => {
+                let mut attempt = Attempt {
+                    seen_version,
+                    ..Attempt::new(record.incident.id, write)
+                };
+                // The same write as one the server may have committed
+                // before it went away: same UUID, so it is applied once.
+                if let Some(at) = self
+                    .uncertain_writes
+                    .iter()
+                    .position(|u| u.incident_id == attempt.incident_id && u.write == attempt.write)
+                {
+                    attempt.uuid = self.uncertain_writes.remove(at).uuid;
+                }
+                vec![Request::Apply(attempt)]
+            }
             Err(refusal) => {
                 self.complain(refusal.message);
                 Vec::new()

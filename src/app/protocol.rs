@@ -21,6 +21,9 @@ pub enum Event {
     WriteFailed {
         request: Request,
         message: String,
+        /// The server went away mid-write: it may have committed. Sending
+        /// the same write again reuses its UUID, so it is applied once.
+        uncertain: bool,
     },
     /// A write committed (or changed nothing, and why): what the core answered.
     Answered {
@@ -40,6 +43,11 @@ pub enum Event {
     DatabaseGone(String),
     /// The file now at the database path was opened.
     Reopened,
+    /// The database server cannot be reached (and why); the worker keeps
+    /// trying.
+    ServerUnreachable(String),
+    /// The server answers again, and what was missed has been read.
+    ServerBack,
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
         note: Option<String>,

@@ -39,6 +39,8 @@ pub struct Worker {
     tampered: Option<Break>,
     /// Why the database path no longer names the open file, once noticed.
     gone: Option<String>,
+    /// The database server could not be reached at the last look.
+    unreachable: bool,
     /// What this console has loaded of the attached incident.
     follower: Follower,
     /// The incident shown; None until one is open.
@@ -62,6 +64,7 @@ impl Worker {
             witness: None,
             tampered: None,
             gone: None,
+            unreachable: false,
             follower: Follower::default(),
             incident,
             account,
@@ -107,7 +110,22 @@ impl Worker {
             if (must_reload || others_committed) && self.gone.is_none() {
                 must_reload = false;
                 let event = match self.snapshot() {
-                    Ok(snapshot) => Event::Snapshot(Box::new(snapshot)),
+                    Ok(snapshot) => {
+                        if std::mem::take(&mut self.unreachable) && events.send(Event::ServerBack).is_err() {
+                            break;
+                        }
+                        Event::Snapshot(Box::new(snapshot))
+                    }
+                    // Retried at every poll until the server answers; the
+                    // follower then reads everything after its cursor.
+                    Err(StoreError::Unreachable { reason, .. }) => {
+                        if !self.unreachable {
+                            crate::diagnostics::record(&format!("database server unreachable: {reason}"));
+                        }
+                        self.unreachable = true;
+                        must_reload = true;
+                        Event::ServerUnreachable(reason)
+                    }
                     Err(e) => {
                         crate::diagnostics::record(&format!("console read failed: {e}"));
                         Event::Problem(format!("cannot read the incident: {e}"))
@@ -139,6 +157,7 @@ impl Worker {
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
+                            uncertain: matches!(e, StoreError::Unreachable { .. }),
                             request,
                             message: e.to_string(),
                         },

@@ -1,5 +1,5 @@
-//! The alarm line under the header: the record was altered, or the database
-//! file is gone. It cannot be missed and does not go away by itself.
+//! The alarm line under the header: the record was altered, the database
+//! file is gone, or its server cannot be reached. It cannot be missed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,6 +16,11 @@ use crate::domain::clock::Urgency;
 pub fn alarm(app: &App) -> Option<String> {
     if let Some(why) = &app.database_gone {
         return Some(format!(" DATABASE GONE: {why} "));
+    }
+    if let Some(why) = &app.reconnecting {
+        return Some(format!(
+            " RECONNECTING: {why} (notes stay as drafts; caught up on return) "
+        ));
     }
     app.tampered
         .as_ref()

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod engines;
 pub mod pg;
 pub mod pty;
 use std::path::{Path, PathBuf};
