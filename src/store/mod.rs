@@ -12,6 +12,7 @@ mod error;
 pub mod files;
 pub mod follow;
 mod location;
+pub mod postgres;
 mod presence;
 mod read;
 pub use read::{IncidentRecord, IncidentUpdate};
@@ -68,7 +69,11 @@ impl Store {
     /// is refused before a single byte of it is written.
     pub fn open(location: impl Into<Location>, mode: OpenMode) -> Result<Store> {
         let location = location.into();
-        let Location::File(path) = &location;
+        let Location::File(path) = &location else {
+            return Err(StoreError::Invalid(format!(
+                "{location} is a PostgreSQL database; this build opens SQLite files only (the PostgreSQL engine is not wired in yet)"
+            )));
+        };
         let path = path.clone();
         // lstat, never stat: a name in a shared folder may be a member's link.
         match std::fs::symlink_metadata(&path) {

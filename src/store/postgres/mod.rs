@@ -1,0 +1,20 @@
+//! Naming and reaching a PostgreSQL war room.
+//!
+//! * [`target`]: a `postgres://` / `postgresql://` URL read into a
+//!   [`PgTarget`] (hosts or a socket folder, port, role, database, TLS
+//!   settings), shown without its password;
+//! * [`password`]: where the password comes from (the URL, `PGPASSWORD`,
+//!   `~/.pgpass` with libpq's rules), never printed;
+//! * [`connect`](mod@connect): one connection over TLS (rustls, ring) or the
+//!   socket, and [`ConnectError`], worded for the responder who must fix it;
+//!   [`advice`] is the fix per SQLSTATE, for `doctor` too;
+//! * `tls`: the certificate checks behind each `sslmode`.
+
+pub mod connect;
+pub mod password;
+pub mod target;
+mod tls;
+
+pub use connect::{ConnectError, advice, connect, connect_with};
+pub use password::{PasswordLookup, PasswordSource, PgEnv};
+pub use target::{PgHost, PgTarget, SslMode};
