@@ -557,10 +557,10 @@ fn password_spellings(url: &str) -> Vec<String> {
             }
         }
     };
-    if let Some((user_part, _)) = rest.rsplit_once('@') {
-        if let Some((_, password)) = user_part.split_once(':') {
-            add(password);
-        }
+    if let Some((user_part, _)) = rest.rsplit_once('@')
+        && let Some((_, password)) = user_part.split_once(':')
+    {
+        add(password);
     }
     for pair in rest.split(['?', '&']) {
         if let Some(value) = pair.strip_prefix("password=") {
