@@ -2,7 +2,6 @@
 
 mod common;
 
-use common::engines::Db;
 use common::{ok, show_json};
 
 on_both_engines! {

@@ -1,13 +1,14 @@
-//! Where a war room's record lives. Today that is a file (SQLite); the
-//! command line, the console, drafts and the record's witness name a
-//! database only through [`Location`], so a second engine is a new variant
-//! here, not a change everywhere.
+//! Where a war room's record lives: a file (SQLite) or a PostgreSQL
+//! database named by a URL. The command line, the console, drafts and the
+//! record's witness name a database only through [`Location`], so an engine
+//! is a variant here, not a change everywhere.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::postgres::{PgEnv, PgTarget};
 use crate::domain::chain::to_hex;
 use crate::domain::sanitize_line;
 
@@ -16,19 +17,28 @@ use crate::domain::sanitize_line;
 pub enum Location {
     /// An SQLite file shared by the accounts of one host.
     File(PathBuf),
-    /// A PostgreSQL database shared by responders on many hosts.
-    Postgres(Box<super::postgres::connect::PgTarget>),
+    /// A PostgreSQL database, from a `postgres://` / `postgresql://` URL.
+    Postgres(PgTarget),
 }
 
 impl Location {
-    /// Reads a location as given on the command line or in the config.
+    /// Reads a location as given on the command line or in the config: a
+    /// URL for PostgreSQL (the role defaults to this Unix account), a
+    /// file path otherwise.
     pub fn parse(given: PathBuf) -> Result<Location, String> {
+        Location::parse_with(given, &PgEnv::from_process())
+    }
+
+    /// [`Location::parse`] with the account and environment given.
+    pub fn parse_with(given: PathBuf, env: &PgEnv) -> Result<Location, String> {
         let text = given.to_string_lossy();
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return super::postgres::connect::PgTarget::parse(&text)
-                .map(|target| Location::Postgres(Box::new(target)));
+        if !PgTarget::is_url(&text) {
+            return Ok(Location::File(given));
         }
-        Ok(Location::File(given))
+        let Some(url) = given.to_str() else {
+            return Err("invalid PostgreSQL URL: it is not UTF-8 (write other bytes %-encoded)".into());
+        };
+        PgTarget::parse(url, env).map(Location::Postgres)
     }
 
     /// The file, for what is about files (`init --shared`, `doctor`).
@@ -39,9 +49,18 @@ impl Location {
         }
     }
 
+    /// The PostgreSQL database, for what is about servers.
+    pub fn postgres(&self) -> Option<&PgTarget> {
+        match self {
+            Location::File(_) => None,
+            Location::Postgres(target) => Some(target),
+        }
+    }
+
     /// A short, stable name for files kept per database (drafts, what an
     /// account saw): a digest of the file's real path, so two spellings of
-    /// one file agree and the name is the same from one build to the next.
+    /// one file agree, or of a database's servers, name and role (never
+    /// its password); the same from one build to the next.
     pub fn digest(&self) -> String {
         let key = match self {
             Location::File(path) => path
@@ -49,7 +68,7 @@ impl Location {
                 .unwrap_or_else(|_| path.clone())
                 .into_os_string()
                 .into_encoded_bytes(),
-            Location::Postgres(target) => target.to_string().into_bytes(),
+            Location::Postgres(target) => target.digest_key(),
         };
         to_hex(&Sha256::digest(key)[..16])
     }
@@ -61,7 +80,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::File(path) => f.write_str(&sanitize_line(&path.display().to_string())),
-            Location::Postgres(target) => f.write_str(&sanitize_line(&target.to_string())),
+            Location::Postgres(target) => target.fmt(f),
         }
     }
 }
@@ -94,23 +113,78 @@ impl From<&Location> for Location {
 mod tests {
     use super::*;
 
+    fn env() -> PgEnv {
+        PgEnv {
+            account: "alice".into(),
+            ..PgEnv::default()
+        }
+    }
+
     #[test]
-    fn a_path_is_a_file_and_a_url_a_server_never_shown_with_its_password() {
+    fn a_path_is_a_file_and_a_url_a_postgres_database() {
         let file = Location::parse(PathBuf::from("/srv/warroom/warroom.db")).unwrap();
         assert_eq!(file.file(), Some(Path::new("/srv/warroom/warroom.db")));
+        assert_eq!(file.postgres(), None);
         assert_eq!(file.to_string(), "/srv/warroom/warroom.db");
         for url in [
             "postgres://ic:s3cret@db/warroom",
             "postgresql://ic:s3cret@db/warroom",
         ] {
-            let server = Location::parse(PathBuf::from(url)).unwrap();
-            assert_eq!(server.file(), None);
-            let shown = server.to_string();
-            assert!(
-                !shown.contains("s3cret") && !format!("{server:?}").contains("s3cret"),
-                "{shown}"
-            );
+            let location = Location::parse_with(PathBuf::from(url), &env()).unwrap();
+            assert_eq!(location.file(), None);
+            assert_eq!(location.postgres().unwrap().dbname(), "warroom");
+            assert_eq!(location.to_string(), "postgresql://ic@db:5432/warroom");
+            assert!(!format!("{location:?}").contains("s3cret"));
         }
+        // Anything else stays a file name, as before.
+        let odd = Location::parse(PathBuf::from("postgres:/not-a-url")).unwrap();
+        assert_eq!(odd.file(), Some(Path::new("postgres:/not-a-url")));
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_echoing_the_password() {
+        let refusal = Location::parse_with(
+            PathBuf::from("postgresql://ic:s3cret@db/w?sslmode=s3cret"),
+            &env(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refusal,
+            "invalid PostgreSQL URL: unknown sslmode `[redacted]` (disable, prefer, require, verify-ca or verify-full)"
+        );
+        use std::os::unix::ffi::OsStringExt;
+        let not_utf8 = PathBuf::from(std::ffi::OsString::from_vec(
+            b"postgresql://ic:s3cret@db/w\xff".to_vec(),
+        ));
+        let refusal = Location::parse_with(not_utf8, &env()).unwrap_err();
+        assert_eq!(
+            refusal,
+            "invalid PostgreSQL URL: it is not UTF-8 (write other bytes %-encoded)"
+        );
+    }
+
+    #[test]
+    fn a_postgres_digest_is_stable_and_ignores_the_password() {
+        let digest = |url: &str| Location::parse_with(PathBuf::from(url), &env()).unwrap().digest();
+        let base = digest("postgresql://ic@db.example/warroom");
+        // Pinned: drafts and witness files are named by it across builds.
+        assert_eq!(
+            base,
+            to_hex(&Sha256::digest(b"\0postgresql\ntcp db.example 5432\ndbname warroom\nuser ic")[..16])
+        );
+        assert_eq!(base.len(), 32);
+        assert_eq!(
+            digest("postgres://ic:s3cret@DB.example:5432/warroom?sslmode=verify-full"),
+            base
+        );
+        assert_ne!(digest("postgresql://ic@db.example/other"), base);
+        assert_ne!(
+            Location::from(PathBuf::from(
+                "postgresql\ntcp db.example 5432\ndbname warroom\nuser ic"
+            ))
+            .digest(),
+            base
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::error::Error as _;
 
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 
-use super::connect::{PgTarget, connect};
+use super::{PgTarget, connect};
 use crate::store::error::EngineError;
 use crate::store::sql::{Param, Row, ToParam, Tx, TxInner, Value, params};
 use crate::store::{OpenMode, Result, StoreError, schema};

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::connect::{PgTarget, connect};
+use super::{PgTarget, connect};
 
 /// The channel the events trigger notifies on.
 pub const CHANNEL: &str = "warroom";
