@@ -243,6 +243,7 @@ fn follow(db: &Path) {
             session: uuid::Uuid::new_v4().to_string(),
             account: "follower".into(),
             terminal: "bench".into(),
+            host: String::new(),
             incident_id: Some(id),
             since: Utc::now(),
             seen_at: Utc::now(),

@@ -228,6 +228,7 @@ fn presence(account: &str, terminal: &str) -> Presence {
         session: format!("{account}-{terminal}"),
         account: account.into(),
         terminal: terminal.into(),
+        host: String::new(),
         incident_id: Some(1),
         since: at("2026-03-01T14:01:00Z"),
         seen_at: at("2026-03-01T14:22:00Z"),

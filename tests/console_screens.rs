@@ -157,9 +157,12 @@ fn app_at(record: Option<IncidentRecord>, now: &str) -> App {
     app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
     let mut snapshot = Snapshot::of(record, false);
     // Two responders attached, one of whom has gone quiet (killed console).
+    // Bob is on another bastion (a PostgreSQL war room): listed with his host.
+    let mut bob = presence("bob", "pts/4", "2026-03-01T14:03:00Z", now);
+    bob.host = "bastion-2".into();
     snapshot.presence = vec![
         presence("alice", "pts/1", "2026-03-01T14:00:10Z", now),
-        presence("bob", "pts/4", "2026-03-01T14:03:00Z", now),
+        bob,
         presence("zed", "pts/9", "2026-03-01T14:05:00Z", "2026-03-01T14:05:00Z"),
     ];
     app.handle(Event::Snapshot(Box::new(snapshot)));
@@ -171,6 +174,7 @@ fn presence(account: &str, terminal: &str, since: &str, seen: &str) -> Presence 
         session: format!("{account}-{terminal}"),
         account: account.into(),
         terminal: terminal.into(),
+        host: String::new(),
         incident_id: Some(1),
         since: at(since),
         seen_at: at(seen),

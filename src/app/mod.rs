@@ -108,6 +108,8 @@ pub enum StartField {
 #[derive(Debug, Clone)]
 pub struct App {
     pub account: String,
+    /// This host's name: consoles on other hosts are listed with theirs.
+    pub host: String,
     pub database: String,
     pub now: DateTime<Utc>,
     /// Fixed offset for tests; the local zone otherwise.
@@ -210,6 +212,7 @@ impl App {
     pub fn new(account: String, database: String, now: DateTime<Utc>) -> App {
         App {
             account,
+            host: crate::account::host_name().to_owned(),
             database,
             now,
             utc_offset: None,

@@ -87,6 +87,7 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
             format!("uid:{}", uzers::get_current_uid())
         },
         terminal: terminal_name(),
+        host: crate::account::host_name().to_owned(),
         incident_id: incident,
         since: Utc::now(),
         seen_at: Utc::now(),

@@ -17,6 +17,9 @@ pub struct Presence {
     pub account: String,
     /// Terminal it runs on (`pts/3`), to tell one person's two consoles apart.
     pub terminal: String,
+    /// The host the console runs on (responders of a PostgreSQL war room
+    /// are on several); empty for a console from before hosts were kept.
+    pub host: String,
     pub incident_id: Option<i64>,
     pub since: DateTime<Utc>,
     pub seen_at: DateTime<Utc>,
@@ -34,6 +37,7 @@ impl Presence {
     pub fn is_well_formed(&self) -> bool {
         is_terminal_name(&self.terminal)
             && is_account_name(&self.account)
+            && (self.host.is_empty() || is_host_name(&self.host))
             && is_session_id(&self.session)
             && self.since <= self.seen_at
     }
@@ -98,6 +102,17 @@ pub fn is_account_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// A plausible host name: 1 to 64 letters, digits, `.`, `-`, `_`, or `?`
+/// (a host that would not say).
+pub fn is_host_name(name: &str) -> bool {
+    name == "?"
+        || (!name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
+}
+
 /// A UUID written the way consoles write it (`8-4-4-4-12` hex digits).
 pub fn is_session_id(session: &str) -> bool {
     session.len() == 36 && uuid::Uuid::try_parse(session).is_ok()
@@ -124,6 +139,7 @@ mod tests {
             session: "0b7f4c2e-6a51-4d0e-9d3c-2f1a8b9e7c10".into(),
             account: account.into(),
             terminal: terminal.into(),
+            host: "bastion-1".into(),
             incident_id: Some(1),
             since: at(0),
             seen_at: at(2),
@@ -254,6 +270,12 @@ mod tests {
         let mut just_started = row("alice", "pts/3");
         just_started.since = just_started.seen_at;
         assert!(just_started.is_well_formed());
+        let mut from_before_hosts = row("alice", "pts/3");
+        from_before_hosts.host = String::new();
+        assert!(from_before_hosts.is_well_formed());
+        let mut forged_host = row("alice", "pts/3");
+        forged_host.host = "db1 pts/9, mallory@db2".into();
+        assert!(!forged_host.is_well_formed());
     }
 
     #[test]
@@ -263,6 +285,7 @@ mod tests {
             session: "s".into(),
             account: "alice".into(),
             terminal: "pts/1".into(),
+            host: String::new(),
             incident_id: Some(1),
             since: t0,
             seen_at: t0,

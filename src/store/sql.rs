@@ -238,6 +238,21 @@ impl Tx<'_> {
         self.query(sql, params)?.iter().map(each).collect()
     }
 
+    /// The database server's clock, in milliseconds since the epoch; None
+    /// for a file, whose "server" is this host's own clock. Presence ages
+    /// come from it, so hosts whose clocks differ cannot hide anyone.
+    pub(crate) fn server_clock(&self) -> Result<Option<i64>> {
+        match &self.inner {
+            TxInner::Sqlite(_) => Ok(None),
+            TxInner::Postgres(session) => session
+                .borrow_mut()
+                .query("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8", &[])?
+                .first()
+                .map(|row| row.get(0))
+                .transpose(),
+        }
+    }
+
     /// Runs statements written for this engine alone (a migration's DDL),
     /// without parameters.
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {

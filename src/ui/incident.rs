@@ -31,6 +31,10 @@ fn here_now(app: &App, theme: &Theme) -> Line<'static> {
             sanitize_line(&p.account).into_owned(),
             theme.author(&p.account),
         ));
+        // Consoles on this host show as before; others say where they are.
+        if !p.host.is_empty() && p.host != app.host {
+            spans.push(Span::styled(format!("@{}", sanitize_line(&p.host)), theme.dim()));
+        }
         spans.push(Span::styled(
             format!(
                 " {} {}",
