@@ -22,7 +22,11 @@ const COMPOSER: &str = " Note — Enter adds";
 const RECONNECTING: &str = "RECONNECTING";
 
 fn open(url: &str) -> Store {
-    Store::open(Location::parse(PathBuf::from(url)).expect("a URL"), OpenMode::Existing).expect("open the database")
+    Store::open(
+        Location::parse(PathBuf::from(url)).expect("a URL"),
+        OpenMode::Existing,
+    )
+    .expect("open the database")
 }
 
 fn note(text: String) -> NewEntry {
@@ -178,7 +182,11 @@ fn a_console_rides_out_a_server_restart() {
         watched.elapsed(),
         share * 100.0
     );
-    assert!(share < 0.05, "the console spins while the server is down: {:.1} % of a core", share * 100.0);
+    assert!(
+        share < 0.05,
+        "the console spins while the server is down: {:.1} % of a core",
+        share * 100.0
+    );
 
     // A note sent while down is not saved, and is not lost either.
     let kept = "rolled back while the database was away";
@@ -197,24 +205,31 @@ fn a_console_rides_out_a_server_restart() {
     let restarted_ms = millis_now();
     let written = "written right after the restart";
     ok(&db, &["note", written]);
-    let caught_up = console.wait_until_within(Duration::from_secs(20), "the note written after the restart", |s| {
-        s.contains(written) && !s.contains(RECONNECTING)
-    });
+    let caught_up = console.wait_until_within(
+        Duration::from_secs(20),
+        "the note written after the restart",
+        |s| s.contains(written) && !s.contains(RECONNECTING),
+    );
     let since_restart = restarted.elapsed();
     eprintln!(
         "caught up {since_restart:?} after the server was started again ({caught_up:?} after the note was written)"
     );
-    assert_eq!(note_texts(&db, "1"), vec![written.to_string()], "the kept note was not saved while down");
+    assert_eq!(
+        note_texts(&db, "1"),
+        vec![written.to_string()],
+        "the kept note was not saved while down"
+    );
 
     // Presence carries on: the console's row beats again on the new server.
-    let beat_again = console.wait_until_within(Duration::from_secs(10), "a heartbeat after the restart", |_| {
-        server
-            .sql(&database.name, "SELECT max(seen_at) FROM warroom.presence")
-            .first()
-            .and_then(|row| row[0].as_deref())
-            .and_then(|v| v.parse::<i64>().ok())
-            .is_some_and(|seen_at| seen_at > restarted_ms)
-    });
+    let beat_again =
+        console.wait_until_within(Duration::from_secs(10), "a heartbeat after the restart", |_| {
+            server
+                .sql(&database.name, "SELECT max(seen_at) FROM warroom.presence")
+                .first()
+                .and_then(|row| row[0].as_deref())
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|seen_at| seen_at > restarted_ms)
+        });
     eprintln!("presence beat again {beat_again:?} later");
 
     // The kept note comes back in the composer; sent again, it is recorded once.
@@ -238,4 +253,172 @@ fn a_console_rides_out_a_server_restart() {
         Some("0"),
         "the console said goodbye on the restarted server"
     );
+}
+
+/// Notes written by other processes reach a console through LISTEN/NOTIFY,
+/// not the one-second fallback poll: the console holds a listening
+/// connection, and every note shows up well inside the poll's period.
+#[test]
+fn a_console_hears_other_writers_through_listen() {
+    let Some(server) = pg::server("a_console_hears_other_writers_through_listen") else {
+        return;
+    };
+    let database = server.database();
+    let db = PathBuf::from(&database.socket_url);
+    ok(&db, &["declare", "--severity", "P2", "Listening"]);
+    let mut console = Console::spawn(&db, 120, 40, &[]);
+    console.wait_for("Checklist");
+    let listening = console.wait_until_within(WAIT, "a listening connection", |_| {
+        !server
+            .sql(
+                &database.name,
+                "SELECT 1 FROM pg_stat_activity
+                  WHERE application_name LIKE 'warroom listener %' AND query LIKE 'LISTEN%'",
+            )
+            .is_empty()
+    });
+    eprintln!("the console listened {listening:?} after its first screen");
+
+    let mut latencies = Vec::new();
+    for n in 0..7 {
+        let text = format!("heard through notify {n}");
+        ok(&db, &["note", &text]);
+        latencies.push(console.wait_until_within(WAIT, &text, |s| s.contains(&text)));
+        // Land the next note anywhere in the poll's period.
+        std::thread::sleep(Duration::from_millis(130 * n));
+    }
+    latencies.sort();
+    eprintln!("from the writer's commit to the screen: {latencies:?}");
+    let median = latencies[latencies.len() / 2];
+    assert!(
+        median < Duration::from_millis(250),
+        "notes take the poll's time, not NOTIFY's: median {median:?} of {latencies:?}"
+    );
+    console.send("q");
+    assert!(console.wait_exit(WAIT).success());
+}
+
+/// The server's main process, frozen with SIGSTOP until dropped: new
+/// connections are accepted by the kernel and then never answered.
+struct FrozenServer(i32);
+
+impl FrozenServer {
+    fn freeze(server: &PgServer) -> FrozenServer {
+        let pid_file = server.socket_dir().join("data").join("postmaster.pid");
+        let text = std::fs::read_to_string(&pid_file).expect("postmaster.pid");
+        let pid: i32 = text.lines().next().unwrap().trim().parse().unwrap();
+        // SAFETY: a plain signal to a process of the test's own server.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+        FrozenServer(pid)
+    }
+}
+
+impl Drop for FrozenServer {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe { libc::kill(self.0, libc::SIGCONT) };
+    }
+}
+
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A server that accepts connections and never answers (its main process
+/// frozen, the console's own connections cut): every attempt of the console
+/// ends at `connect_timeout`, a note sent meanwhile is refused within about
+/// that time and kept, the console stays quiet on the CPU, and it comes
+/// back by itself once the server answers again.
+#[test]
+fn a_silent_server_costs_the_console_at_most_connect_timeout() {
+    const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+    let Some(server) = PgServer::start_private("a_silent_server_costs_the_console") else {
+        return;
+    };
+    let database = server.database();
+    let db = PathBuf::from(format!(
+        "{}?connect_timeout={}",
+        database.socket_url,
+        CONNECT_TIMEOUT.as_secs()
+    ));
+    ok(&db, &["declare", "--severity", "P1", "Silent server"]);
+    let state = temp_dir();
+    let state_env = state.path().to_string_lossy().into_owned();
+    let mut console = Console::spawn(&db, 120, 40, &[("XDG_STATE_HOME", &state_env)]);
+    console.wait_for("Checklist");
+    console.wait_until_within(WAIT, "the console's two connections", |_| {
+        server
+            .sql(
+                &database.name,
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'warroom %'",
+            )
+            .first()
+            .and_then(|row| row[0].as_deref())
+            == Some("2")
+    });
+    let backends: Vec<i32> = server
+        .sql(
+            &database.name,
+            "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'warroom %'",
+        )
+        .into_iter()
+        .map(|row| row[0].as_deref().unwrap().parse().unwrap())
+        .collect();
+    let threads_before = threads_of(console.pid());
+
+    let frozen = FrozenServer::freeze(&server);
+    for pid in &backends {
+        // SAFETY: a plain signal to a backend of the test's own server.
+        unsafe { libc::kill(*pid, libc::SIGTERM) };
+    }
+    console.wait_until_within(WAIT, "the RECONNECTING banner", |s| s.contains(RECONNECTING));
+
+    // A note sent now: one attempt at most, bounded by connect_timeout.
+    let kept = "sent to a silent server";
+    console.send("n");
+    console.wait_for(COMPOSER);
+    console.send(kept);
+    console.wait_for(kept);
+    console.send(b"\r");
+    let refused = console.wait_until_within(WAIT, "Not saved", |s| s.contains("Not saved"));
+    eprintln!("the note was refused {refused:?} after Enter (connect_timeout {CONNECT_TIMEOUT:?})");
+    assert!(
+        refused <= 2 * CONNECT_TIMEOUT + Duration::from_millis(500),
+        "a write waited {refused:?}: more than the attempt under way plus one"
+    );
+
+    let (pid, before, watched) = (console.pid(), cpu_ticks(console.pid()), Instant::now());
+    std::thread::sleep(Duration::from_secs(4));
+    let used = cpu_ticks(pid) - before;
+    let share = used as f64 / ticks_per_second() as f64 / watched.elapsed().as_secs_f64();
+    let threads_during = threads_of(pid);
+    eprintln!(
+        "silent server: {:.2} % of one core; threads {threads_before} before, {threads_during} while silent",
+        share * 100.0
+    );
+    assert!(
+        share < 0.05,
+        "the console spins against a silent server: {:.1} %",
+        share * 100.0
+    );
+
+    drop(frozen);
+    let answered = Instant::now();
+    let written = "written once the server answered again";
+    ok(&db, &["note", written]);
+    console.wait_until_within(Duration::from_secs(20), "the note and no banner", |s| {
+        s.contains(written) && !s.contains(RECONNECTING)
+    });
+    eprintln!(
+        "caught up {:?} after the server answered again",
+        answered.elapsed()
+    );
+    assert_eq!(note_texts(&db, "1"), vec![written.to_string()]);
+    console.send("q");
+    assert!(console.wait_exit(WAIT).success());
 }
