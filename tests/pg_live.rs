@@ -387,9 +387,12 @@ fn a_silent_server_costs_the_console_at_most_connect_timeout() {
     console.send(b"\r");
     let refused = console.wait_until_within(WAIT, "Not saved", |s| s.contains("Not saved"));
     eprintln!("the note was refused {refused:?} after Enter (connect_timeout {CONNECT_TIMEOUT:?})");
+    // The attempt under way (if any) ends at connect_timeout, and the write
+    // itself then fails at once: no second wait. (Without the engine's
+    // pause between attempts this measured 3.96 s.)
     assert!(
-        refused <= 2 * CONNECT_TIMEOUT + Duration::from_millis(500),
-        "a write waited {refused:?}: more than the attempt under way plus one"
+        refused <= CONNECT_TIMEOUT + Duration::from_secs(1),
+        "a write waited {refused:?}: more than one connect_timeout ({CONNECT_TIMEOUT:?})"
     );
 
     let (pid, before, watched) = (console.pid(), cpu_ticks(console.pid()), Instant::now());

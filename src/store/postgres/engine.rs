@@ -28,7 +28,7 @@ const MIGRATION_LOCK: i64 = 0x5752_524D;
 /// the same reason instead of connecting again: a console's loop asks
 /// several times per round (heartbeat, change probe, load, a write), and
 /// against a silent server each attempt would wait out `connect_timeout`.
-const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
 
 /// One connection and the statements prepared on it.
 pub(crate) struct Session {
