@@ -1,4 +1,5 @@
-//! Many processes, one file: the properties the whole product stands on.
+//! Many processes, one database (a file or a PostgreSQL server): the
+//! properties the whole product stands on.
 
 mod common;
 
@@ -6,14 +7,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use common::engines::Engine;
 use common::*;
 
-#[test]
-fn eight_cli_writers_lose_nothing_and_keep_their_order() {
+on_both_engines! {
+fn eight_cli_writers_lose_nothing_and_keep_their_order(db: &Db) {
     const WRITERS: usize = 8;
     const NOTES: usize = 200;
-    let dir = temp_dir();
-    let db = db_in(&dir);
+    let db = db.path().to_path_buf();
     let id = ok(&db, &["declare", "--severity", "P1", "load test"])
         .trim()
         .to_string();
@@ -65,12 +66,19 @@ fn eight_cli_writers_lose_nothing_and_keep_their_order() {
         *expected += 1;
     }
 }
+}
 
-#[test]
-fn eight_processes_declaring_on_one_fresh_file_all_succeed() {
+on_both_engines! {
+/// Eight processes declare at once on a database nobody made yet: a file in
+/// folders that do not exist yet, or an EMPTY PostgreSQL database (whoever
+/// comes first creates the schema under the migration lock; the others
+/// wait for it and use it).
+fn eight_processes_declaring_on_one_fresh_database_all_succeed(db: &Db) {
     const PROCESSES: usize = 8;
-    let dir = temp_dir();
-    let db = dir.path().join("new").join("folder").join("warroom.db");
+    let db = match db.engine {
+        Engine::Sqlite => db.path().parent().unwrap().join("new").join("folder").join("warroom.db"),
+        Engine::Postgres => db.path().to_path_buf(),
+    };
     let barrier = Arc::new(Barrier::new(PROCESSES));
     let handles: Vec<_> = (0..PROCESSES)
         .map(|p| {
@@ -89,19 +97,21 @@ fn eight_processes_declaring_on_one_fresh_file_all_succeed() {
     assert_eq!(ids, (1..=PROCESSES as i64).collect::<Vec<_>>());
     let list: serde_json::Value = serde_json::from_str(&ok(&db, &["list", "--json"])).unwrap();
     assert_eq!(list.as_array().unwrap().len(), PROCESSES);
+    let verified = ok(&db, &["verify"]);
+    assert!(verified.contains("intact"), "{verified}");
+}
 }
 
+on_both_engines! {
 /// Kill a writing process at random moments; every write it reported as done
-/// must be there and the file must stay sound. `WARROOM_KILL_ROUNDS` raises
-/// the count (README: long mode).
-#[test]
-fn writers_killed_with_sigkill_never_lose_a_reported_write() {
+/// must be there once and the record must verify intact (and the SQLite file
+/// stay sound). `WARROOM_KILL_ROUNDS` raises the count (README: long mode).
+fn writers_killed_with_sigkill_never_lose_a_reported_write(db_under_test: &Db) {
     let rounds: usize = std::env::var("WARROOM_KILL_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(30);
-    let dir = temp_dir();
-    let db = db_in(&dir);
+    let db = db_under_test.path().to_path_buf();
     let id = ok(&db, &["declare", "kill loop"]).trim().to_string();
 
     // How long one note takes end to end, so kills land across its whole life.
@@ -141,12 +151,12 @@ fn writers_killed_with_sigkill_never_lose_a_reported_write() {
         reported.len()
     );
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
-    drop(conn);
+    if db_under_test.engine == Engine::Sqlite {
+        let integrity = db_under_test.superuser_sql("PRAGMA integrity_check");
+        assert_eq!(integrity, vec![vec![Some("ok".to_string())]]);
+    }
+    let verified = ok(&db, &["verify"]);
+    assert!(verified.contains("intact"), "{verified}");
     let record = show_json(&db, &id);
     let texts: Vec<&str> = record["timeline"]
         .as_array()
@@ -163,6 +173,7 @@ fn writers_killed_with_sigkill_never_lose_a_reported_write() {
     }
     // The file still takes writes after all that.
     ok(&db, &["note", "--incident", &id, "after the storm"]);
+}
 }
 
 /// xorshift; enough randomness for kill timing without a dependency.

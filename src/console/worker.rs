@@ -1,8 +1,10 @@
-//! The store worker: the only thread that touches SQLite for the console.
-//! It applies writes, notices other processes' commits (woken by the file
-//! watch, confirmed by `PRAGMA data_version`, with a slow poll as fallback),
-//! loads only what changed, keeps this console's presence fresh, and sends
-//! snapshots, so the drawing path never waits on the database.
+//! The store worker: the only thread that touches the database for the
+//! console. It applies writes, notices other processes' commits (woken by
+//! the file watch or the server's NOTIFY, confirmed by the change probe,
+//! with a slow poll as fallback), loads only what changed, keeps this
+//! console's presence fresh, and sends snapshots, so the drawing path never
+//! waits on the database. When the server cannot be reached it says so
+//! (RECONNECTING), retries at every poll, and catches up by its cursor.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -15,7 +17,7 @@ use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::{OpenMode, Store, StoreError, watch};
+use crate::store::{Dialect, OpenMode, Store, StoreError, watch};
 use crate::witness::Witness;
 
 /// How often commits are looked for when no file event came (the watch can
@@ -25,7 +27,8 @@ const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 /// What the worker is asked to do.
 pub enum WorkerMessage {
     Write(Request),
-    /// The database folder changed: maybe another process committed.
+    /// The database folder changed, or the server sent a NOTIFY (or the
+    /// listener reconnected): maybe another process committed.
     FileChanged,
     /// The console is closing: say goodbye and stop.
     Quit,
@@ -106,7 +109,11 @@ impl Worker {
                 next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
             }
             let others_committed = self.follower.others_committed(&mut self.store);
-            recheck.looked(std::mem::take(&mut file_event), others_committed);
+            // Only a file event can come before its commit is visible; a
+            // NOTIFY is sent after the commit, so it needs no quick re-checks
+            // (each would be a round trip to the server).
+            let early_wake = std::mem::take(&mut file_event) && self.store.dialect() == Dialect::Sqlite;
+            recheck.looked(early_wake, others_committed);
             if (must_reload || others_committed) && self.gone.is_none() {
                 must_reload = false;
                 let event = match self.snapshot() {

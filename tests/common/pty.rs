@@ -81,7 +81,8 @@ impl Console {
         cmd.env_remove("NO_COLOR");
         cmd.env("TERM", "xterm-256color");
         cmd.env("TZ", "UTC");
-        if let Some(folder) = db.parent() {
+        // A PostgreSQL URL has no folder to start in.
+        if let Some(folder) = db.parent().filter(|folder| folder.is_dir()) {
             cmd.cwd(folder);
         }
         for (key, value) in env {

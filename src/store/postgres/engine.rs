@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as _;
+use std::time::{Duration, Instant};
 
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 
@@ -23,6 +24,12 @@ use crate::store::{OpenMode, Result, StoreError, schema};
 /// a fresh database do not both create the schema. "WRRM".
 const MIGRATION_LOCK: i64 = 0x5752_524D;
 
+/// After a failed reconnection, calls within this pause fail at once with
+/// the same reason instead of connecting again: a console's loop asks
+/// several times per round (heartbeat, change probe, load, a write), and
+/// against a silent server each attempt would wait out `connect_timeout`.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
+
 /// One connection and the statements prepared on it.
 pub(crate) struct Session {
     client: postgres::Client,
@@ -34,6 +41,8 @@ pub(crate) struct PgEngine {
     session: RefCell<Session>,
     target: PgTarget,
     read_only: bool,
+    /// When the last reconnection failed, and why; cleared on success.
+    failed_reconnect: Option<(Instant, String)>,
 }
 
 impl PgEngine {
@@ -43,6 +52,7 @@ impl PgEngine {
             session: RefCell::new(session),
             target: target.clone(),
             read_only: false,
+            failed_reconnect: None,
         };
         engine.check_and_migrate(mode)?;
         engine.read_only = !engine.read(|tx| {
@@ -164,10 +174,32 @@ impl PgEngine {
     }
 
     fn reconnect_if_closed(&mut self) -> Result<()> {
-        if self.session.get_mut().client.is_closed() {
-            *self.session.get_mut() = Session::connect(&self.target)?;
+        if !self.session.get_mut().client.is_closed() {
+            return Ok(());
         }
-        Ok(())
+        if let Some((at, reason)) = &self.failed_reconnect
+            && at.elapsed() < RECONNECT_PAUSE
+        {
+            return Err(StoreError::Unreachable {
+                database: self.name(),
+                reason: reason.clone(),
+            });
+        }
+        match Session::connect(&self.target) {
+            Ok(session) => {
+                *self.session.get_mut() = session;
+                self.failed_reconnect = None;
+                Ok(())
+            }
+            Err(e) => {
+                let reason = match &e {
+                    StoreError::Unreachable { reason, .. } => reason.clone(),
+                    other => other.to_string(),
+                };
+                self.failed_reconnect = Some((Instant::now(), reason));
+                Err(e)
+            }
+        }
     }
 
     /// The server answers, and the schema's tables are all there.
@@ -342,9 +374,20 @@ pub(crate) fn numbered_parameters(sql: &str) -> String {
 }
 
 /// Whether the connection is gone (server down, restarted, network lost),
-/// as opposed to a statement the server refused.
+/// as opposed to a statement the server refused. A server shutting down
+/// (or a backend terminated) says so first with SQLSTATE 57P01–57P03, and
+/// class 08 is a connection failure: both mean "try again later".
 pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
-    e.is_closed() || e.as_db_error().is_none() && e.source().is_some_and(|s| s.is::<std::io::Error>())
+    if e.is_closed() {
+        return true;
+    }
+    match e.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        }
+        None => e.source().is_some_and(|s| s.is::<std::io::Error>()),
+    }
 }
 
 /// A server's error as one line a responder can read: its message and

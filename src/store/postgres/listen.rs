@@ -20,8 +20,12 @@ use super::{PgTarget, connect};
 pub const CHANNEL: &str = "warroom";
 /// How long a quiet connection waits before it is checked.
 const LIVENESS_CHECK: Duration = Duration::from_secs(5);
-/// How long to wait before connecting again after a failure.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How long to wait before connecting again after a failure; doubled after
+/// each further failure up to [`LONGEST_RETRY`], so a long outage costs the
+/// server (and a silent one, the abandoned attempts) little. The worker
+/// retries on its own poll meanwhile, so catching up does not wait for this.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const LONGEST_RETRY: Duration = Duration::from_secs(8);
 
 /// Keeps the listener running; dropping it stops it (within
 /// [`LIVENESS_CHECK`]).
@@ -50,19 +54,34 @@ pub fn listen(target: &PgTarget, wake: impl Fn() + Send + 'static) -> Listener {
     let _ = std::thread::Builder::new()
         .name("warroom-listen".into())
         .spawn(move || {
+            let mut retry = FIRST_RETRY;
             while !stopped.load(Ordering::Relaxed) {
                 if let Ok(mut client) = connect(&target, &application)
                     && client.batch_execute(&format!("LISTEN {CHANNEL}")).is_ok()
                 {
+                    retry = FIRST_RETRY;
                     wake();
                     hear(&mut client, &stopped, &wake);
+                } else {
+                    retry = (retry * 2).min(LONGEST_RETRY);
                 }
-                if !stopped.load(Ordering::Relaxed) {
-                    std::thread::sleep(RETRY_AFTER);
-                }
+                pause(retry, &stopped);
             }
         });
     Listener { stop }
+}
+
+/// Sleeps `length`, in short steps so a stopped listener ends soon.
+fn pause(length: Duration, stop: &AtomicBool) {
+    const STEP: Duration = Duration::from_millis(250);
+    let until = std::time::Instant::now() + length;
+    while !stop.load(Ordering::Relaxed) {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(STEP));
+    }
 }
 
 /// Wakes on each notification until the connection fails or the listener
