@@ -6,6 +6,7 @@ use std::error::Error as _;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -382,6 +383,12 @@ fn tls_for(target: &PgTarget, env: &PgEnv) -> Result<TlsSetup, ConnectError> {
     })
 }
 
+/// Connection attempts still waiting for a server, in this process.
+static PENDING_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
+/// At most this many wait at once (the console's store and its listener,
+/// with room for one more each).
+const MAX_PENDING_ATTEMPTS: usize = 4;
+
 fn connect_endpoint(
     target: &PgTarget,
     endpoint: &Endpoint,
@@ -418,6 +425,16 @@ fn connect_endpoint(
     // that accepts and then says nothing would hang the caller. So the
     // attempt runs on its own thread and is abandoned when time is up (a
     // late client is dropped when it finds nobody waiting).
+    // Abandoned attempts against a server that accepts and never answers
+    // wait until it does: a console retrying every second would pile them
+    // up, so only a few may be waiting at once.
+    if PENDING_ATTEMPTS.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_ATTEMPTS {
+        PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+        return Err(ConnectError::Timeout {
+            endpoint: endpoint.clone(),
+            after: target.connect_timeout(),
+        });
+    }
     let (sender, receiver) = mpsc::channel();
     let connector = tls.map(|t| t.connector.clone());
     std::thread::Builder::new()
@@ -427,11 +444,15 @@ fn connect_endpoint(
                 Some(connector) => config.connect(connector),
                 None => config.connect(NoTls),
             };
+            PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
             let _ = sender.send(result);
         })
-        .map_err(|e| ConnectError::Other {
-            endpoint: endpoint.clone(),
-            cause: format!("cannot start a thread to connect: {e}"),
+        .map_err(|e| {
+            PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+            ConnectError::Other {
+                endpoint: endpoint.clone(),
+                cause: format!("cannot start a thread to connect: {e}"),
+            }
         })?;
     match receiver.recv_timeout(target.connect_timeout()) {
         Ok(Ok(client)) => Ok(client),
