@@ -109,6 +109,9 @@ pub struct InitReport {
     pub granted_connect: bool,
     /// Roles named that are superusers: no grant binds them.
     pub superuser_roles: Vec<String>,
+    /// Per table, the columns left out of the responders' INSERT and
+    /// UPDATE because the server sets them.
+    pub server_set_columns: BTreeMap<String, Vec<String>>,
 }
 
 /// Checks a role name given to init: something the server can hold and
@@ -224,6 +227,16 @@ pub fn init(target: &PgTarget, grants: &RoleGrants) -> Result<InitReport> {
         created_roles: plan.missing_roles,
         granted_connect,
         superuser_roles: plan.superuser_roles,
+        server_set_columns: columns
+            .into_iter()
+            .filter_map(|(table, columns)| {
+                let set: Vec<String> = columns
+                    .into_iter()
+                    .filter(|c| SERVER_SET_COLUMNS.contains(&c.as_str()))
+                    .collect();
+                (!set.is_empty()).then_some((table, set))
+            })
+            .collect(),
     })
 }
 
