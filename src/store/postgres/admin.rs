@@ -380,13 +380,14 @@ fn preflight(client: &mut Client, named: &[&str]) -> Result<Plan> {
             .map(|r| format!("CREATE ROLE {} NOLOGIN;", ident(&shown(r))))
             .collect();
         return Err(AdminError::Refused(format!(
-            "role \"{}\" may not create roles (no CREATEROLE), and {} does not exist yet: have a database admin run {} then run init again (nothing was changed)",
+            "role \"{}\" may not create roles (no CREATEROLE), and {} {} not exist yet: have a database admin run {} then run init again (nothing was changed)",
             shown(&admin),
             missing_roles
                 .iter()
                 .map(|r| format!("\"{}\"", shown(r)))
                 .collect::<Vec<_>>()
                 .join(" and "),
+            if missing_roles.len() == 1 { "does" } else { "do" },
             sql.join(" ")
         )));
     }
