@@ -23,8 +23,8 @@ mod server;
 use std::path::{Path, PathBuf};
 
 pub use doctor::{Finding, Severity, diagnose};
-pub use server::{diagnose_server, init_server, responder_url, shell_word};
 use folder::{Owners, SharedFolder};
+pub use server::{diagnose_server, init_server, responder_url, shell_word};
 
 use crate::store::{OpenMode, Store};
 

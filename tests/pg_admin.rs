@@ -10,8 +10,8 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::pg::{self, PgServer, TestDb};
 use common::BIN;
+use common::pg::{self, PgServer, TestDb};
 
 /// A test's database on the shared server, and the names of its roles.
 struct Room {
@@ -47,12 +47,18 @@ impl Room {
 
     /// The database over TCP as `role` (password needed, TLS by default).
     fn tcp_url(&self, role: &str) -> String {
-        format!("postgresql://{role}@127.0.0.1:{}/{}", self.server.port(), self.db.name)
+        format!(
+            "postgresql://{role}@127.0.0.1:{}/{}",
+            self.server.port(),
+            self.db.name
+        )
     }
 
     /// The database over the socket as `role` (no password).
     fn socket_url(&self, role: &str) -> String {
-        self.db.socket_url.replacen(&format!("{}@", pg::SUPERUSER), &format!("{role}@"), 1)
+        self.db
+            .socket_url
+            .replacen(&format!("{}@", pg::SUPERUSER), &format!("{role}@"), 1)
     }
 
     /// A login role that is a member of `group`, with a password.
@@ -201,7 +207,10 @@ fn init_creates_the_schema_roles_and_grants_and_prints_the_export_line_without_t
             room.responders
         ),
         "no UPDATE, DELETE or TRUNCATE on events (the log is append-only by the server's word)".into(),
-        format!("observers \"{}\": USAGE on the schema and SELECT on every table, nothing else", room.observers),
+        format!(
+            "observers \"{}\": USAGE on the schema and SELECT on every table, nothing else",
+            room.observers
+        ),
         format!("CONNECT on database \"{}\" to the roles above", room.db.name),
     ] {
         assert!(stderr.contains(&said), "missing {said:?} in:\n{stderr}");
@@ -295,7 +304,10 @@ fn a_responder_declares_notes_and_checks_and_the_server_names_its_role() {
         assert!(!text(&output).contains(&password));
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
-    assert_eq!(run(&["declare", "Checkout errors", "--severity", "P1"]).trim(), "1");
+    assert_eq!(
+        run(&["declare", "Checkout errors", "--severity", "P1"]).trim(),
+        "1"
+    );
     run(&["note", "rolled back 4.2.1"]);
     run(&["check", "1.1"]);
     run(&["timer", "10m", "check the rollback held"]);
@@ -356,7 +368,9 @@ fn the_server_refuses_a_responder_who_rewrites_the_log_or_names_another_role() {
         )
         .unwrap();
     // SET ROLE changes current_user, not session_user.
-    client.batch_execute(&format!("SET ROLE {}", room.responders)).unwrap();
+    client
+        .batch_execute(&format!("SET ROLE {}", room.responders))
+        .unwrap();
     client
         .batch_execute(
             "INSERT INTO warroom.events (id, uuid, incident_id, kind, occurred_at, recorded_at, author, text)
@@ -367,8 +381,16 @@ fn the_server_refuses_a_responder_who_rewrites_the_log_or_names_another_role() {
     assert_eq!(
         after.split_off(before.len()),
         vec![
-            vec![Some("99".into()), Some("claims to be bob".into()), Some(alice.clone())],
-            vec![Some("100".into()), Some("as the group".into()), Some(alice.clone())],
+            vec![
+                Some("99".into()),
+                Some("claims to be bob".into()),
+                Some(alice.clone())
+            ],
+            vec![
+                Some("100".into()),
+                Some("as the group".into()),
+                Some(alice.clone())
+            ],
         ]
     );
     assert_eq!(after, before, "the earlier entries are unchanged");
@@ -436,10 +458,17 @@ fn doctor_on_a_healthy_war_room_names_each_check_and_exits_0() {
     let lines: Vec<&str> = said.lines().collect();
     assert_eq!(
         lines[0],
-        format!("warroom doctor: postgresql://{alice}@127.0.0.1:{}/{}", room.server.port(), room.db.name)
+        format!(
+            "warroom doctor: postgresql://{alice}@127.0.0.1:{}/{}",
+            room.server.port(),
+            room.db.name
+        )
     );
     let expected_starts = [
-        format!("  ok    connection and login: role \"{alice}\" on database \"{}\" (PostgreSQL 1", room.db.name),
+        format!(
+            "  ok    connection and login: role \"{alice}\" on database \"{}\" (PostgreSQL 1",
+            room.db.name
+        ),
         "  ok    TLS: in use (TLSv1.3, ".to_string(),
         "  ok    schema: warroom schema version 1, as this binary expects".into(),
         format!("  ok    privileges: role \"{alice}\" can read and write the war room"),
@@ -451,9 +480,17 @@ fn doctor_on_a_healthy_war_room_names_each_check_and_exits_0() {
     ];
     assert_eq!(lines.len(), expected_starts.len() + 1, "{said}");
     for (line, start) in lines[1..].iter().zip(&expected_starts) {
-        assert!(line.starts_with(start.as_str()), "{line:?} should start with {start:?}\n{said}");
+        assert!(
+            line.starts_with(start.as_str()),
+            "{line:?} should start with {start:?}\n{said}"
+        );
     }
-    assert!(lines[2].ends_with("sslmode=require: encrypted, the certificate not checked (sslmode=verify-full checks it)"), "{said}");
+    assert!(
+        lines[2].ends_with(
+            "sslmode=require: encrypted, the certificate not checked (sslmode=verify-full checks it)"
+        ),
+        "{said}"
+    );
 }
 
 #[test]
@@ -465,7 +502,10 @@ fn doctor_as_the_owner_says_the_log_is_not_append_only_for_it() {
     let doctor = room.warroom(&room.db.socket_url, None, &["doctor"]);
     assert_success(&doctor);
     let said = text(&doctor);
-    assert!(said.contains("  ok    TLS: not in use, sslmode=disable: the Unix socket does not leave this host"), "{said}");
+    assert!(
+        said.contains("  ok    TLS: not in use, sslmode=disable: the Unix socket does not leave this host"),
+        "{said}"
+    );
     assert!(
         said.contains(
             "  WARN  privileges: role \"warroom\" holds UPDATE on events, DELETE on events, TRUNCATE on events, writing events.db_role, writing presence.db_role: the log is not append-only for this role"
@@ -474,7 +514,10 @@ fn doctor_as_the_owner_says_the_log_is_not_append_only_for_it() {
     );
     // And a responder given UPDATE on events by hand.
     let alice = room.person("alice", &room.responders);
-    room.sql(&format!("GRANT UPDATE (text) ON warroom.events TO {}", room.responders));
+    room.sql(&format!(
+        "GRANT UPDATE (text) ON warroom.events TO {}",
+        room.responders
+    ));
     let said = text(&room.warroom(&room.socket_url(&alice), None, &["doctor"]));
     assert!(
         said.contains(&format!(
@@ -505,7 +548,10 @@ fn doctor_on_a_database_without_the_schema_says_to_run_init() {
         text(&doctor)
     );
     // Doctor created nothing.
-    assert_eq!(room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"), "0");
+    assert_eq!(
+        room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"),
+        "0"
+    );
 }
 
 #[test]
@@ -571,23 +617,42 @@ fn init_refuses_a_shared_folder_with_a_url_and_names_that_mean_everyone() {
     );
     assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
     for (args, says) in [
-        (vec!["--responders", "PUBLIC"], "role name \"PUBLIC\" is reserved by PostgreSQL"),
+        (
+            vec!["--responders", "PUBLIC"],
+            "role name \"PUBLIC\" is reserved by PostgreSQL",
+        ),
         (vec!["--observers", "pg_monitor"], "starts with pg_"),
-        (vec!["--observers"], "--observers needs a ROLE with --db postgresql://"),
-        (vec!["--responders", "warroom"], "\"warroom\" is the role running init"),
-        (vec!["--responders", "same", "--observers", "same"], "cannot be both the responders and the observers"),
+        (
+            vec!["--observers"],
+            "--observers needs a ROLE with --db postgresql://",
+        ),
+        (
+            vec!["--responders", "warroom"],
+            "\"warroom\" is the role running init",
+        ),
+        (
+            vec!["--responders", "same", "--observers", "same"],
+            "cannot be both the responders and the observers",
+        ),
     ] {
         let refused = room.init(&args);
         assert_failure(&refused);
         assert!(text(&refused).contains(says), "{args:?}: {}", text(&refused));
     }
     // Nothing was made by any of them.
-    assert_eq!(room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"), "0");
+    assert_eq!(
+        room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"),
+        "0"
+    );
     // A file war room takes no database roles.
     let file = folder.path().join("w.db");
     let output = room.warroom(file.to_str().unwrap(), None, &["init", "--responders", "r"]);
     assert_failure(&output);
-    assert!(text(&output).contains("--responders ROLE is for a PostgreSQL war room"), "{}", text(&output));
+    assert!(
+        text(&output).contains("--responders ROLE is for a PostgreSQL war room"),
+        "{}",
+        text(&output)
+    );
     assert!(!file.exists());
 }
 
@@ -604,18 +669,30 @@ fn an_owner_who_may_not_create_roles_gets_the_sql_for_the_dba_and_nothing_change
     ));
     let url = room.tcp_url(&owner);
     let password = password_of(&owner);
-    let args = ["init", "--responders", &room.responders, "--observers", &room.observers];
+    let args = [
+        "init",
+        "--responders",
+        &room.responders,
+        "--observers",
+        &room.observers,
+    ];
     let refused = room.warroom(&url, Some(&password), &args);
     assert_failure(&refused);
     assert_eq!(
-        String::from_utf8_lossy(&refused.stderr).lines().next().unwrap_or_default(),
+        String::from_utf8_lossy(&refused.stderr)
+            .lines()
+            .next()
+            .unwrap_or_default(),
         format!(
             "error: role \"{owner}\" may not create roles (no CREATEROLE), and \"{r}\" and \"{o}\" do not exist yet: have a database admin run CREATE ROLE \"{r}\" NOLOGIN; CREATE ROLE \"{o}\" NOLOGIN; then run init again (nothing was changed)",
             r = room.responders,
             o = room.observers
         )
     );
-    assert_eq!(room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"), "0");
+    assert_eq!(
+        room.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'"),
+        "0"
+    );
 
     // The DBA runs exactly that; the owner's init then works, as the owner.
     room.sql(&format!(
@@ -624,7 +701,11 @@ fn an_owner_who_may_not_create_roles_gets_the_sql_for_the_dba_and_nothing_change
     ));
     let done = room.warroom(&url, Some(&password), &args);
     assert_success(&done);
-    assert!(text(&done).contains(&format!("owned by \"{owner}\"")), "{}", text(&done));
+    assert!(
+        text(&done).contains(&format!("owned by \"{owner}\"")),
+        "{}",
+        text(&done)
+    );
     assert_eq!(room.privileges_of(&room.responders), RESPONDER_PRIVILEGES);
     assert_eq!(room.public_grants(), "0");
     let alice = room.person("alice", &room.responders);

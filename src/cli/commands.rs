@@ -609,7 +609,9 @@ fn init(db: &Location, args: InitArgs) -> Result<()> {
     }
     let Some(folder) = args.shared else {
         if args.observers.is_some() {
-            bail!("--observers goes with --shared DIR (accounts outside the group watch) or with --db URL (a database role)");
+            bail!(
+                "--observers goes with --shared DIR (accounts outside the group watch) or with --db URL (a database role)"
+            );
         }
         drop(Store::open(db, OpenMode::Create)?);
         eprintln!("database ready: {db}");
@@ -644,7 +646,9 @@ fn init_server(target: &crate::store::postgres::PgTarget, args: InitArgs) -> Res
         );
     }
     if args.observers.as_deref() == Some("") {
-        bail!("--observers needs a ROLE with --db postgresql://… (the database role whose members only watch)");
+        bail!(
+            "--observers needs a ROLE with --db postgresql://… (the database role whose members only watch)"
+        );
     }
     let grants = crate::store::postgres::admin::RoleGrants {
         responders: args.responders,

@@ -59,7 +59,9 @@ fn describe_init(target: &PgTarget, grants: &RoleGrants, report: &InitReport) ->
             .map(|(table, changes)| {
                 let changes: Vec<&str> = changes.iter().map(|c| c.as_sql()).collect();
                 let but = match report.server_set_columns.get(*table) {
-                    Some(columns) => format!(" (every column but {}: the server sets it)", columns.join(", ")),
+                    Some(columns) => {
+                        format!(" (every column but {}: the server sets it)", columns.join(", "))
+                    }
                     None => String::new(),
                 };
                 format!("{} on {table}{but}", changes.join(", "))
@@ -78,7 +80,10 @@ fn describe_init(target: &PgTarget, grants: &RoleGrants, report: &InitReport) ->
         ));
     }
     if report.granted_connect {
-        lines.push(format!("CONNECT on database {} to the roles above", quoted(target.dbname())));
+        lines.push(format!(
+            "CONNECT on database {} to the roles above",
+            quoted(target.dbname())
+        ));
     }
     for role in &report.superuser_roles {
         lines.push(format!(
@@ -102,7 +107,10 @@ pub fn responder_url(target: &PgTarget) -> String {
     let shown = target.to_string();
     // Display writes `postgresql://ROLE@…` with the role %-encoded, so the
     // first `@` ends it.
-    match shown.strip_prefix("postgresql://").and_then(|rest| rest.split_once('@')) {
+    match shown
+        .strip_prefix("postgresql://")
+        .and_then(|rest| rest.split_once('@'))
+    {
         Some((_, rest)) => format!("postgresql://{rest}"),
         None => shown,
     }
@@ -219,7 +227,10 @@ fn problem(severity: Severity, what: String, fix: String) -> Finding {
 fn tls_finding(target: &PgTarget, tls: Option<&(String, String)>) -> Finding {
     let sslmode = target.sslmode();
     let asked = format!("sslmode={}", sslmode.as_str());
-    let over_socket = target.endpoints().iter().all(|e| matches!(e.host, PgHost::Socket(_)));
+    let over_socket = target
+        .endpoints()
+        .iter()
+        .all(|e| matches!(e.host, PgHost::Socket(_)));
     match tls {
         Some((protocol, cipher)) => {
             let in_use = format!(
@@ -290,21 +301,17 @@ fn schema_finding(target: &PgTarget, facts: &SchemaFacts) -> Finding {
             ),
             format!("the owner runs {init} --responders ROLE (or --observers ROLE) for this role's group"),
         ),
-        SchemaFacts::Version(found) if *found == expected => {
-            ok(format!("schema: warroom schema version {found}, as this binary expects"))
-        }
+        SchemaFacts::Version(found) if *found == expected => ok(format!(
+            "schema: warroom schema version {found}, as this binary expects"
+        )),
         SchemaFacts::Version(found) if *found > expected => problem(
             Severity::Fail,
-            format!(
-                "schema: warroom schema version {found}, newer than this binary's {expected}"
-            ),
+            format!("schema: warroom schema version {found}, newer than this binary's {expected}"),
             "upgrade warroom on this host".into(),
         ),
         SchemaFacts::Version(found) => problem(
             Severity::Fail,
-            format!(
-                "schema: warroom schema version {found}, older than this binary's {expected}"
-            ),
+            format!("schema: warroom schema version {found}, older than this binary's {expected}"),
             format!("the schema's owner runs: {init} (it migrates, then puts the grants back)"),
         ),
     }
@@ -361,7 +368,8 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
                 "privileges: role {role} holds {}: the log is not append-only for this role",
                 rewrites.join(", ")
             ),
-            "connect as a responder's own role for the war room; keep the owner and superusers for init".into(),
+            "connect as a responder's own role for the war room; keep the owner and superusers for init"
+                .into(),
         ));
     }
     findings
@@ -370,8 +378,8 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
 fn notify_finding(heard: Option<Duration>) -> Finding {
     match heard {
         Some(after) => ok(format!(
-            "NOTIFY round trip: came back in {} ms (consoles update live)",
-            after.as_millis()
+            "NOTIFY round trip: came back in {:.1} ms (consoles update live)",
+            after.as_secs_f64() * 1000.0
         )),
         None => problem(
             Severity::Warn,
@@ -385,12 +393,16 @@ fn notify_finding(heard: Option<Duration>) -> Finding {
 }
 
 fn clock_finding(offset_ms: i64, round_trip: Duration) -> Finding {
-    let direction = if offset_ms >= 0 { "behind" } else { "ahead of" };
-    let what = format!(
-        "clock: this host is {} ms {direction} the server (measured within {} ms)",
-        offset_ms.abs(),
-        round_trip.as_millis().div_ceil(2)
-    );
+    let within = round_trip.as_millis().div_ceil(2).max(1);
+    let what = match offset_ms {
+        0 => format!("clock: this host and the server agree (measured within {within} ms)"),
+        // The server's clock minus ours: positive, ours is behind.
+        1.. => format!("clock: this host is {offset_ms} ms behind the server (measured within {within} ms)"),
+        _ => format!(
+            "clock: this host is {} ms ahead of the server (measured within {within} ms)",
+            offset_ms.unsigned_abs()
+        ),
+    };
     if offset_ms.abs() > CLOCK_SKEW_LIMIT_MS {
         problem(
             Severity::Warn,
@@ -398,7 +410,8 @@ fn clock_finding(offset_ms: i64, round_trip: Duration) -> Finding {
                 "{what}: more than {} s, so entries written here are stamped out of step with the other hosts and timers come due at other moments",
                 CLOCK_SKEW_LIMIT_MS / 1000
             ),
-            "synchronise this host's clock (and the server's) with NTP: timedatectl set-ntp true, or chrony".into(),
+            "synchronise this host's clock (and the server's) with NTP: timedatectl set-ntp true, or chrony"
+                .into(),
         )
     } else {
         ok(what)
@@ -416,9 +429,7 @@ fn headroom_finding(headroom: &admin::Headroom) -> Finding {
     if headroom.free() < HEADROOM_LIMIT {
         problem(
             Severity::Warn,
-            format!(
-                "{what}: fewer than {HEADROOM_LIMIT}, and each console holds two"
-            ),
+            format!("{what}: fewer than {HEADROOM_LIMIT}, and each console holds two"),
             advice("53300").unwrap_or_default().to_string(),
         )
     } else {
@@ -446,7 +457,9 @@ mod tests {
             "postgresql://db.example:5432/war"
         );
         assert_eq!(
-            responder_url(&target("postgres://a%40b@db.example:6000/war?sslmode=verify-full")),
+            responder_url(&target(
+                "postgres://a%40b@db.example:6000/war?sslmode=verify-full"
+            )),
             "postgresql://db.example:6000/war?sslmode=verify-full"
         );
         assert_eq!(
@@ -457,10 +470,19 @@ mod tests {
 
     #[test]
     fn clocks_apart_by_more_than_two_seconds_are_a_warning() {
-        assert_eq!(clock_finding(1_999, Duration::from_millis(4)).severity, Severity::Ok);
+        assert_eq!(
+            clock_finding(1_999, Duration::from_millis(4)).severity,
+            Severity::Ok
+        );
         let ahead = clock_finding(-2_001, Duration::from_millis(4));
         assert_eq!(ahead.severity, Severity::Warn);
-        assert!(ahead.what.starts_with("clock: this host is 2001 ms ahead of the server"), "{}", ahead.what);
+        assert!(
+            ahead
+                .what
+                .starts_with("clock: this host is 2001 ms ahead of the server"),
+            "{}",
+            ahead.what
+        );
     }
 
     #[test]
@@ -473,7 +495,11 @@ mod tests {
         assert_eq!(headroom_finding(&headroom(77)).severity, Severity::Ok);
         let tight = headroom_finding(&headroom(78));
         assert_eq!(tight.severity, Severity::Warn);
-        assert!(tight.what.starts_with("connections: 19 of 100 free (78 in use, 3 reserved for superusers)"));
+        assert!(
+            tight
+                .what
+                .starts_with("connections: 19 of 100 free (78 in use, 3 reserved for superusers)")
+        );
         assert_eq!(headroom(200).free(), 0);
     }
 }

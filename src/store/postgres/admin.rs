@@ -127,9 +127,7 @@ pub fn check_role_name(name: &str) -> Result<(), String> {
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(format!(
-            "role name \"{shown}\" holds a control character"
-        ));
+        return Err(format!("role name \"{shown}\" holds a control character"));
     }
     let lower = name.to_ascii_lowercase();
     // `"public"` in a GRANT means every role, quoted or not.
@@ -368,7 +366,10 @@ fn preflight(client: &mut Client, named: &[&str]) -> Result<Plan> {
                 shown(name)
             )));
         }
-        match client.query_opt("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = $1", &[name])? {
+        match client.query_opt(
+            "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = $1",
+            &[name],
+        )? {
             Some(row) if row.get::<_, bool>(0) => superuser_roles.push(name.to_string()),
             Some(_) => {}
             None => missing_roles.push(name.to_string()),
@@ -408,7 +409,10 @@ fn schema_version(client: &mut Client) -> Result<i64> {
                      ELSE (SELECT value FROM warroom.meta WHERE key = 'schema_version') END",
         &[],
     )?;
-    Ok(row.get::<_, Option<String>>(0).and_then(|v| v.parse().ok()).unwrap_or(0))
+    Ok(row
+        .get::<_, Option<String>>(0)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
 }
 
 /// One connection for doctor's questions, each answered from the server.
@@ -433,7 +437,9 @@ pub enum SchemaFacts {
     /// No schema, or an empty one.
     Missing,
     /// It exists, but this role has no USAGE on it.
-    NoUsage { owner: String },
+    NoUsage {
+        owner: String,
+    },
     /// Another application's, or not warroom's meta.
     Foreign,
     /// Warroom's, but `warroom.meta` cannot be read by this role.
@@ -750,7 +756,17 @@ mod tests {
 
     #[test]
     fn role_names_that_mean_everyone_or_the_server_are_refused() {
-        for name in ["public", "PUBLIC", "Public", "none", "current_user", "session_user", "pg_monitor", "", "a\u{1b}b"] {
+        for name in [
+            "public",
+            "PUBLIC",
+            "Public",
+            "none",
+            "current_user",
+            "session_user",
+            "pg_monitor",
+            "",
+            "a\u{1b}b",
+        ] {
             assert!(check_role_name(name).is_err(), "{name:?}");
         }
         assert!(check_role_name(&"r".repeat(64)).is_err());
@@ -767,12 +783,24 @@ mod tests {
     #[test]
     fn responders_write_every_column_but_the_server_set_ones() {
         let mut columns = BTreeMap::new();
-        columns.insert("events".to_string(), vec!["id".to_string(), "text".into(), "db_role".into()]);
+        columns.insert(
+            "events".to_string(),
+            vec!["id".to_string(), "text".into(), "db_role".into()],
+        );
         columns.insert("incidents".to_string(), vec!["id".to_string(), "title".into()]);
         let sql = responder_grants("\"r\"", &columns);
-        assert!(sql.contains("GRANT INSERT (\"id\", \"text\") ON warroom.\"events\" TO \"r\";\n"), "{sql}");
-        assert!(sql.contains("GRANT INSERT ON warroom.\"incidents\" TO \"r\";\n"), "{sql}");
-        assert!(sql.contains("GRANT UPDATE ON warroom.\"incidents\" TO \"r\";\n"), "{sql}");
+        assert!(
+            sql.contains("GRANT INSERT (\"id\", \"text\") ON warroom.\"events\" TO \"r\";\n"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("GRANT INSERT ON warroom.\"incidents\" TO \"r\";\n"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("GRANT UPDATE ON warroom.\"incidents\" TO \"r\";\n"),
+            "{sql}"
+        );
         assert!(!sql.contains("UPDATE ON warroom.\"events\""), "{sql}");
         assert!(!sql.contains("DELETE ON warroom.\"events\""), "{sql}");
         assert!(!sql.to_lowercase().contains("public"), "{sql}");

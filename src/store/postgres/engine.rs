@@ -172,7 +172,8 @@ impl PgEngine {
         let missing: Vec<String> = self.read(|tx| {
             let mut missing = Vec::new();
             for (table, _) in super::admin::TABLES {
-                let found = tx.query_one("SELECT to_regclass('warroom.' || ?1) IS NOT NULL", params![table])?;
+                let found =
+                    tx.query_one("SELECT to_regclass('warroom.' || ?1) IS NOT NULL", params![table])?;
                 if !found.get::<bool>(0)? {
                     missing.push(table.to_string());
                 }
