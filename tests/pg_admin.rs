@@ -277,8 +277,29 @@ fn init_again_changes_nothing_and_puts_back_what_was_changed_by_hand() {
     assert_eq!(room.privileges_of(&room.responders), RESPONDER_PRIVILEGES);
     assert_eq!(room.privileges_of(&room.observers), OBSERVER_PRIVILEGES);
     assert_eq!(room.public_grants(), "0");
-    // A third run: the same again.
-    room.init_both();
+    // A third run, the database named by $WARROOM_DB: the same again.
+    let third = Command::new(BIN)
+        .args([
+            "init",
+            "--responders",
+            &room.responders,
+            "--observers",
+            &room.observers,
+        ])
+        .env("WARROOM_DB", room.tcp_url(pg::SUPERUSER))
+        .env("PGPASSWORD", room.server.password())
+        .env("HOME", room.home.path())
+        .output()
+        .unwrap();
+    assert_success(&third);
+    assert_eq!(
+        String::from_utf8_lossy(&third.stdout),
+        format!(
+            "export WARROOM_DB=postgresql://127.0.0.1:{}/{}\n",
+            room.server.port(),
+            room.db.name
+        )
+    );
     assert_eq!(room.privileges_of(&room.responders), RESPONDER_PRIVILEGES);
     assert_eq!(
         room.value(&format!(
@@ -710,4 +731,39 @@ fn an_owner_who_may_not_create_roles_gets_the_sql_for_the_dba_and_nothing_change
     assert_eq!(room.public_grants(), "0");
     let alice = room.person("alice", &room.responders);
     assert_success(&room.warroom(&room.socket_url(&alice), None, &["declare", "Owned elsewhere"]));
+}
+
+#[test]
+fn a_responders_console_says_it_is_here_and_leaves_and_the_server_names_its_role() {
+    use warroom::domain::presence::Presence;
+    use warroom::store::{Location, OpenMode, Store};
+    let Some(room) = Room::new("a_responders_console_says_it_is_here") else {
+        return;
+    };
+    room.init_both();
+    let alice = room.person("alice", &room.responders);
+    let location = Location::parse(room.socket_url(&alice).into()).unwrap();
+    let mut store = Store::open(location, OpenMode::Existing).expect("open as a responder");
+    assert!(!store.is_read_only());
+    let now = chrono::Utc::now();
+    let me = Presence {
+        session: uuid::Uuid::new_v4().to_string(),
+        account: "alice".into(),
+        terminal: "pts/3".into(),
+        incident_id: None,
+        since: now,
+        seen_at: now,
+    };
+    store.heartbeat(&me).expect("first heartbeat");
+    store
+        .heartbeat(&me)
+        .expect("heartbeat again (the upsert's UPDATE)");
+    assert_eq!(store.presence(now).unwrap().len(), 1);
+    assert_eq!(room.value("SELECT db_role FROM warroom.presence"), alice);
+    store.leave(&me.session).expect("leave (DELETE)");
+    assert_eq!(room.value("SELECT count(*) FROM warroom.presence"), "0");
+
+    let bob = room.person("bob", &room.observers);
+    let location = Location::parse(room.socket_url(&bob).into()).unwrap();
+    assert!(Store::open(location, OpenMode::Existing).unwrap().is_read_only());
 }
