@@ -12,14 +12,19 @@
 //! database, `-wal` and `-shm` itself, owned by the account running it; and
 //! nothing in the folder is ever reached by following a path (see
 //! [`folder`]).
+//!
+//! On a PostgreSQL server ([`server`]) the server keeps the rights: init
+//! makes the schema and grants, doctor checks them and the connection.
 
 mod doctor;
 mod folder;
+mod server;
 
 use std::path::{Path, PathBuf};
 
 pub use doctor::{Finding, Severity, diagnose};
 use folder::{Owners, SharedFolder};
+pub use server::{diagnose_server, init_server, responder_url, shell_word};
 
 use crate::store::{OpenMode, Store};
 

@@ -599,13 +599,32 @@ fn action(db: &Location, command: ActionCommand) -> Result<()> {
 }
 
 fn init(db: &Location, args: InitArgs) -> Result<()> {
+    if let Some(target) = db.postgres() {
+        return init_server(target, args);
+    }
+    if args.responders.is_some() {
+        bail!(
+            "--responders ROLE is for a PostgreSQL war room (init --db postgresql://…); in a shared folder the responders are the members of --group"
+        );
+    }
     let Some(folder) = args.shared else {
+        if args.observers.is_some() {
+            bail!(
+                "--observers goes with --shared DIR (accounts outside the group watch) or with --db URL (a database role)"
+            );
+        }
         drop(Store::open(db, OpenMode::Create)?);
         eprintln!("database ready: {db}");
         return Ok(());
     };
-    let setup =
-        crate::host::init_shared(&folder, args.group.as_deref(), args.observers).map_err(|e| eyre!(e))?;
+    let observers = match args.observers.as_deref() {
+        None => false,
+        Some("") => true,
+        Some(_) => bail!(
+            "--observers takes no ROLE with --shared: it lets accounts outside the group watch (a ROLE is for init --db postgresql://…)"
+        ),
+    };
+    let setup = crate::host::init_shared(&folder, args.group.as_deref(), observers).map_err(|e| eyre!(e))?;
     eprintln!(
         "Shared war room ready: {} (group {}, folder {:04o}, file {:04o}).\n\
          Responders must be in group {}. Put this line in each one's shell profile:",
@@ -619,18 +638,57 @@ fn init(db: &Location, args: InitArgs) -> Result<()> {
     Ok(())
 }
 
+/// `init --db URL`: the schema, the roles and the grants on the server.
+fn init_server(target: &crate::store::postgres::PgTarget, args: InitArgs) -> Result<()> {
+    if args.shared.is_some() {
+        bail!(
+            "init --shared DIR sets up a folder for an SQLite war room on this host, but --db (or WARROOM_DB) names a PostgreSQL server ({target}): give one or the other"
+        );
+    }
+    if args.observers.as_deref() == Some("") {
+        bail!(
+            "--observers needs a ROLE with --db postgresql://… (the database role whose members only watch)"
+        );
+    }
+    let grants = crate::store::postgres::admin::RoleGrants {
+        responders: args.responders,
+        observers: args.observers,
+    };
+    let done = crate::host::init_server(target, &grants).map_err(|e| eyre!("{e}"))?;
+    eprintln!("PostgreSQL war room ready:");
+    for line in done {
+        eprintln!("  {}", sanitize_line(&line));
+    }
+    eprintln!(
+        "Each person logs in as their own role (by default their Unix account's name), a member of the roles above; the password comes from PGPASSWORD or ~/.pgpass, never the URL. Put this line in each one's shell profile:"
+    );
+    println!(
+        "export WARROOM_DB={}",
+        crate::host::shell_word(&crate::host::responder_url(target))
+    );
+    Ok(())
+}
+
 fn doctor(db: &Location) -> Result<()> {
     use crate::host::Severity;
     println!("warroom doctor: {db}");
-    let file = db
-        .file()
-        .ok_or_else(|| eyre!("doctor checks a database file and its folder"))?;
-    let mut findings = crate::host::diagnose(file);
+    let mut findings = match db {
+        Location::File(file) => crate::host::diagnose(file),
+        Location::Postgres(target) => crate::host::diagnose_server(target),
+    };
     // Like diagnose, the record is only opened when nothing around it failed.
-    if !findings.iter().any(|f| f.severity == Severity::Fail)
-        && let Ok(mut store) = Store::open(db, OpenMode::Existing)
-    {
-        findings.push(record_finding(&mut store));
+    if !findings.iter().any(|f| f.severity == Severity::Fail) {
+        match Store::open(db, OpenMode::Existing) {
+            Ok(mut store) => findings.push(record_finding(&mut store)),
+            // The file checks above open it themselves; a server's record
+            // that cannot be opened after every check passed is news.
+            Err(e) if db.postgres().is_some() => findings.push(crate::host::Finding {
+                severity: Severity::Fail,
+                what: format!("cannot open the record: {e}"),
+                fix: Some("see the message; run warroom doctor again".into()),
+            }),
+            Err(_) => {}
+        }
     }
     for finding in &findings {
         let tag = match finding.severity {
@@ -666,9 +724,10 @@ fn record_finding(store: &mut Store) -> crate::host::Finding {
             Some(broken) => Finding {
                 severity: Severity::Fail,
                 what: format!("record altered: {}", broken.describe()),
-                fix: Some(
-                    "find who can write the file (it bypassed warroom); compare with a backup; `warroom verify` names the first altered event".into(),
-                ),
+                fix: Some(match store.dialect() {
+                    crate::store::Dialect::Sqlite => "find who can write the file (it bypassed warroom); compare with a backup; `warroom verify` names the first altered event".into(),
+                    crate::store::Dialect::Postgres => "find which roles may UPDATE or DELETE warroom.events (only the owner and superusers should: warroom doctor as each says so) and the server's log; compare with a backup; `warroom verify` names the first altered event".into(),
+                }),
             },
         },
         Err(e) => Finding {

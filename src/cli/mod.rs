@@ -91,9 +91,9 @@ pub enum Command {
     Postmortem(PostmortemArgs),
     /// Action items: `action add [--owner U] [--due D] TEXT`, `action done N`, `action list [--all]`.
     Action(ActionArgs),
-    /// Set up a shared war room folder on this host, or create the database.
+    /// Set up a shared war room folder on this host, or a PostgreSQL war room (schema, roles, grants).
     Init(InitArgs),
-    /// Check the database, its folder, -wal/-shm and your rights; print fixes.
+    /// Check the database and your rights (a file: its folder, -wal/-shm; a server: login, TLS, schema, NOTIFY, clock, connections); print fixes.
     Doctor,
     /// List incidents (open ones unless --all).
     List(ListArgs),
@@ -377,9 +377,15 @@ pub struct InitArgs {
     /// Group of the responders (default: your primary group).
     #[arg(long, value_name = "NAME", requires = "shared")]
     pub group: Option<String>,
-    /// Let accounts outside the group watch read-only (folder 3775, file 0664).
-    #[arg(long, requires = "shared")]
-    pub observers: bool,
+    /// With --shared: let accounts outside the group watch read-only
+    /// (folder 3775, file 0664). With --db URL: the database role whose
+    /// members may only watch (created NOLOGIN if missing).
+    #[arg(long, value_name = "ROLE", num_args = 0..=1, default_missing_value = "")]
+    pub observers: Option<String>,
+    /// With --db URL: the database role whose members take part (read and
+    /// write; never rewrite the log); created NOLOGIN if missing.
+    #[arg(long, value_name = "ROLE", conflicts_with = "shared")]
+    pub responders: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -22,7 +22,7 @@ use crate::store::{OpenMode, Result, StoreError, schema};
 
 /// Taken by migrations (`pg_advisory_xact_lock`), so two processes opening
 /// a fresh database do not both create the schema. "WRRM".
-const MIGRATION_LOCK: i64 = 0x5752_524D;
+pub(crate) const MIGRATION_LOCK: i64 = 0x5752_524D;
 
 /// After a failed reconnection, calls within this pause fail at once with
 /// the same reason instead of connecting again: a console's loop asks
@@ -56,11 +56,8 @@ impl PgEngine {
         };
         engine.check_and_migrate(mode)?;
         engine.read_only = !engine.read(|tx| {
-            tx.query_one(
-                "SELECT has_table_privilege('warroom.events', 'INSERT')",
-                params![],
-            )?
-            .get::<bool>(0)
+            tx.query_one(super::admin::CAN_WRITE_SQL, params![])?
+                .get::<bool>(0)
         })?;
         Ok(engine)
     }
@@ -205,13 +202,15 @@ impl PgEngine {
     /// The server answers, and the schema's tables are all there.
     pub(crate) fn quick_check(&mut self) -> Result<()> {
         let missing: Vec<String> = self.read(|tx| {
-            tx.query_map(
-                "SELECT t FROM unnest(ARRAY['meta', 'write_lock', 'incidents', 'events',
-                    'checklist_items', 'presence', 'timers', 'roles', 'action_items', 'pins']) AS t
-                  WHERE to_regclass('warroom.' || t) IS NULL",
-                params![],
-                |r| r.get(0),
-            )
+            let mut missing = Vec::new();
+            for (table, _) in super::admin::TABLES {
+                let found =
+                    tx.query_one("SELECT to_regclass('warroom.' || ?1) IS NOT NULL", params![table])?;
+                if !found.get::<bool>(0)? {
+                    missing.push(table.to_string());
+                }
+            }
+            Ok(missing)
         })?;
         if missing.is_empty() {
             Ok(())

@@ -11,8 +11,11 @@
 //! * `tls`: the certificate checks behind each `sslmode`;
 //! * `engine`: the store's transactions on a server (the write lock, the
 //!   schema, prepared statements);
-//! * [`listen`]: live updates through LISTEN/NOTIFY.
+//! * [`listen`]: live updates through LISTEN/NOTIFY;
+//! * [`admin`]: setting a war room up (schema, roles, grants) and the
+//!   server facts `doctor` checks.
 
+pub mod admin;
 pub mod connect;
 pub(crate) mod engine;
 pub mod listen;
