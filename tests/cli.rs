@@ -7,174 +7,175 @@ use std::process::Stdio;
 
 use common::*;
 
-#[test]
-fn declare_note_check_show_round_trip() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let id = ok(
-        &db,
-        &[
-            "declare",
-            "--severity",
-            "p1",
-            "--started-at",
-            "-30m",
-            "Checkout",
-            "API",
-            "500s",
-        ],
-    );
-    assert_eq!(id.trim(), "1");
-    ok(&db, &["note", "--pin", "--at", "-20m", "first alert fired"]);
-    ok(&db, &["note", "rolled back deploy 4812"]);
-    let mut child = warroom(&db)
-        .args(["note", "-"])
-        .stdin(Stdio::piped())
-        .spawn()
+on_both_engines! {
+    fn declare_note_check_show_round_trip(db: &Db) {
+        let db = db.path();
+        let id = ok(
+            db,
+            &[
+                "declare",
+                "--severity",
+                "p1",
+                "--started-at",
+                "-30m",
+                "Checkout",
+                "API",
+                "500s",
+            ],
+        );
+        assert_eq!(id.trim(), "1");
+        ok(db, &["note", "--pin", "--at", "-20m", "first alert fired"]);
+        ok(db, &["note", "rolled back deploy 4812"]);
+        let mut child = warroom(db)
+            .args(["note", "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"from stdin\nsecond line\n")
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        let out = ok(db, &["check", "incident confirmed"]);
+        assert!(out.starts_with("[x] 1.1"), "{out}");
+        let out = ok(db, &["check", "1.1"]);
+        assert!(out.contains("already so"), "{out}");
+        ok(db, &["check", "--na", "2.3"]);
+        ok(db, &["check", "p1.1"]);
+        ok(db, &["check", "--undo", "p1.1"]);
+
+        let json = show_json(db, "1");
+        assert_eq!(json["title"], "Checkout API 500s");
+        assert_eq!(json["severity"], "P1");
+        assert_eq!(json["status"], "declared");
+        assert!(json["started_at"].as_str().unwrap().ends_with('Z'));
+        let account = uzers::get_user_by_uid(uzers::get_current_uid())
+            .unwrap()
+            .name()
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(json["declared_by"], account.as_str());
+
+        let timeline = json["timeline"].as_array().unwrap();
+        let notes: Vec<&str> = timeline
+            .iter()
+            .filter(|e| e["kind"] == "note")
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
+        // The backdated note sorts before the declaration.
+        assert_eq!(
+            notes,
+            [
+                "first alert fired",
+                "rolled back deploy 4812",
+                "from stdin\nsecond line"
+            ]
+        );
+        assert_eq!(timeline[0]["text"], "first alert fired");
+        assert_eq!(timeline[0]["pinned"], true);
+        assert!(timeline.iter().all(|e| e["author"] == account.as_str()));
+
+        let state = |key: &str| {
+            json["checklist"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["key"] == key)
+                .unwrap()["state"]
+                .clone()
+        };
+        assert_eq!(state("1.1"), "done");
+        assert_eq!(state("2.3"), "not_applicable");
+        assert_eq!(state("p1.1"), "open");
+        assert_eq!(json["checklist"].as_array().unwrap().len(), 36);
+        let changes: Vec<&str> = timeline
+            .iter()
+            .filter(|e| e["kind"] == "checklist_change")
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(changes.len(), 5, "every attempt is logged: {changes:?}");
+        assert!(changes[1].contains("already so"), "{changes:?}");
+    }
+}
+
+on_both_engines! {
+    fn user_is_never_taken_from_the_environment(db: &Db) {
+        let db = db.path();
+        let out = warroom(db)
+            .args(["declare", "spoof"])
+            .env("USER", "mallory")
+            .env("LOGNAME", "mallory")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let json = show_json(db, "1");
+        assert_ne!(json["declared_by"], "mallory");
+    }
+}
+
+on_both_engines! {
+    fn ambiguous_and_unknown_items_are_explained(db: &Db) {
+        let db = db.path();
+        ok(db, &["declare", "x"]);
+        let err = stderr(&fails(db, &["check", "communication"]));
+        assert!(err.contains("2.4") && err.contains("5.4"), "{err}");
+        let err = stderr(&fails(db, &["check", "teleport the servers"]));
+        assert!(err.contains("no checklist item matches"), "{err}");
+    }
+}
+
+on_both_engines! {
+    fn another_runbook_is_snapshotted_at_declaration(db: &Db) {
+        let dir = temp_dir();
+        let db = db.path();
+        let runbook = dir.path().join("failover.md");
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/database-failover.md"),
+            &runbook,
+        )
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"from stdin\nsecond line\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    let out = ok(&db, &["check", "incident confirmed"]);
-    assert!(out.starts_with("[x] 1.1"), "{out}");
-    let out = ok(&db, &["check", "1.1"]);
-    assert!(out.contains("already so"), "{out}");
-    ok(&db, &["check", "--na", "2.3"]);
-    ok(&db, &["check", "p1.1"]);
-    ok(&db, &["check", "--undo", "p1.1"]);
-
-    let json = show_json(&db, "1");
-    assert_eq!(json["title"], "Checkout API 500s");
-    assert_eq!(json["severity"], "P1");
-    assert_eq!(json["status"], "declared");
-    assert!(json["started_at"].as_str().unwrap().ends_with('Z'));
-    let account = uzers::get_user_by_uid(uzers::get_current_uid())
-        .unwrap()
-        .name()
-        .to_string_lossy()
-        .into_owned();
-    assert_eq!(json["declared_by"], account.as_str());
-
-    let timeline = json["timeline"].as_array().unwrap();
-    let notes: Vec<&str> = timeline
-        .iter()
-        .filter(|e| e["kind"] == "note")
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
-    // The backdated note sorts before the declaration.
-    assert_eq!(
-        notes,
-        [
-            "first alert fired",
-            "rolled back deploy 4812",
-            "from stdin\nsecond line"
-        ]
-    );
-    assert_eq!(timeline[0]["text"], "first alert fired");
-    assert_eq!(timeline[0]["pinned"], true);
-    assert!(timeline.iter().all(|e| e["author"] == account.as_str()));
-
-    let state = |key: &str| {
-        json["checklist"]
+        ok(
+            db,
+            &["declare", "--runbook", runbook.to_str().unwrap(), "db-1 failover"],
+        );
+        let before = show_json(db, "1");
+        assert_eq!(before["runbook"], "failover.md");
+        // Editing the file later does not change the running incident.
+        std::fs::write(&runbook, "# Changed\n\n## Only\n- [ ] one item\n").unwrap();
+        ok(db, &["note", "still the same checklist"]);
+        let after = show_json(db, "1");
+        assert_eq!(before["checklist"], after["checklist"]);
+        let checklist_items = after["checklist"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|i| i["key"] == key)
-            .unwrap()["state"]
-            .clone()
-    };
-    assert_eq!(state("1.1"), "done");
-    assert_eq!(state("2.3"), "not_applicable");
-    assert_eq!(state("p1.1"), "open");
-    assert_eq!(json["checklist"].as_array().unwrap().len(), 36);
-    let changes: Vec<&str> = timeline
-        .iter()
-        .filter(|e| e["kind"] == "checklist_change")
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(changes.len(), 5, "every attempt is logged: {changes:?}");
-    assert!(changes[1].contains("already so"), "{changes:?}");
-}
-
-#[test]
-fn user_is_never_taken_from_the_environment() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let out = warroom(&db)
-        .args(["declare", "spoof"])
-        .env("USER", "mallory")
-        .env("LOGNAME", "mallory")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let json = show_json(&db, "1");
-    assert_ne!(json["declared_by"], "mallory");
-}
-
-#[test]
-fn ambiguous_and_unknown_items_are_explained() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "x"]);
-    let err = stderr(&fails(&db, &["check", "communication"]));
-    assert!(err.contains("2.4") && err.contains("5.4"), "{err}");
-    let err = stderr(&fails(&db, &["check", "teleport the servers"]));
-    assert!(err.contains("no checklist item matches"), "{err}");
-}
-
-#[test]
-fn another_runbook_is_snapshotted_at_declaration() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let runbook = dir.path().join("failover.md");
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/database-failover.md"),
-        &runbook,
-    )
-    .unwrap();
-    ok(
-        &db,
-        &["declare", "--runbook", runbook.to_str().unwrap(), "db-1 failover"],
-    );
-    let before = show_json(&db, "1");
-    assert_eq!(before["runbook"], "failover.md");
-    // Editing the file later does not change the running incident.
-    std::fs::write(&runbook, "# Changed\n\n## Only\n- [ ] one item\n").unwrap();
-    ok(&db, &["note", "still the same checklist"]);
-    let after = show_json(&db, "1");
-    assert_eq!(before["checklist"], after["checklist"]);
-    let checklist_items = after["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| !i["key"].as_str().unwrap().starts_with('p'))
-        .count();
-    assert_eq!(checklist_items, 3 + 2 + 4, "the fixture's three sections");
-}
-
-#[test]
-fn hostile_text_never_reaches_the_terminal_raw() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "title\u{1b}]0;pwned\u{7}"]);
-    ok(&db, &["note", "clear\u{1b}[2J\u{9b}31m\u{202e}evil\r"]);
-    for args in [&["show"][..], &["show", "--json"], &["list"], &["list", "--json"]] {
-        let out = ok(&db, args);
-        assert!(
-            !out.chars()
-                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
-            "{args:?} printed a control character: {out:?}"
-        );
+            .filter(|i| !i["key"].as_str().unwrap().starts_with('p'))
+            .count();
+        assert_eq!(checklist_items, 3 + 2 + 4, "the fixture's three sections");
     }
-    let text = ok(&db, &["show"]);
-    assert!(text.contains("␛]0;pwned␇"), "{text}");
-    // JSON keeps the exact text, escaped.
-    let json = show_json(&db, "1");
-    assert_eq!(json["title"], "title\u{1b}]0;pwned\u{7}");
+}
+
+on_both_engines! {
+    fn hostile_text_never_reaches_the_terminal_raw(db: &Db) {
+        let db = db.path();
+        ok(db, &["declare", "title\u{1b}]0;pwned\u{7}"]);
+        ok(db, &["note", "clear\u{1b}[2J\u{9b}31m\u{202e}evil\r"]);
+        for args in [&["show"][..], &["show", "--json"], &["list"], &["list", "--json"]] {
+            let out = ok(db, args);
+            assert!(
+                !out.chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{args:?} printed a control character: {out:?}"
+            );
+        }
+        let text = ok(db, &["show"]);
+        assert!(text.contains("␛]0;pwned␇"), "{text}");
+        // JSON keeps the exact text, escaped.
+        let json = show_json(db, "1");
+        assert_eq!(json["title"], "title\u{1b}]0;pwned\u{7}");
+    }
 }
 
 #[test]
@@ -230,87 +231,88 @@ fn completions_man_page_and_config_file() {
     );
 }
 
-/// Every command that acts on an incident takes its id both ways, and a
-/// reader on a database that does not exist says where it looked.
-#[test]
-fn incident_ids_both_ways_and_a_missing_database_named() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "first"]);
-    ok(&db, &["declare", "second"]);
-    ok(&db, &["note", "-i", "1", "on the first"]);
-    ok(&db, &["ack", "1"]);
-    ok(&db, &["mitigate", "-i", "1"]);
-    ok(&db, &["resolve", "--incident", "2"]);
-    for args in [
-        &["show", "1"][..],
-        &["show", "-i", "1"],
-        &["export", "-i", "1"],
-        &["verify", "--incident", "1"],
-    ] {
-        ok(&db, args);
-    }
-    let first = show_json(&db, "1");
-    let texts: Vec<&str> = first["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
-    assert!(texts.contains(&"on the first"), "{texts:?}");
-    assert!(first["acknowledged_at"].is_string() && first["mitigated_at"].is_string());
-    assert!(show_json(&db, "2")["resolved_at"].is_string());
-    let both = fails(&db, &["ack", "1", "-i", "2"]);
-    assert_eq!(
-        both.status.code(),
-        Some(2),
-        "ID and -i together are a usage error"
-    );
-
-    let missing = dir.path().join("no/such/place.db");
-    for args in [&["list"][..], &["metrics"]] {
-        let out = ok(&missing, args);
-        assert!(
-            out.contains("there is no warroom database at") && out.contains("no/such/place.db"),
-            "{args:?}: {out}"
-        );
-    }
-    assert!(!missing.exists(), "a reader created the database");
-}
-
-/// An incident run the normal way (declare, ack, resolve: no flags) has
-/// metrics: detected is the declaration unless told otherwise.
-#[test]
-fn metrics_from_the_normal_path() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "checkout down"]);
-    ok(&db, &["ack"]);
-    ok(&db, &["resolve"]);
-    let metrics: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
-    let count = |key: &str| {
-        metrics["durations"]
+on_both_engines! {
+    /// Every command that acts on an incident takes its id both ways, and a
+    /// reader on a database that does not exist says where it looked.
+    fn incident_ids_both_ways_and_a_missing_database_named(db: &Db) {
+        let dir = temp_dir();
+        let db = db.path();
+        ok(db, &["declare", "first"]);
+        ok(db, &["declare", "second"]);
+        ok(db, &["note", "-i", "1", "on the first"]);
+        ok(db, &["ack", "1"]);
+        ok(db, &["mitigate", "-i", "1"]);
+        ok(db, &["resolve", "--incident", "2"]);
+        for args in [
+            &["show", "1"][..],
+            &["show", "-i", "1"],
+            &["export", "-i", "1"],
+            &["verify", "--incident", "1"],
+        ] {
+            ok(db, args);
+        }
+        let first = show_json(db, "1");
+        let texts: Vec<&str> = first["timeline"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["key"] == key)
-            .unwrap_or_else(|| panic!("no {key} in {metrics}"))["count"]
-            .as_i64()
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
+        assert!(texts.contains(&"on the first"), "{texts:?}");
+        assert!(first["acknowledged_at"].is_string() && first["mitigated_at"].is_string());
+        assert!(show_json(db, "2")["resolved_at"].is_string());
+        let both = fails(db, &["ack", "1", "-i", "2"]);
+        assert_eq!(
+            both.status.code(),
+            Some(2),
+            "ID and -i together are a usage error"
+        );
+
+        let missing = dir.path().join("no/such/place.db");
+        for args in [&["list"][..], &["metrics"]] {
+            let out = ok(&missing, args);
+            assert!(
+                out.contains("there is no warroom database at") && out.contains("no/such/place.db"),
+                "{args:?}: {out}"
+            );
+        }
+        assert!(!missing.exists(), "a reader created the database");
+    }
+}
+
+on_both_engines! {
+    /// An incident run the normal way (declare, ack, resolve: no flags) has
+    /// metrics: detected is the declaration unless told otherwise.
+    fn metrics_from_the_normal_path(db: &Db) {
+        let db = db.path();
+        ok(db, &["declare", "checkout down"]);
+        ok(db, &["ack"]);
+        ok(db, &["resolve"]);
+        let metrics: serde_json::Value = serde_json::from_str(&ok(db, &["metrics", "--json"])).unwrap();
+        let count = |key: &str| {
+            metrics["durations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["key"] == key)
+                .unwrap_or_else(|| panic!("no {key} in {metrics}"))["count"]
+                .as_i64()
+                .unwrap()
+        };
+        assert_eq!(count("time_to_acknowledge"), 1, "{metrics}");
+        assert_eq!(count("time_to_resolve"), 1, "{metrics}");
+        // Time to detect needs a start, which only the commander can know.
+        assert_eq!(count("time_to_detect"), 0);
+        ok(db, &["started", "--at", "-1h"]);
+        let metrics: serde_json::Value = serde_json::from_str(&ok(db, &["metrics", "--json"])).unwrap();
+        let detect = metrics["durations"]
+            .as_array()
             .unwrap()
-    };
-    assert_eq!(count("time_to_acknowledge"), 1, "{metrics}");
-    assert_eq!(count("time_to_resolve"), 1, "{metrics}");
-    // Time to detect needs a start, which only the commander can know.
-    assert_eq!(count("time_to_detect"), 0);
-    ok(&db, &["started", "--at", "-1h"]);
-    let metrics: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
-    let detect = metrics["durations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "time_to_detect")
-        .unwrap()
-        .clone();
-    assert_eq!(detect["count"], 1, "{detect}");
-    assert!(detect["mean_secs"].as_f64().unwrap() >= 3590.0, "{detect}");
+            .iter()
+            .find(|d| d["key"] == "time_to_detect")
+            .unwrap()
+            .clone();
+        assert_eq!(detect["count"], 1, "{detect}");
+        assert!(detect["mean_secs"].as_f64().unwrap() >= 3590.0, "{detect}");
+    }
 }
