@@ -5,6 +5,7 @@ mod common;
 use std::io::Write;
 use std::process::Stdio;
 
+use common::engines::Engine;
 use common::*;
 
 on_both_engines! {
@@ -178,14 +179,26 @@ on_both_engines! {
     }
 }
 
-#[test]
-fn list_without_a_database_is_empty_and_creates_nothing() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    assert_eq!(ok(&db, &["list", "--json"]).trim(), "[]");
-    assert!(!db.exists());
-    let err = stderr(&fails(&db, &["note", "x"]));
-    assert!(err.contains("no warroom database"), "{err}");
+on_both_engines! {
+    /// No file yet (SQLite), no schema yet (PostgreSQL): readers list nothing
+    /// and create nothing; a writer other than declare says why it cannot.
+    fn list_without_a_database_is_empty_and_creates_nothing(db: &Db) {
+        assert_eq!(ok(db.path(), &["list", "--json"]).trim(), "[]");
+        let said = ok(db.path(), &["list"]);
+        assert!(said.starts_with("No incidents: there is no warroom database at"), "{said}");
+        let err = stderr(&fails(db.path(), &["note", "x"]));
+        match db.engine {
+            Engine::Sqlite => {
+                assert!(err.contains("no warroom database"), "{err}");
+                assert!(!db.path().exists());
+            }
+            Engine::Postgres => {
+                assert!(err.contains("has no warroom schema yet"), "{err}");
+                let schemas = db.superuser_sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'warroom'");
+                assert_eq!(schemas, [[Some("0".to_string())]], "a reader created the schema");
+            }
+        }
+    }
 }
 
 #[test]
