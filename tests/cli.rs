@@ -329,3 +329,41 @@ on_both_engines! {
         assert!(detect["mean_secs"].as_f64().unwrap() >= 3590.0, "{detect}");
     }
 }
+
+on_both_engines! {
+    /// PostgreSQL refuses NUL in text and SQLite would keep it: warroom
+    /// refuses it before either sees it, in the same words, writing nothing.
+    fn a_nul_byte_is_refused_the_same_on_both_engines(db: &Db) {
+        const REFUSED: &str =
+            "error: the text holds a NUL byte (\\0), which warroom does not record: nothing was written";
+        let dir = temp_dir();
+        let db = db.path();
+        ok(db, &["declare", "nul"]);
+        let events = || show_json(db, "1")["timeline"].as_array().unwrap().len();
+        let before = events();
+        for command in [&["note", "-"][..], &["status-update", "-"], &["decide", "-"]] {
+            let mut child = warroom(db)
+                .args(command)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(b"before\0after\n").unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "{command:?}: {}", stderr(&out));
+            assert_eq!(stderr(&out).trim(), REFUSED, "{command:?}");
+        }
+        let chat = dir.path().join("chat.txt");
+        std::fs::write(&chat, "23:50 alice: fine\n23:52 alice: checkout\0errors\n").unwrap();
+        let out = fails(db, &["import", chat.to_str().unwrap(), "--date", "2026-03-01"]);
+        assert_eq!(stderr(&out).trim(), REFUSED, "the import, line 1 included");
+        let runbook = dir.path().join("nul.md");
+        std::fs::write(&runbook, "# Runbook\n\n## Only\n- [ ] one\0item\n").unwrap();
+        let out = fails(db, &["declare", "--runbook", runbook.to_str().unwrap(), "second"]);
+        assert_eq!(stderr(&out).trim(), REFUSED, "a runbook");
+        assert_eq!(events(), before, "a refusal wrote");
+        assert_eq!(ok(db, &["list", "--json", "--all"]).matches("\"id\"").count(), 1);
+        ok(db, &["verify"]);
+    }
+}
