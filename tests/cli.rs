@@ -367,3 +367,74 @@ on_both_engines! {
         ok(db, &["verify"]);
     }
 }
+
+/// Runs a write and reads on `db`, each refused with exactly `expected`
+/// (after `error: `), exit status 1.
+fn refused_by_every_command(db: &std::path::Path, expected: &str) {
+    for args in [
+        &["declare", "should not happen"][..],
+        &["note", "-i", "1", "nope"],
+        &["show", "1"],
+        &["list"],
+        &["verify"],
+    ] {
+        let out = fails(db, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr(&out).trim(), format!("error: {expected}"), "{args:?}");
+    }
+}
+
+on_both_engines! {
+    /// A newer warroom's database is refused in the same words on both
+    /// engines, by writers and readers, and left as it was.
+    fn a_newer_schema_is_refused_the_same_on_both_engines(db: &Db) {
+        ok(db.path(), &["declare", "from the future"]);
+        let supported = match db.engine {
+            Engine::Sqlite => {
+                db.superuser_batch("PRAGMA user_version = 99;");
+                warroom::store::schema::current_version()
+            }
+            Engine::Postgres => {
+                db.superuser_batch("UPDATE meta SET value = '99' WHERE key = 'schema_version';");
+                warroom::store::schema::postgres_version()
+            }
+        };
+        let events = || db.superuser_sql("SELECT count(*) FROM events");
+        let before = events();
+        refused_by_every_command(
+            db.path(),
+            &format!(
+                "{} was written by a newer warroom (schema 99; this binary knows up to {supported}); \
+                 upgrade warroom to use it (left untouched)",
+                db.location()
+            ),
+        );
+        assert_eq!(events(), before);
+    }
+}
+
+on_both_engines! {
+    /// Another application's database (an SQLite file of its own, a
+    /// `warroom` schema of its own) is refused and left as it was.
+    fn another_applications_database_is_refused_on_both_engines(db: &Db) {
+        let what = match db.engine {
+            Engine::Sqlite => {
+                db.superuser_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total TEXT); INSERT INTO invoices (total) VALUES ('9.5');");
+                "an SQLite file"
+            }
+            Engine::Postgres => {
+                db.superuser_batch("CREATE SCHEMA warroom; CREATE TABLE warroom.invoices (id BIGINT PRIMARY KEY, total TEXT); INSERT INTO warroom.invoices VALUES (1, '9.5');");
+                "a `warroom` schema"
+            }
+        };
+        refused_by_every_command(
+            db.path(),
+            &format!(
+                "{} is not a warroom database: it is {what} of another application (left untouched)",
+                db.location()
+            ),
+        );
+        let tables = db.superuser_sql("SELECT total FROM invoices");
+        assert_eq!(tables, [[Some("9.5".to_string())]]);
+    }
+}
