@@ -8,8 +8,8 @@ mod common;
 
 use std::path::Path;
 
-use common::pty::Console;
 use common::engines::Db;
+use common::pty::Console;
 use common::warroom;
 use regex::Regex;
 

@@ -205,7 +205,8 @@ pub(crate) const NUL_IN_TEXT: &str =
 /// both, checked where every value passes on its way to either engine, so
 /// no path (a note, a title, a runbook, an import) can differ.
 fn refuse_nul(params: &[&dyn ToParam]) -> Result<()> {
-    let holds_nul = |param: &&dyn ToParam| matches!(param.to_param(), Param::Text(text) if text.contains('\0'));
+    let holds_nul =
+        |param: &&dyn ToParam| matches!(param.to_param(), Param::Text(text) if text.contains('\0'));
     if params.iter().any(holds_nul) {
         return Err(StoreError::Invalid(NUL_IN_TEXT.into()));
     }
