@@ -52,6 +52,16 @@ impl Db {
         }
     }
 
+    /// An SQLite file made elsewhere in a test (its folder is the test's).
+    pub fn file(path: &Path) -> Db {
+        Db {
+            engine: Engine::Sqlite,
+            arg: path.to_path_buf(),
+            _dir: None,
+            pg: None,
+        }
+    }
+
     /// A second fresh database on the same engine, for tests that compare
     /// two (the same server, another database, for PostgreSQL).
     pub fn another(&self, test_name: &str) -> Db {
