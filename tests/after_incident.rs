@@ -16,107 +16,107 @@ fn set_clock(time: &str) {
     set_fixture_clock(at(time));
 }
 
-#[test]
-fn milestones_out_of_order_are_refused_naming_the_conflict() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(
-        &db,
-        &[
-            "declare",
-            "--started-at",
-            "-50m",
-            "--detected-at",
-            "-40m",
-            "order",
-        ],
-    );
-    ok(&db, &["ack", "--at", "-30m"]);
-    let err = stderr(&fails(&db, &["mitigate", "--at", "-35m"]));
-    assert!(
-        err.contains("mitigated") && err.contains("cannot be before acknowledged"),
-        "{err}"
-    );
-    let err = stderr(&fails(&db, &["ack", "--at", "-45m"]));
-    assert!(
-        err.contains("acknowledged") && err.contains("cannot be before detected"),
-        "{err}"
-    );
-    ok(&db, &["mitigate", "--at", "-20m"]);
-    ok(&db, &["resolve", "--at", "-10m"]);
-    let err = stderr(&fails(&db, &["close", "--at", "-15m"]));
-    assert!(
-        err.contains("closed") && err.contains("cannot be before resolved"),
-        "{err}"
-    );
-    let err = stderr(&fails(
-        &db,
-        &["declare", "--started-at", "-5m", "--detected-at", "-10m", "bad"],
-    ));
-    assert!(
-        err.contains("detected") && err.contains("cannot be before started"),
-        "{err}"
-    );
-    let json = show_json(&db, "1");
-    assert_eq!(json["status"], "resolved");
-    assert!(json["mitigated_at"].is_string());
-    assert!(json["closed_at"].is_null(), "a refused milestone writes nothing");
+on_both_engines! {
+    fn milestones_out_of_order_are_refused_naming_the_conflict(db: &Db) {
+        let db = db.path();
+        ok(
+            db,
+            &[
+                "declare",
+                "--started-at",
+                "-50m",
+                "--detected-at",
+                "-40m",
+                "order",
+            ],
+        );
+        ok(db, &["ack", "--at", "-30m"]);
+        let err = stderr(&fails(db, &["mitigate", "--at", "-35m"]));
+        assert!(
+            err.contains("mitigated") && err.contains("cannot be before acknowledged"),
+            "{err}"
+        );
+        let err = stderr(&fails(db, &["ack", "--at", "-45m"]));
+        assert!(
+            err.contains("acknowledged") && err.contains("cannot be before detected"),
+            "{err}"
+        );
+        ok(db, &["mitigate", "--at", "-20m"]);
+        ok(db, &["resolve", "--at", "-10m"]);
+        let err = stderr(&fails(db, &["close", "--at", "-15m"]));
+        assert!(
+            err.contains("closed") && err.contains("cannot be before resolved"),
+            "{err}"
+        );
+        let err = stderr(&fails(
+            db,
+            &["declare", "--started-at", "-5m", "--detected-at", "-10m", "bad"],
+        ));
+        assert!(
+            err.contains("detected") && err.contains("cannot be before started"),
+            "{err}"
+        );
+        let json = show_json(db, "1");
+        assert_eq!(json["status"], "resolved");
+        assert!(json["mitigated_at"].is_string());
+        assert!(json["closed_at"].is_null(), "a refused milestone writes nothing");
+    }
 }
 
-#[test]
-fn the_post_mortem_and_action_items_are_tracked() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "pm"]);
-    let err = stderr(&fails(&db, &["postmortem", "done"]));
-    assert!(err.contains("not resolved"), "{err}");
-    ok(
-        &db,
-        &[
-            "action", "add", "--owner", "root", "--due", "+2d", "alert", "on", "5xx",
-        ],
-    );
-    // A due date in the past is refused; one a second ahead is soon overdue.
-    let err = stderr(&fails(
-        &db,
-        &[
-            "action",
-            "add",
-            "--due",
-            "2020-01-01T00:00:00Z",
-            "already",
-            "late",
-        ],
-    ));
-    assert!(err.contains("is in the past"), "{err}");
-    ok(&db, &["action", "add", "--due", "+1s", "soon", "late"]);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let list = ok(&db, &["action", "list"]);
-    assert!(
-        list.contains("OVERDUE") && list.contains("alert on 5xx"),
-        "{list}"
-    );
-    ok(&db, &["action", "done", "1"]);
-    let err = stderr(&fails(&db, &["action", "done", "1"]));
-    assert!(err.contains("already done"), "{err}");
-    ok(&db, &["resolve"]);
-    ok(&db, &["postmortem", "done"]);
-    ok(&db, &["close"]);
-    // Action items outlive the incident's closing.
-    let items: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["action", "list", "--all", "--json"])).unwrap();
-    assert_eq!(items.as_array().unwrap().len(), 2);
-    assert!(items[0]["done_at"].is_string() && items[1]["done_at"].is_null());
-    let exported: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["export", "--format", "json"])).unwrap();
-    assert!(exported["postmortem_done_at"].is_string());
-    assert_eq!(exported["action_items"].as_array().unwrap().len(), 2);
+on_both_engines! {
+    fn the_post_mortem_and_action_items_are_tracked(db: &Db) {
+        let db = db.path();
+        ok(db, &["declare", "pm"]);
+        let err = stderr(&fails(db, &["postmortem", "done"]));
+        assert!(err.contains("not resolved"), "{err}");
+        ok(
+            db,
+            &[
+                "action", "add", "--owner", "root", "--due", "+2d", "alert", "on", "5xx",
+            ],
+        );
+        // A due date in the past is refused; one a second ahead is soon overdue.
+        let err = stderr(&fails(
+            db,
+            &[
+                "action",
+                "add",
+                "--due",
+                "2020-01-01T00:00:00Z",
+                "already",
+                "late",
+            ],
+        ));
+        assert!(err.contains("is in the past"), "{err}");
+        ok(db, &["action", "add", "--due", "+1s", "soon", "late"]);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let list = ok(db, &["action", "list"]);
+        assert!(
+            list.contains("OVERDUE") && list.contains("alert on 5xx"),
+            "{list}"
+        );
+        ok(db, &["action", "done", "1"]);
+        let err = stderr(&fails(db, &["action", "done", "1"]));
+        assert!(err.contains("already done"), "{err}");
+        ok(db, &["resolve"]);
+        ok(db, &["postmortem", "done"]);
+        ok(db, &["close"]);
+        // Action items outlive the incident's closing.
+        let items: serde_json::Value =
+            serde_json::from_str(&ok(db, &["action", "list", "--all", "--json"])).unwrap();
+        assert_eq!(items.as_array().unwrap().len(), 2);
+        assert!(items[0]["done_at"].is_string() && items[1]["done_at"].is_null());
+        let exported: serde_json::Value =
+            serde_json::from_str(&ok(db, &["export", "--format", "json"])).unwrap();
+        assert!(exported["postmortem_done_at"].is_string());
+        assert_eq!(exported["action_items"].as_array().unwrap().len(), 2);
+    }
 }
 
 /// A P2 that became a P1 overnight and took two days to close: three
 /// authors, pinned impact notes, a handoff, action items.
-fn long_incident(dir: &tempfile::TempDir) -> Store {
-    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
+fn long_incident(db: &engines::Db) -> Store {
+    let mut store = Store::open(db.location(), OpenMode::Create).unwrap();
     store.set_clock(common::fixture_clock);
     set_clock("2026-03-01T22:10:00Z");
     let mut milestones = Milestones::new(at("2026-03-01T22:10:00Z"));
@@ -276,189 +276,194 @@ fn long_incident(dir: &tempfile::TempDir) -> Store {
     store
 }
 
-#[test]
-fn export_snapshot_of_a_long_incident() {
-    let dir = temp_dir();
-    let mut store = long_incident(&dir);
-    let record = store.incident_record(1).unwrap();
-    let now = at("2026-03-04T08:00:00Z");
-    let markdown =
-        warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now, None).unwrap();
-    insta::assert_snapshot!(markdown);
-    let pinned =
-        warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now, None).unwrap();
-    let timeline = pinned
-        .split("## Timeline")
-        .nth(1)
-        .unwrap()
-        .split("## Checklist")
-        .next()
+on_both_engines! {
+    fn export_snapshot_of_a_long_incident(db: &Db) {
+        let mut store = long_incident(db);
+        let record = store.incident_record(1).unwrap();
+        let now = at("2026-03-04T08:00:00Z");
+        let markdown =
+            warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now, None).unwrap();
+        // One snapshot for both engines, named as before the suite ran on two.
+        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("after_incident__export_snapshot_of_a_long_incident", markdown);
+        });
+        let pinned =
+            warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now, None).unwrap();
+        let timeline = pinned
+            .split("## Timeline")
+            .nth(1)
+            .unwrap()
+            .split("## Checklist")
+            .next()
+            .unwrap();
+        assert_eq!(timeline.matches("(pinned)").count(), 2, "{timeline}");
+        assert_eq!(
+            timeline.matches("\n- **").count(),
+            2,
+            "only the pinned entries: {timeline}"
+        );
+    }
+}
+
+on_both_engines! {
+    fn export_through_the_cli_writes_files_whole_and_clean(db: &Db) {
+        let dir = temp_dir();
+        let db = db.path();
+        ok(db, &["declare", "export \u{1b}]52;c;cGF5bG9hZA==\u{7} me"]);
+        ok(db, &["note", "--pin", "payload \u{1b}[2J\u{202e} end"]);
+        let out = dir.path().join("pm.md");
+        let printed = warroom(db)
+            .args(["export", "--output", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(printed.status.success(), "{}", stderr(&printed));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.starts_with("# Post-mortem: export ␛]52;c;cGF5bG9hZA==␇ me"),
+            "{text}"
+        );
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "no raw control characters"
+        );
+        assert!(!text.contains('\u{202e}'));
+        // A team's own template.
+        let template = dir.path().join("short.md.j2");
+        std::fs::write(
+            &template,
+            "{{ incident.title }} / {{ timeline | length }} entries\n",
+        )
         .unwrap();
-    assert_eq!(timeline.matches("(pinned)").count(), 2, "{timeline}");
-    assert_eq!(
-        timeline.matches("\n- **").count(),
-        2,
-        "only the pinned entries: {timeline}"
-    );
+        let short = ok(db, &["export", "--template", template.to_str().unwrap()]);
+        assert_eq!(short, "export ␛]52;c;cGF5bG9hZA==␇ me / 2 entries\n");
+        let broken = dir.path().join("broken.md.j2");
+        std::fs::write(&broken, "{% for x in %}").unwrap();
+        let err = stderr(&fails(db, &["export", "--template", broken.to_str().unwrap()]));
+        assert!(err.contains("template"), "{err}");
+        // Writing into a folder that does not exist fails cleanly.
+        let err = stderr(&fails(db, &["export", "--output", "/nonexistent/dir/pm.md"]));
+        assert!(err.starts_with("error: cannot write"), "{err}");
+    }
 }
 
-#[test]
-fn export_through_the_cli_writes_files_whole_and_clean() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "export \u{1b}]52;c;cGF5bG9hZA==\u{7} me"]);
-    ok(&db, &["note", "--pin", "payload \u{1b}[2J\u{202e} end"]);
-    let out = dir.path().join("pm.md");
-    let printed = warroom(&db)
-        .args(["export", "--output", out.to_str().unwrap()])
-        .output()
+on_both_engines! {
+    fn import_is_all_or_nothing_and_idempotent(db: &Db) {
+        let dir = temp_dir();
+        let db = db.path();
+        ok(db, &["declare", "reconstruct"]);
+        let good = dir.path().join("chat.txt");
+        std::fs::write(
+            &good,
+            "# from the #incident channel\n23:52 alice: checkout errors?\n23:58 bob: yes, 5xx on EU\n00:04 alice: rolling back\n",
+        )
         .unwrap();
-    assert!(printed.status.success(), "{}", stderr(&printed));
-    let text = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        text.starts_with("# Post-mortem: export ␛]52;c;cGF5bG9hZA==␇ me"),
-        "{text}"
-    );
-    assert!(
-        !text.chars().any(|c| c.is_control() && c != '\n'),
-        "no raw control characters"
-    );
-    assert!(!text.contains('\u{202e}'));
-    // A team's own template.
-    let template = dir.path().join("short.md.j2");
-    std::fs::write(
-        &template,
-        "{{ incident.title }} / {{ timeline | length }} entries\n",
-    )
-    .unwrap();
-    let short = ok(&db, &["export", "--template", template.to_str().unwrap()]);
-    assert_eq!(short, "export ␛]52;c;cGF5bG9hZA==␇ me / 2 entries\n");
-    let broken = dir.path().join("broken.md.j2");
-    std::fs::write(&broken, "{% for x in %}").unwrap();
-    let err = stderr(&fails(&db, &["export", "--template", broken.to_str().unwrap()]));
-    assert!(err.contains("template"), "{err}");
-    // Writing into a folder that does not exist fails cleanly.
-    let err = stderr(&fails(&db, &["export", "--output", "/nonexistent/dir/pm.md"]));
-    assert!(err.starts_with("error: cannot write"), "{err}");
+        let bad = dir.path().join("bad.txt");
+        std::fs::write(
+            &bad,
+            "2026-03-01 10:00 UTC fine\nno time here\n2026-02-30 10:00 UTC impossible\n",
+        )
+        .unwrap();
+
+        let before = show_json(db, "1")["timeline"].as_array().unwrap().len();
+        let err = stderr(&fails(db, &["import", bad.to_str().unwrap()]));
+        assert!(
+            err.contains("nothing imported") && err.contains("line 2") && err.contains("line 3"),
+            "{err}"
+        );
+        assert_eq!(
+            show_json(db, "1")["timeline"].as_array().unwrap().len(),
+            before,
+            "nothing half-imported"
+        );
+
+        let out = ok(
+            db,
+            &[
+                "import",
+                good.to_str().unwrap(),
+                "--date",
+                "2026-03-01",
+                "--tz",
+                "+01:00",
+            ],
+        );
+        assert!(out.contains("imported 3 entries"), "{out}");
+        let again = ok(
+            db,
+            &[
+                "import",
+                good.to_str().unwrap(),
+                "--date",
+                "2026-03-01",
+                "--tz",
+                "+01:00",
+            ],
+        );
+        assert!(
+            again.contains("imported 0 entries") && again.contains("3 already there"),
+            "{again}"
+        );
+
+        let json = show_json(db, "1");
+        let imported: Vec<(&str, &str)> = json["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "note")
+            .map(|e| (e["occurred_at"].as_str().unwrap(), e["text"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            imported,
+            [
+                ("2026-03-01T22:52:00.000Z", "alice: checkout errors?"),
+                ("2026-03-01T22:58:00.000Z", "bob: yes, 5xx on EU"),
+                ("2026-03-01T23:04:00.000Z", "alice: rolling back"),
+            ],
+            "crossing midnight in +01:00"
+        );
+    }
 }
 
-#[test]
-fn import_is_all_or_nothing_and_idempotent() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    ok(&db, &["declare", "reconstruct"]);
-    let good = dir.path().join("chat.txt");
-    std::fs::write(
-        &good,
-        "# from the #incident channel\n23:52 alice: checkout errors?\n23:58 bob: yes, 5xx on EU\n00:04 alice: rolling back\n",
-    )
-    .unwrap();
-    let bad = dir.path().join("bad.txt");
-    std::fs::write(
-        &bad,
-        "2026-03-01 10:00 UTC fine\nno time here\n2026-02-30 10:00 UTC impossible\n",
-    )
-    .unwrap();
-
-    let before = show_json(&db, "1")["timeline"].as_array().unwrap().len();
-    let err = stderr(&fails(&db, &["import", bad.to_str().unwrap()]));
-    assert!(
-        err.contains("nothing imported") && err.contains("line 2") && err.contains("line 3"),
-        "{err}"
-    );
-    assert_eq!(
-        show_json(&db, "1")["timeline"].as_array().unwrap().len(),
-        before,
-        "nothing half-imported"
-    );
-
-    let out = ok(
-        &db,
-        &[
-            "import",
-            good.to_str().unwrap(),
-            "--date",
-            "2026-03-01",
-            "--tz",
-            "+01:00",
-        ],
-    );
-    assert!(out.contains("imported 3 entries"), "{out}");
-    let again = ok(
-        &db,
-        &[
-            "import",
-            good.to_str().unwrap(),
-            "--date",
-            "2026-03-01",
-            "--tz",
-            "+01:00",
-        ],
-    );
-    assert!(
-        again.contains("imported 0 entries") && again.contains("3 already there"),
-        "{again}"
-    );
-
-    let json = show_json(&db, "1");
-    let imported: Vec<(&str, &str)> = json["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "note")
-        .map(|e| (e["occurred_at"].as_str().unwrap(), e["text"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        imported,
-        [
-            ("2026-03-01T22:52:00.000Z", "alice: checkout errors?"),
-            ("2026-03-01T22:58:00.000Z", "bob: yes, 5xx on EU"),
-            ("2026-03-01T23:04:00.000Z", "alice: rolling back"),
-        ],
-        "crossing midnight in +01:00"
-    );
-}
-
-#[test]
-fn metrics_through_the_cli_exclude_what_is_missing() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    assert!(
-        ok(&db, &["metrics"]).contains("0 incidents"),
-        "no database yet is no incidents"
-    );
-    ok(
-        &db,
-        &[
-            "declare",
-            "--severity",
-            "P1",
-            "--started-at",
-            "-60m",
-            "--detected-at",
-            "-50m",
-            "one",
-        ],
-    );
-    ok(&db, &["ack", "--at", "-45m"]);
-    ok(&db, &["resolve", "--at", "-20m"]);
-    ok(&db, &["declare", "--severity", "P3", "two, still open"]);
-    let text = ok(&db, &["metrics"]);
-    assert!(text.contains("definition: started → detected"), "{text}");
-    assert!(
-        text.contains("#2 (no started milestone)") || text.contains("#2 (no detected milestone)"),
-        "{text}"
-    );
-    let json: serde_json::Value = serde_json::from_str(&ok(&db, &["metrics", "--json"])).unwrap();
-    let detect = &json["durations"][0];
-    assert_eq!(detect["key"], "time_to_detect");
-    assert_eq!(detect["count"], 1);
-    assert!((detect["mean_secs"].as_f64().unwrap() - 600.0).abs() < 1.0);
-    let resolve = &json["durations"][3];
-    assert_eq!(resolve["count"], 1);
-    assert!((resolve["mean_secs"].as_f64().unwrap() - 1800.0).abs() < 1.0);
-    let p1: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["metrics", "--json", "--severity", "P3"])).unwrap();
-    assert_eq!(p1["incidents"], 1);
-    assert_eq!(p1["durations"][0]["count"], 0, "excluded, never counted as zero");
+on_both_engines! {
+    fn metrics_through_the_cli_exclude_what_is_missing(db: &Db) {
+        let db = db.path();
+        assert!(
+            ok(db, &["metrics"]).contains("0 incidents"),
+            "no database yet is no incidents"
+        );
+        ok(
+            db,
+            &[
+                "declare",
+                "--severity",
+                "P1",
+                "--started-at",
+                "-60m",
+                "--detected-at",
+                "-50m",
+                "one",
+            ],
+        );
+        ok(db, &["ack", "--at", "-45m"]);
+        ok(db, &["resolve", "--at", "-20m"]);
+        ok(db, &["declare", "--severity", "P3", "two, still open"]);
+        let text = ok(db, &["metrics"]);
+        assert!(text.contains("definition: started → detected"), "{text}");
+        assert!(
+            text.contains("#2 (no started milestone)") || text.contains("#2 (no detected milestone)"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ok(db, &["metrics", "--json"])).unwrap();
+        let detect = &json["durations"][0];
+        assert_eq!(detect["key"], "time_to_detect");
+        assert_eq!(detect["count"], 1);
+        assert!((detect["mean_secs"].as_f64().unwrap() - 600.0).abs() < 1.0);
+        let resolve = &json["durations"][3];
+        assert_eq!(resolve["count"], 1);
+        assert!((resolve["mean_secs"].as_f64().unwrap() - 1800.0).abs() < 1.0);
+        let p1: serde_json::Value =
+            serde_json::from_str(&ok(db, &["metrics", "--json", "--severity", "P3"])).unwrap();
+        assert_eq!(p1["incidents"], 1);
+        assert_eq!(p1["durations"][0]["count"], 0, "excluded, never counted as zero");
+    }
 }

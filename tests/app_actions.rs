@@ -1,7 +1,11 @@
 //! The console's state machine driven with events, no terminal: keys become
-//! requests for the store, store news becomes state.
+//! requests for the store, store news becomes state. Tests whose outcome
+//! depends on what the store loads or writes run on both engines; the rest
+//! use it only to make a record.
 
 mod common;
+
+use common::engines::{Db, Engine};
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -16,8 +20,14 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn record(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Create).unwrap();
+/// A database for tests that use the store only to make a record: its
+/// engine does not matter to them, so SQLite.
+fn fixture_db() -> Db {
+    Db::new(Engine::Sqlite, "fixture").expect("SQLite is always there")
+}
+
+fn record(db: &Db) -> IncidentRecord {
+    let mut store = Store::open(db.location(), OpenMode::Create).unwrap();
     let id = store
         .declare(&NewIncident::with_default_runbook(
             "x",
@@ -50,38 +60,38 @@ fn type_text(app: &mut App, text: &str) {
     }
 }
 
-#[test]
-fn a_note_is_typed_with_a_newline_and_submitted_once() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
-    key(&mut app, KeyCode::Char('n'));
-    assert_eq!(app.input, Input::Composer(EntryKind::Note));
-    type_text(&mut app, "rolled back");
-    ctrl(&mut app, 'j');
-    type_text(&mut app, "watching");
-    let requests = key(&mut app, KeyCode::Enter);
-    match requests.as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Entry { kind, text, .. },
-                incident_id,
-                ..
-            }),
-        ] => {
-            assert_eq!(*kind, EntryKind::Note);
-            assert_eq!(text, "rolled back\nwatching");
-            assert_eq!(*incident_id, 1);
+on_both_engines! {
+    fn a_note_is_typed_with_a_newline_and_submitted_once(db: &Db) {
+        let mut app = app(Some(record(db)), false);
+        key(&mut app, KeyCode::Char('n'));
+        assert_eq!(app.input, Input::Composer(EntryKind::Note));
+        type_text(&mut app, "rolled back");
+        ctrl(&mut app, 'j');
+        type_text(&mut app, "watching");
+        let requests = key(&mut app, KeyCode::Enter);
+        match requests.as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Entry { kind, text, .. },
+                    incident_id,
+                    ..
+                }),
+            ] => {
+                assert_eq!(*kind, EntryKind::Note);
+                assert_eq!(text, "rolled back\nwatching");
+                assert_eq!(*incident_id, 1);
+            }
+            other => panic!("expected one note, got {other:?}"),
         }
-        other => panic!("expected one note, got {other:?}"),
+        assert_eq!(app.input, Input::Keys);
+        assert!(app.note_draft.is_empty(), "the composer is cleared after sending");
     }
-    assert_eq!(app.input, Input::Keys);
-    assert!(app.note_draft.is_empty(), "the composer is cleared after sending");
 }
 
 #[test]
 fn escape_keeps_the_draft_and_a_failed_write_gives_the_text_back() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
+    let db = fixture_db();
+    let mut app = app(Some(record(&db)), false);
     key(&mut app, KeyCode::Char('n'));
     type_text(&mut app, "half a thought");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
@@ -105,86 +115,86 @@ fn escape_keeps_the_draft_and_a_failed_write_gives_the_text_back() {
     assert!(app.flash.as_ref().unwrap().is_error);
 }
 
-#[test]
-fn space_ticks_the_selected_item_with_its_intended_state() {
-    let dir = common::temp_dir();
-    let mut record = record(&dir);
-    let mut app = app(Some(record.clone()), false);
-    // The selection opens on the current phase's first item (p1.1); one down.
-    key(&mut app, KeyCode::Char('j'));
-    match key(&mut app, KeyCode::Char(' ')).as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Item { key, state, .. },
-                ..
-            }),
-        ] => {
-            assert_eq!(key, "p1.2");
-            assert_eq!(*state, ItemState::Done);
+on_both_engines! {
+    fn space_ticks_the_selected_item_with_its_intended_state(db: &Db) {
+        let mut record = record(db);
+        let mut app = app(Some(record.clone()), false);
+        // The selection opens on the current phase's first item (p1.1); one down.
+        key(&mut app, KeyCode::Char('j'));
+        match key(&mut app, KeyCode::Char(' ')).as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Item { key, state, .. },
+                    ..
+                }),
+            ] => {
+                assert_eq!(key, "p1.2");
+                assert_eq!(*state, ItemState::Done);
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-    // Once it is done (a snapshot says so), Space reopens it.
-    let ticked = record.checklist.iter().position(|i| i.key == "p1.2").unwrap();
-    record.checklist[ticked].state = ItemState::Done;
-    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
-    match key(&mut app, KeyCode::Char(' ')).as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Item { state, .. },
-                ..
-            }),
-        ] => assert_eq!(*state, ItemState::Open),
-        other => panic!("{other:?}"),
+        // Once it is done (a snapshot says so), Space reopens it.
+        let ticked = record.checklist.iter().position(|i| i.key == "p1.2").unwrap();
+        record.checklist[ticked].state = ItemState::Done;
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
+        match key(&mut app, KeyCode::Char(' ')).as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Item { state, .. },
+                    ..
+                }),
+            ] => assert_eq!(*state, ItemState::Open),
+            other => panic!("{other:?}"),
+        }
     }
 }
 
-#[test]
-fn the_command_line_checks_items_by_name_and_posts_updates() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
-    key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "check scope");
-    match key(&mut app, KeyCode::Enter).as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Item { key, state, .. },
-                ..
-            }),
-        ] => assert_eq!((key.as_str(), *state), ("1.4", ItemState::Done)),
-        other => panic!("{other:?}"),
-    }
-    key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "status Mitigated; monitoring");
-    match key(&mut app, KeyCode::Enter).as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Entry { kind, text, .. },
-                ..
-            }),
-        ] => {
-            assert_eq!(*kind, EntryKind::StatusUpdate);
-            assert_eq!(text, "Mitigated; monitoring");
+on_both_engines! {
+    fn the_command_line_checks_items_by_name_and_posts_updates(db: &Db) {
+        let mut app = app(Some(record(db)), false);
+        key(&mut app, KeyCode::Char(':'));
+        type_text(&mut app, "check scope");
+        match key(&mut app, KeyCode::Enter).as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Item { key, state, .. },
+                    ..
+                }),
+            ] => assert_eq!((key.as_str(), *state), ("1.4", ItemState::Done)),
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
+        key(&mut app, KeyCode::Char(':'));
+        type_text(&mut app, "status Mitigated; monitoring");
+        match key(&mut app, KeyCode::Enter).as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Entry { kind, text, .. },
+                    ..
+                }),
+            ] => {
+                assert_eq!(*kind, EntryKind::StatusUpdate);
+                assert_eq!(text, "Mitigated; monitoring");
+            }
+            other => panic!("{other:?}"),
+        }
+        key(&mut app, KeyCode::Char(':'));
+        type_text(&mut app, "check communication");
+        assert!(
+            key(&mut app, KeyCode::Enter).is_empty(),
+            "ambiguous names do nothing"
+        );
+        assert!(app.flash.as_ref().unwrap().text.contains("2.4"));
+        key(&mut app, KeyCode::Char(':'));
+        type_text(&mut app, "q");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.should_quit);
     }
-    key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "check communication");
-    assert!(
-        key(&mut app, KeyCode::Enter).is_empty(),
-        "ambiguous names do nothing"
-    );
-    assert!(app.flash.as_ref().unwrap().text.contains("2.4"));
-    key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "q");
-    key(&mut app, KeyCode::Enter);
-    assert!(app.should_quit);
 }
 
 #[test]
 fn read_only_consoles_explain_instead_of_writing() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), true);
+    let db = fixture_db();
+    let mut app = app(Some(record(&db)), true);
     assert!(key(&mut app, KeyCode::Char(' ')).is_empty());
     assert!(app.flash.as_ref().unwrap().text.contains("Read-only"));
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
@@ -206,52 +216,52 @@ fn the_start_screen_declares_with_the_chosen_severity() {
     }
 }
 
-#[test]
-fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters() {
-    let dir = common::temp_dir();
-    let mut record = record(&dir);
-    let mut app = app(Some(record.clone()), false);
-    key(&mut app, KeyCode::Tab);
-    assert_eq!(app.focus, Pane::Timeline);
-    let entry = |n: i64, text: &str| warroom::domain::TimelineEntry {
-        id: 100 + n,
-        uuid: format!("u{n}"),
-        kind: EntryKind::Note,
-        occurred_at: now(),
-        recorded_at: now(),
-        author: "bob".into(),
-        text: text.into(),
-        pinned: false,
-        data: None,
-    };
-    record.timeline.push(entry(1, "one"));
-    record.timeline.push(entry(2, "two"));
-    app.handle(Event::Snapshot(Box::new(Snapshot::of(
-        Some(record.clone()),
-        false,
-    ))));
-    assert_eq!(app.timeline_offset, 0, "following");
-    key(&mut app, KeyCode::Char('k'));
-    assert_eq!(app.timeline_offset, 1);
-    record.timeline.push(entry(3, "three"));
-    app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
-    assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
-    key(&mut app, KeyCode::Char('G'));
-    assert_eq!(app.timeline_offset, 0);
+on_both_engines! {
+    fn timeline_follows_new_entries_unless_scrolled_back_and_search_filters(db: &Db) {
+        let mut record = record(db);
+        let mut app = app(Some(record.clone()), false);
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Pane::Timeline);
+        let entry = |n: i64, text: &str| warroom::domain::TimelineEntry {
+            id: 100 + n,
+            uuid: format!("u{n}"),
+            kind: EntryKind::Note,
+            occurred_at: now(),
+            recorded_at: now(),
+            author: "bob".into(),
+            text: text.into(),
+            pinned: false,
+            data: None,
+        };
+        record.timeline.push(entry(1, "one"));
+        record.timeline.push(entry(2, "two"));
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(
+            Some(record.clone()),
+            false,
+        ))));
+        assert_eq!(app.timeline_offset, 0, "following");
+        key(&mut app, KeyCode::Char('k'));
+        assert_eq!(app.timeline_offset, 1);
+        record.timeline.push(entry(3, "three"));
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
+        assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
+        key(&mut app, KeyCode::Char('G'));
+        assert_eq!(app.timeline_offset, 0);
 
-    key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "TW");
-    key(&mut app, KeyCode::Enter);
-    let shown: Vec<_> = app.visible_timeline().iter().map(|e| e.text.clone()).collect();
-    assert_eq!(shown, ["two"]);
-    key(&mut app, KeyCode::Esc);
-    assert!(app.search.is_none());
+        key(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "TW");
+        key(&mut app, KeyCode::Enter);
+        let shown: Vec<_> = app.visible_timeline().iter().map(|e| e.text.clone()).collect();
+        assert_eq!(shown, ["two"]);
+        key(&mut app, KeyCode::Esc);
+        assert!(app.search.is_none());
+    }
 }
 
 #[test]
 fn ctrl_c_quits_even_while_writing() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
+    let db = fixture_db();
+    let mut app = app(Some(record(&db)), false);
     key(&mut app, KeyCode::Char('n'));
     ctrl(&mut app, 'c');
     assert!(app.should_quit);
@@ -259,8 +269,8 @@ fn ctrl_c_quits_even_while_writing() {
 
 #[test]
 fn help_opens_and_closes() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
+    let db = fixture_db();
+    let mut app = app(Some(record(&db)), false);
     key(&mut app, KeyCode::Char('?'));
     assert_eq!(app.input, Input::Help);
     key(&mut app, KeyCode::Char('j'));
@@ -275,139 +285,139 @@ fn type_command(app: &mut App, line: &str) -> Vec<Request> {
     key(app, KeyCode::Enter)
 }
 
-#[test]
-fn the_severity_picker_asks_why_then_changes_it_with_compare_and_set() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
-    key(&mut app, KeyCode::Char('s'));
-    assert_eq!(
-        app.input,
-        Input::SeverityPicker(2),
-        "starts on the current severity"
-    );
-    key(&mut app, KeyCode::Up);
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(app.input, Input::CommandLine, "then the reason is typed");
-    type_text(&mut app, "login failing for all EU users");
-    match key(&mut app, KeyCode::Enter).as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Severity { severity, reason },
-                seen_version: expected_version,
-                ..
-            }),
-        ] => {
-            assert_eq!(*severity, Severity::P1);
-            assert_eq!(reason, "login failing for all EU users");
-            assert_eq!(*expected_version, Some(1));
+on_both_engines! {
+    fn the_severity_picker_asks_why_then_changes_it_with_compare_and_set(db: &Db) {
+        let mut app = app(Some(record(db)), false);
+        key(&mut app, KeyCode::Char('s'));
+        assert_eq!(
+            app.input,
+            Input::SeverityPicker(2),
+            "starts on the current severity"
+        );
+        key(&mut app, KeyCode::Up);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.input, Input::CommandLine, "then the reason is typed");
+        type_text(&mut app, "login failing for all EU users");
+        match key(&mut app, KeyCode::Enter).as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Severity { severity, reason },
+                    seen_version: expected_version,
+                    ..
+                }),
+            ] => {
+                assert_eq!(*severity, Severity::P1);
+                assert_eq!(reason, "login failing for all EU users");
+                assert_eq!(*expected_version, Some(1));
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 
-#[test]
-fn incident_command_lines_become_acts() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
-    match type_command(&mut app, "timer 10m check rollback").as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::StartTimer { length, label },
-                ..
-            }),
-        ] => {
-            // Ten minutes from when it is written down.
-            assert_eq!(*length, chrono::TimeDelta::minutes(10));
-            assert_eq!(label, "check rollback");
+on_both_engines! {
+    fn incident_command_lines_become_acts(db: &Db) {
+        let mut app = app(Some(record(db)), false);
+        match type_command(&mut app, "timer 10m check rollback").as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::StartTimer { length, label },
+                    ..
+                }),
+            ] => {
+                // Ten minutes from when it is written down.
+                assert_eq!(*length, chrono::TimeDelta::minutes(10));
+                assert_eq!(label, "check rollback");
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-    match type_command(&mut app, "role comms carol").as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Role { key, name, account },
-                ..
-            }),
-        ] => {
-            assert_eq!(
-                (key.as_str(), name.as_str(), account.as_str()),
-                ("comms", "Communications Lead", "carol")
-            );
+        match type_command(&mut app, "role comms carol").as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Role { key, name, account },
+                    ..
+                }),
+            ] => {
+                assert_eq!(
+                    (key.as_str(), name.as_str(), account.as_str()),
+                    ("comms", "Communications Lead", "carol")
+                );
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-    match type_command(&mut app, "phase next").as_slice() {
-        [
-            Request::Apply(Attempt {
-                write: Write::Phase { index, name },
-                ..
-            }),
-        ] => {
-            assert_eq!((*index, name.as_str()), (1, "Response"));
+        match type_command(&mut app, "phase next").as_slice() {
+            [
+                Request::Apply(Attempt {
+                    write: Write::Phase { index, name },
+                    ..
+                }),
+            ] => {
+                assert_eq!((*index, name.as_str()), (1, "Response"));
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
+        assert!(type_command(&mut app, "phase 9").is_empty(), "no such phase");
+        assert!(
+            type_command(&mut app, "snooze 10m").is_empty(),
+            "a snooze needs a reason"
+        );
+        assert!(app.flash.as_ref().unwrap().text.contains("reason"));
+        assert!(type_command(&mut app, "role janitor bob").is_empty());
+        assert!(
+            app.flash
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("ic (Incident Commander)")
+        );
     }
-    assert!(type_command(&mut app, "phase 9").is_empty(), "no such phase");
-    assert!(
-        type_command(&mut app, "snooze 10m").is_empty(),
-        "a snooze needs a reason"
-    );
-    assert!(app.flash.as_ref().unwrap().text.contains("reason"));
-    assert!(type_command(&mut app, "role janitor bob").is_empty());
-    assert!(
-        app.flash
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("ic (Incident Commander)")
-    );
 }
 
-#[test]
-fn the_bell_rings_once_per_deadline_and_not_for_the_past() {
-    let dir = common::temp_dir();
-    let mut record = record(&dir);
-    let timer = |id: i64, minutes: i64| warroom::domain::timer::Timer {
-        id,
-        label: format!("timer {id}"),
-        deadline: now() + chrono::TimeDelta::minutes(minutes),
-        started_by: "bob".into(),
-        started_at: now() - chrono::TimeDelta::minutes(1),
-        state: warroom::domain::timer::TimerState::Running,
-    };
-    // One already overdue when the console opens, one due in two minutes.
-    record.timers = vec![timer(1, -3), timer(2, 2)];
-    let mut app = app(Some(record), false);
-    app.handle(Event::Tick(now()));
-    assert!(
-        !app.take_bell(),
-        "no bell for what was due before the console opened"
-    );
-    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(1)));
-    assert!(!app.take_bell());
-    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(2)));
-    assert!(app.take_bell(), "timer 2 came due");
-    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(3)));
-    assert!(!app.take_bell(), "once");
-    // The P2 status update (hourly from declaration, 10 minutes ago) comes due at +50 min.
-    app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
-    assert!(app.take_bell(), "the status update came due");
+on_both_engines! {
+    fn the_bell_rings_once_per_deadline_and_not_for_the_past(db: &Db) {
+        let mut record = record(db);
+        let timer = |id: i64, minutes: i64| warroom::domain::timer::Timer {
+            id,
+            label: format!("timer {id}"),
+            deadline: now() + chrono::TimeDelta::minutes(minutes),
+            started_by: "bob".into(),
+            started_at: now() - chrono::TimeDelta::minutes(1),
+            state: warroom::domain::timer::TimerState::Running,
+        };
+        // One already overdue when the console opens, one due in two minutes.
+        record.timers = vec![timer(1, -3), timer(2, 2)];
+        let mut app = app(Some(record), false);
+        app.handle(Event::Tick(now()));
+        assert!(
+            !app.take_bell(),
+            "no bell for what was due before the console opened"
+        );
+        app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(1)));
+        assert!(!app.take_bell());
+        app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(2)));
+        assert!(app.take_bell(), "timer 2 came due");
+        app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(3)));
+        assert!(!app.take_bell(), "once");
+        // The P2 status update (hourly from declaration, 10 minutes ago) comes due at +50 min.
+        app.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
+        assert!(app.take_bell(), "the status update came due");
 
-    let mut quiet = self::app(Some(record_without_timers(&dir)), false);
-    quiet.bell_enabled = false;
-    quiet.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
-    assert!(!quiet.take_bell(), "WARROOM_BELL=off");
+        let mut quiet = self::app(Some(record_without_timers(db)), false);
+        quiet.bell_enabled = false;
+        quiet.handle(Event::Tick(now() + chrono::TimeDelta::minutes(50)));
+        assert!(!quiet.take_bell(), "WARROOM_BELL=off");
+    }
 }
 
-fn record_without_timers(dir: &tempfile::TempDir) -> IncidentRecord {
-    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+fn record_without_timers(db: &Db) -> IncidentRecord {
+    let mut store = Store::open(db.location(), OpenMode::Existing).unwrap();
     store.incident_record(1).unwrap()
 }
 
 #[test]
 fn the_metrics_view_asks_the_store_and_shows_the_report() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
+    let db = fixture_db();
+    let mut app = app(Some(record(&db)), false);
     assert_eq!(type_command(&mut app, "metrics"), [Request::Metrics]);
     assert_eq!(app.input, Input::Metrics);
     app.handle(Event::MetricsReady("warroom metrics: 1 incident".into()));
@@ -418,8 +428,8 @@ fn the_metrics_view_asks_the_store_and_shows_the_report() {
 
 #[test]
 fn an_update_without_new_state_keeps_what_the_console_has() {
-    let dir = common::temp_dir();
-    let mut record = record(&dir);
+    let db = fixture_db();
+    let mut record = record(&db);
     record.checklist[0].state = ItemState::Done;
     let mut app = app(Some(record.clone()), false);
     let update = warroom::store::IncidentUpdate {
@@ -440,16 +450,16 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     assert_eq!(kept.roles, record.roles);
 }
 
-/// Applies the one write in `requests` to the database in `dir` as the
-/// store worker does, and gives the console the core's answer.
-fn answer(app: &mut App, dir: &tempfile::TempDir, requests: Vec<Request>) {
+/// Applies the one write in `requests` to `db` as the store worker does,
+/// and gives the console the core's answer.
+fn answer(app: &mut App, db: &Db, requests: Vec<Request>) {
     let [request] = requests.as_slice() else {
         panic!("expected one write, got {requests:?}");
     };
     let Request::Apply(attempt) = request else {
         panic!("expected a write, got {request:?}");
     };
-    let mut store = Store::open(dir.path().join("w.db"), OpenMode::Existing).unwrap();
+    let mut store = Store::open(db.location(), OpenMode::Existing).unwrap();
     let answer = warroom::command::apply(&mut store, attempt, "alice").unwrap();
     app.handle(Event::Answered {
         request: request.clone(),
@@ -461,53 +471,53 @@ fn message(app: &App) -> Option<&str> {
     app.flash.as_ref().map(|f| f.text.as_str())
 }
 
-/// The message line speaks of the last action: the picker's "Say why"
-/// stays while the reason is typed and gives way to the core's answer; a
-/// refusal is said; an earlier write's answer arriving after a later
-/// action said something is not said over it; a hint goes with the next key.
-#[test]
-fn the_message_line_speaks_of_the_last_action() {
-    let dir = common::temp_dir();
-    let mut app = app(Some(record(&dir)), false);
+on_both_engines! {
+    /// The message line speaks of the last action: the picker's "Say why"
+    /// stays while the reason is typed and gives way to the core's answer; a
+    /// refusal is said; an earlier write's answer arriving after a later
+    /// action said something is not said over it; a hint goes with the next key.
+    fn the_message_line_speaks_of_the_last_action(db: &Db) {
+        let mut app = app(Some(record(db)), false);
 
-    key(&mut app, KeyCode::Char('s'));
-    key(&mut app, KeyCode::Up);
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(message(&app), Some("Say why, then Enter"));
-    type_text(&mut app, "EU logins failing");
-    assert_eq!(message(&app), Some("Say why, then Enter"), "kept while typing");
-    let sent = key(&mut app, KeyCode::Enter);
-    assert_eq!(message(&app), None, "the question is answered");
-    answer(&mut app, &dir, sent);
-    assert_eq!(message(&app), Some("Severity P2 → P1: EU logins failing"));
+        key(&mut app, KeyCode::Char('s'));
+        key(&mut app, KeyCode::Up);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(message(&app), Some("Say why, then Enter"));
+        type_text(&mut app, "EU logins failing");
+        assert_eq!(message(&app), Some("Say why, then Enter"), "kept while typing");
+        let sent = key(&mut app, KeyCode::Enter);
+        assert_eq!(message(&app), None, "the question is answered");
+        answer(&mut app, db, sent);
+        assert_eq!(message(&app), Some("Severity P2 → P1: EU logins failing"));
 
-    // The core refuses a severity change without a reason, as the picker does.
-    assert!(type_command(&mut app, "severity P0").is_empty());
-    assert_eq!(
-        message(&app),
-        Some("a severity change needs a reason (it goes on the timeline)")
-    );
-    assert!(app.flash.as_ref().unwrap().is_error);
+        // The core refuses a severity change without a reason, as the picker does.
+        assert!(type_command(&mut app, "severity P0").is_empty());
+        assert_eq!(
+            message(&app),
+            Some("a severity change needs a reason (it goes on the timeline)")
+        );
+        assert!(app.flash.as_ref().unwrap().is_error);
 
-    // A timer's answer arriving after a mistyped command is not said over
-    // the complaint; the next write's answer is its own.
-    let timer = type_command(&mut app, "timer 10m check rollback");
-    assert_eq!(timer.len(), 1);
-    assert!(type_command(&mut app, "launch missiles").is_empty());
-    let complaint = "unknown command :launch (see :help)";
-    assert_eq!(message(&app), Some(complaint));
-    answer(&mut app, &dir, timer);
-    assert_eq!(message(&app), Some(complaint), "a stale answer was said");
-    let role = type_command(&mut app, "role ic bob");
-    answer(&mut app, &dir, role);
-    let said = message(&app).unwrap();
-    assert!(said.starts_with("Incident Commander: alice → bob"), "{said}");
+        // A timer's answer arriving after a mistyped command is not said over
+        // the complaint; the next write's answer is its own.
+        let timer = type_command(&mut app, "timer 10m check rollback");
+        assert_eq!(timer.len(), 1);
+        assert!(type_command(&mut app, "launch missiles").is_empty());
+        let complaint = "unknown command :launch (see :help)";
+        assert_eq!(message(&app), Some(complaint));
+        answer(&mut app, db, timer);
+        assert_eq!(message(&app), Some(complaint), "a stale answer was said");
+        let role = type_command(&mut app, "role ic bob");
+        answer(&mut app, db, role);
+        let said = message(&app).unwrap();
+        assert!(said.starts_with("Incident Commander: alice → bob"), "{said}");
 
-    // A hint goes with the next thing done.
-    key(&mut app, KeyCode::Char('n'));
-    type_text(&mut app, "half a thought");
-    key(&mut app, KeyCode::Esc);
-    assert!(message(&app).unwrap().starts_with("Draft kept"));
-    key(&mut app, KeyCode::Char('j'));
-    assert_eq!(message(&app), None);
+        // A hint goes with the next thing done.
+        key(&mut app, KeyCode::Char('n'));
+        type_text(&mut app, "half a thought");
+        key(&mut app, KeyCode::Esc);
+        assert!(message(&app).unwrap().starts_with("Draft kept"));
+        key(&mut app, KeyCode::Char('j'));
+        assert_eq!(message(&app), None);
+    }
 }

@@ -61,6 +61,12 @@ fn hostile() -> Vec<String> {
     PAYLOADS.iter().map(|(_, raw)| raw.to_string()).collect()
 }
 
+/// The payloads as warroom can record them: without NUL, which it refuses
+/// before either engine sees it (tests/cli.rs, a NUL byte is refused).
+fn hostile_recordable() -> Vec<String> {
+    hostile().iter().map(|text| text.replace('\0', "")).collect()
+}
+
 /// Characters that draw nothing but reorder or hide text.
 fn is_hidden(c: char) -> bool {
     matches!(c,
@@ -979,7 +985,7 @@ fn strings_with<'a>(value: &'a serde_json::Value, tags: &[char], into: &mut Vec<
 fn hostile_runbook_import_and_template() {
     let dir = temp_dir();
     let db = db_in(&dir);
-    let texts = hostile();
+    let texts = hostile_recordable();
     let mut failures = Vec::new();
 
     // A runbook whose file name, headings and items are payloads.
@@ -1323,7 +1329,7 @@ fn an_error_message_cannot_carry_controls() {
 fn role_handover_echo_carries_no_raw_controls() {
     let dir = temp_dir();
     let db = db_in(&dir);
-    let texts = hostile();
+    let texts = hostile_recordable();
     let mut md = String::from("# Roles attack\n\n## S\n\n- [ ] a\n\n## Roles\n\n");
     for (n, text) in texts.iter().enumerate() {
         md.push_str(&format!("- **L{n}[{text}]**: role {n}\n"));

@@ -31,8 +31,8 @@ fn minute(n: i64) -> DateTime<Utc> {
     at(DECLARED) + TimeDelta::minutes(n)
 }
 
-fn open(db: &std::path::Path) -> Store {
-    let mut store = Store::open(db, OpenMode::Create).unwrap();
+fn open(db: &engines::Db) -> Store {
+    let mut store = Store::open(db.location(), OpenMode::Create).unwrap();
     store.set_clock(store_clock);
     store
 }
@@ -165,269 +165,267 @@ fn write_everything(store: &mut Store, id: i64) -> Answers {
     }
 }
 
-fn event_count(db: &std::path::Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-        .unwrap()
+fn event_count(db: &engines::Db) -> i64 {
+    let rows = db.superuser_sql("SELECT count(*) FROM events");
+    rows[0][0].as_deref().unwrap().parse().unwrap()
 }
 
-#[test]
-fn every_write_loads_back_with_its_facts_recorded_at_the_store_clock() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let mut store = open(&db);
-    let id = declare(&mut store);
-    let answers = write_everything(&mut store, id);
-    assert_eq!(answers.timer, 1);
-    assert_eq!(answers.action, 1);
-    assert_eq!(answers.roles, vec![None, Some("alice".to_string())]);
-    drop(store);
+on_both_engines! {
+    fn every_write_loads_back_with_its_facts_recorded_at_the_store_clock(db: &Db) {
+        let mut store = open(db);
+        let id = declare(&mut store);
+        let answers = write_everything(&mut store, id);
+        assert_eq!(answers.timer, 1);
+        assert_eq!(answers.action, 1);
+        assert_eq!(answers.roles, vec![None, Some("alice".to_string())]);
+        drop(store);
 
-    let record = Store::open(&db, OpenMode::Existing)
-        .unwrap()
-        .incident_record(id)
-        .unwrap();
-    let checklist = |from, to, outcome| {
-        Some(EventData::Checklist {
-            key: "1.1".into(),
-            from,
-            to,
-            outcome,
-        })
-    };
-    let expected: Vec<(&str, EntryKind, Option<EventData>)> = vec![
-        (
-            "inc:declared",
-            EntryKind::System,
-            Some(EventData::Declared {
-                severity: Severity::P2,
-                runbook: warroom::runbook::DEFAULT_RUNBOOK_NAME.into(),
-            }),
-        ),
-        ("note", EntryKind::Note, None),
-        ("imported", EntryKind::Note, None),
-        (
-            "tick",
-            EntryKind::ChecklistChange,
-            checklist(ItemState::Open, ItemState::Done, ChangeOutcome::Applied),
-        ),
-        (
-            "tick-again",
-            EntryKind::ChecklistChange,
-            checklist(ItemState::Done, ItemState::Done, ChangeOutcome::Already),
-        ),
-        (
-            "tick-stale",
-            EntryKind::ChecklistChange,
-            checklist(ItemState::Done, ItemState::NotApplicable, ChangeOutcome::Conflict),
-        ),
-        (
-            "sev",
-            EntryKind::SeverityChange,
-            Some(EventData::Severity {
-                from: Severity::P2,
-                to: Severity::P1,
-                reason: "EU checkout failing".into(),
-                outcome: ChangeOutcome::Applied,
-            }),
-        ),
-        (
-            "snooze",
-            EntryKind::System,
-            Some(EventData::Snooze {
-                until: minute(30),
-                reason: "vendor call".into(),
-            }),
-        ),
-        (
-            "phase",
-            EntryKind::System,
-            Some(EventData::Phase {
-                index: 1,
-                name: "Response".into(),
-            }),
-        ),
-        (
-            "timer",
-            EntryKind::System,
-            Some(EventData::Timer(TimerEvent::Started {
-                id: 1,
-                deadline: minute(16),
-            })),
-        ),
-        (
-            "timer-done",
-            EntryKind::System,
-            Some(EventData::Timer(TimerEvent::Closed {
-                id: 1,
-                state: TimerState::Done,
-            })),
-        ),
-        (
-            "role",
-            EntryKind::RoleChange,
-            Some(EventData::Role {
-                role: "comms".into(),
-                from: None,
-                to: "carol".into(),
-            }),
-        ),
-        (
-            "handoff",
-            EntryKind::RoleChange,
-            Some(EventData::Role {
-                role: "ic".into(),
-                from: Some("alice".into()),
-                to: "bob".into(),
-            }),
-        ),
-        (
-            "ack",
-            EntryKind::System,
-            Some(EventData::Milestone(MilestoneSet {
-                which: Milestone::Acknowledged,
-                at: minute(9),
-            })),
-        ),
-        (
-            "resolve",
-            EntryKind::System,
-            Some(EventData::Milestone(MilestoneSet {
-                which: Milestone::Resolved,
-                at: minute(40),
-            })),
-        ),
-        (
-            "postmortem",
-            EntryKind::System,
-            Some(EventData::Postmortem { done_at: minute(50) }),
-        ),
-        (
-            "action",
-            EntryKind::System,
-            Some(EventData::Action(ActionEvent::Added { id: 1 })),
-        ),
-        (
-            "action-done",
-            EntryKind::System,
-            Some(EventData::Action(ActionEvent::Done { id: 1 })),
-        ),
-    ];
-    let loaded: Vec<(&str, EntryKind, Option<EventData>)> = record
-        .timeline
-        .iter()
-        .map(|e| (e.uuid.as_str(), e.kind, e.data.clone()))
-        .collect();
-    let mut in_log_order = loaded.clone();
-    in_log_order.sort_by_key(|(uuid, ..)| expected.iter().position(|(u, ..)| u == uuid));
-    assert_eq!(in_log_order, expected);
-    for entry in &record.timeline {
-        assert_eq!(entry.recorded_at, store_clock(), "{} {}", entry.uuid, entry.text);
-    }
-    // When it happened stays the act's (the milestone's own time for a milestone).
-    let occurred = |uuid: &str| {
-        record
+        let record = Store::open(db.location(), OpenMode::Existing)
+            .unwrap()
+            .incident_record(id)
+            .unwrap();
+        let checklist = |from, to, outcome| {
+            Some(EventData::Checklist {
+                key: "1.1".into(),
+                from,
+                to,
+                outcome,
+            })
+        };
+        let expected: Vec<(&str, EntryKind, Option<EventData>)> = vec![
+            (
+                "inc:declared",
+                EntryKind::System,
+                Some(EventData::Declared {
+                    severity: Severity::P2,
+                    runbook: warroom::runbook::DEFAULT_RUNBOOK_NAME.into(),
+                }),
+            ),
+            ("note", EntryKind::Note, None),
+            ("imported", EntryKind::Note, None),
+            (
+                "tick",
+                EntryKind::ChecklistChange,
+                checklist(ItemState::Open, ItemState::Done, ChangeOutcome::Applied),
+            ),
+            (
+                "tick-again",
+                EntryKind::ChecklistChange,
+                checklist(ItemState::Done, ItemState::Done, ChangeOutcome::Already),
+            ),
+            (
+                "tick-stale",
+                EntryKind::ChecklistChange,
+                checklist(ItemState::Done, ItemState::NotApplicable, ChangeOutcome::Conflict),
+            ),
+            (
+                "sev",
+                EntryKind::SeverityChange,
+                Some(EventData::Severity {
+                    from: Severity::P2,
+                    to: Severity::P1,
+                    reason: "EU checkout failing".into(),
+                    outcome: ChangeOutcome::Applied,
+                }),
+            ),
+            (
+                "snooze",
+                EntryKind::System,
+                Some(EventData::Snooze {
+                    until: minute(30),
+                    reason: "vendor call".into(),
+                }),
+            ),
+            (
+                "phase",
+                EntryKind::System,
+                Some(EventData::Phase {
+                    index: 1,
+                    name: "Response".into(),
+                }),
+            ),
+            (
+                "timer",
+                EntryKind::System,
+                Some(EventData::Timer(TimerEvent::Started {
+                    id: 1,
+                    deadline: minute(16),
+                })),
+            ),
+            (
+                "timer-done",
+                EntryKind::System,
+                Some(EventData::Timer(TimerEvent::Closed {
+                    id: 1,
+                    state: TimerState::Done,
+                })),
+            ),
+            (
+                "role",
+                EntryKind::RoleChange,
+                Some(EventData::Role {
+                    role: "comms".into(),
+                    from: None,
+                    to: "carol".into(),
+                }),
+            ),
+            (
+                "handoff",
+                EntryKind::RoleChange,
+                Some(EventData::Role {
+                    role: "ic".into(),
+                    from: Some("alice".into()),
+                    to: "bob".into(),
+                }),
+            ),
+            (
+                "ack",
+                EntryKind::System,
+                Some(EventData::Milestone(MilestoneSet {
+                    which: Milestone::Acknowledged,
+                    at: minute(9),
+                })),
+            ),
+            (
+                "resolve",
+                EntryKind::System,
+                Some(EventData::Milestone(MilestoneSet {
+                    which: Milestone::Resolved,
+                    at: minute(40),
+                })),
+            ),
+            (
+                "postmortem",
+                EntryKind::System,
+                Some(EventData::Postmortem { done_at: minute(50) }),
+            ),
+            (
+                "action",
+                EntryKind::System,
+                Some(EventData::Action(ActionEvent::Added { id: 1 })),
+            ),
+            (
+                "action-done",
+                EntryKind::System,
+                Some(EventData::Action(ActionEvent::Done { id: 1 })),
+            ),
+        ];
+        let loaded: Vec<(&str, EntryKind, Option<EventData>)> = record
             .timeline
             .iter()
-            .find(|e| e.uuid == uuid)
-            .unwrap()
-            .occurred_at
-    };
-    assert_eq!(occurred("inc:declared"), at(DECLARED));
-    assert_eq!(occurred("phase"), minute(5));
-    assert_eq!(occurred("ack"), minute(9));
+            .map(|e| (e.uuid.as_str(), e.kind, e.data.clone()))
+            .collect();
+        let mut in_log_order = loaded.clone();
+        in_log_order.sort_by_key(|(uuid, ..)| expected.iter().position(|(u, ..)| u == uuid));
+        assert_eq!(in_log_order, expected);
+        for entry in &record.timeline {
+            assert_eq!(entry.recorded_at, store_clock(), "{} {}", entry.uuid, entry.text);
+        }
+        // When it happened stays the act's (the milestone's own time for a milestone).
+        let occurred = |uuid: &str| {
+            record
+                .timeline
+                .iter()
+                .find(|e| e.uuid == uuid)
+                .unwrap()
+                .occurred_at
+        };
+        assert_eq!(occurred("inc:declared"), at(DECLARED));
+        assert_eq!(occurred("phase"), minute(5));
+        assert_eq!(occurred("ack"), minute(9));
+    }
 }
 
-#[test]
-fn a_retried_write_gives_back_what_it_did_and_logs_nothing_more() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let mut store = open(&db);
-    let id = declare(&mut store);
-    let first = write_everything(&mut store, id);
-    let events = event_count(&db);
-    assert_eq!(events, 18);
+on_both_engines! {
+    fn a_retried_write_gives_back_what_it_did_and_logs_nothing_more(db: &Db) {
+        let mut store = open(db);
+        let id = declare(&mut store);
+        let first = write_everything(&mut store, id);
+        let events = event_count(db);
+        assert_eq!(events, 18);
 
-    assert_eq!(declare(&mut store), id);
-    let retried = write_everything(&mut store, id);
-    assert_eq!(retried.imported, 0, "nothing imported twice");
-    // The severity change's answer carries the incident as it is now (later
-    // writes bumped its version); the outcome is the recorded one.
-    let SeverityOutcome::Changed { current, from } = &retried.severity else {
-        panic!("{:?}", retried.severity)
-    };
-    assert_eq!((current.severity, *from), (Severity::P1, Severity::P2));
-    assert_eq!(
-        Answers {
-            imported: first.imported,
-            severity: first.severity.clone(),
-            ..retried
-        },
-        first
-    );
-    // The handoff's retry names who held the role before it, as recorded
-    // (not bob, who holds it now).
-    assert_eq!(first.roles[1].as_deref(), Some("alice"));
-    assert_eq!(event_count(&db), events);
+        assert_eq!(declare(&mut store), id);
+        let retried = write_everything(&mut store, id);
+        assert_eq!(retried.imported, 0, "nothing imported twice");
+        // The severity change's answer carries the incident as it is now (later
+        // writes bumped its version); the outcome is the recorded one.
+        let SeverityOutcome::Changed { current, from } = &retried.severity else {
+            panic!("{:?}", retried.severity)
+        };
+        assert_eq!((current.severity, *from), (Severity::P1, Severity::P2));
+        assert_eq!(
+            Answers {
+                imported: first.imported,
+                severity: first.severity.clone(),
+                ..retried
+            },
+            first
+        );
+        // The handoff's retry names who held the role before it, as recorded
+        // (not bob, who holds it now).
+        assert_eq!(first.roles[1].as_deref(), Some("alice"));
+        assert_eq!(event_count(db), events);
+    }
 }
 
-/// Rewrites `data` of the event `uuid` straight in the file, as a member with
-/// the sqlite3 shell could.
-fn plant_data(db: &std::path::Path, uuid: &str, data: &str) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let changed = conn
-        .execute("UPDATE events SET data = ?1 WHERE uuid = ?2", [data, uuid])
-        .unwrap();
-    assert_eq!(changed, 1, "{uuid}");
+/// Rewrites `data` of the event `uuid` straight in the database, as a member
+/// with the sqlite3 shell (or psql and write access) could.
+fn plant_data(db: &engines::Db, uuid: &str, data: &str) {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let changed = db.superuser_sql(&format!(
+        "UPDATE events SET data = {} WHERE uuid = {} RETURNING id",
+        quoted(data),
+        quoted(uuid)
+    ));
+    assert_eq!(changed.len(), 1, "{uuid}");
 }
 
-#[test]
-fn hand_edited_data_loads_as_none_and_the_entry_still_shows() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let mut store = open(&db);
-    let id = declare(&mut store);
-    let first = write_everything(&mut store, id);
-    drop(store);
-    let garbage = [
-        ("tick", r#"{"checklist":{"key":"1.1","from":"ajar"}}"#),
-        ("timer", r#"{"timer":{"id":"one""#),
-        ("handoff", "not json at all"),
-        ("phase", r#"{"a_kind_from_the_future":{"x":1}}"#),
-        ("sev", "42"),
-    ];
-    for (uuid, data) in garbage {
-        plant_data(&db, uuid, data);
-    }
-    rechain(&db);
+on_both_engines! {
+    fn hand_edited_data_loads_as_none_and_the_entry_still_shows(db: &Db) {
+        let mut store = open(db);
+        let id = declare(&mut store);
+        let first = write_everything(&mut store, id);
+        drop(store);
+        let garbage = [
+            ("tick", r#"{"checklist":{"key":"1.1","from":"ajar"}}"#),
+            ("timer", r#"{"timer":{"id":"one""#),
+            ("handoff", "not json at all"),
+            ("phase", r#"{"a_kind_from_the_future":{"x":1}}"#),
+            ("sev", "42"),
+        ];
+        for (uuid, data) in garbage {
+            plant_data(db, uuid, data);
+        }
+        db.rechain();
 
-    let mut store = open(&db);
-    let record = store.incident_record(id).unwrap();
-    for (uuid, _) in garbage {
-        let entry = record.timeline.iter().find(|e| e.uuid == uuid).unwrap();
-        assert_eq!(entry.data, None, "{uuid}");
-    }
-    let untouched = record.timeline.iter().find(|e| e.uuid == "snooze").unwrap();
-    assert!(untouched.data.is_some());
-    // A retry of a garbled act still gives back an answer and writes nothing.
-    let events = event_count(&db);
-    let retried = write_everything(&mut store, id);
-    assert_eq!(retried.timer, first.timer);
-    assert_eq!(retried.roles[1], None, "who held it is no longer known");
-    assert_eq!(event_count(&db), events);
-    drop(store);
+        let mut store = open(db);
+        let record = store.incident_record(id).unwrap();
+        for (uuid, _) in garbage {
+            let entry = record.timeline.iter().find(|e| e.uuid == uuid).unwrap();
+            assert_eq!(entry.data, None, "{uuid}");
+        }
+        let untouched = record.timeline.iter().find(|e| e.uuid == "snooze").unwrap();
+        assert!(untouched.data.is_some());
+        // A retry of a garbled act still gives back an answer and writes nothing.
+        let events = event_count(db);
+        let retried = write_everything(&mut store, id);
+        assert_eq!(retried.timer, first.timer);
+        assert_eq!(retried.roles[1], None, "who held it is no longer known");
+        assert_eq!(event_count(db), events);
+        drop(store);
 
-    let shown = ok(&db, &["show", &id.to_string()]);
-    for text in [
-        "marked done 1.1",
-        "Timer 1 started: check rollback",
-        "Incident Commander: alice → bob",
-        "Phase 2: Response",
-        "Severity P2 → P1: EU checkout failing",
-    ] {
-        assert!(shown.contains(text), "{text:?} missing from show:\n{shown}");
+        let shown = ok(db.path(), &["show", &id.to_string()]);
+        for text in [
+            "marked done 1.1",
+            "Timer 1 started: check rollback",
+            "Incident Commander: alice → bob",
+            "Phase 2: Response",
+            "Severity P2 → P1: EU checkout failing",
+        ] {
+            assert!(shown.contains(text), "{text:?} missing from show:\n{shown}");
+        }
+        ok(db.path(), &["verify"]);
     }
-    ok(&db, &["verify"]);
 }
 
 /// `warroom export ID` by an account whose private state is `state`.
@@ -455,48 +453,40 @@ fn severity_history(export: &str) -> Vec<&str> {
         .collect()
 }
 
-#[test]
-fn the_export_finds_the_declaration_by_its_data_not_its_words() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let mut store = open(&db);
-    let id = declare(&mut store);
-    store.set_phase(&act("phase", id, 1), 1, "Response").unwrap();
-    store.set_severity(&severity("sev", id)).unwrap();
-    drop(store);
-    let before = export(&db, id, &dir.path().join("looked-before"));
-    assert_eq!(
-        severity_history(&before),
-        vec![
-            "| 2026-03-01 14:00:00 | alice | Declared P2 medium: Checkout down in EU |",
-            "| 2026-03-01 14:03:00 | alice | Severity P2 → P1: EU checkout failing |",
-        ]
-    );
+on_both_engines! {
+    fn the_export_finds_the_declaration_by_its_data_not_its_words(db: &Db) {
+        let dir = temp_dir();
+        let mut store = open(db);
+        let id = declare(&mut store);
+        store.set_phase(&act("phase", id, 1), 1, "Response").unwrap();
+        store.set_severity(&severity("sev", id)).unwrap();
+        drop(store);
+        let before = export(db.path(), id, &dir.path().join("looked-before"));
+        assert_eq!(
+            severity_history(&before),
+            vec![
+                "| 2026-03-01 14:00:00 | alice | Declared P2 medium: Checkout down in EU |",
+                "| 2026-03-01 14:03:00 | alice | Severity P2 → P1: EU checkout failing |",
+            ]
+        );
 
-    // The declaration reworded; another system entry made to read like one.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE events SET text = 'Opened by the pager bot at P2' WHERE uuid = 'inc:declared'",
-        [],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE events SET text = 'Declared P0 critical: not really' WHERE uuid = 'phase'",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    rechain(&db);
+        // The declaration reworded; another system entry made to read like one.
+        db.superuser_batch(
+            "UPDATE events SET text = 'Opened by the pager bot at P2' WHERE uuid = 'inc:declared';
+             UPDATE events SET text = 'Declared P0 critical: not really' WHERE uuid = 'phase';",
+        );
+        db.rechain();
 
-    // Read by an account that had not looked before the rewrite (one that
-    // had would be warned: tests/attack_member_record.rs).
-    let after = export(&db, id, &dir.path().join("first-look"));
-    assert_eq!(
-        severity_history(&after),
-        vec![
-            "| 2026-03-01 14:00:00 | alice | Opened by the pager bot at P2 |",
-            "| 2026-03-01 14:03:00 | alice | Severity P2 → P1: EU checkout failing |",
-        ]
-    );
-    assert!(!after.contains("NOT verified"), "{after}");
+        // Read by an account that had not looked before the rewrite (one that
+        // had would be warned: tests/attack_member_record.rs).
+        let after = export(db.path(), id, &dir.path().join("first-look"));
+        assert_eq!(
+            severity_history(&after),
+            vec![
+                "| 2026-03-01 14:00:00 | alice | Opened by the pager bot at P2 |",
+                "| 2026-03-01 14:03:00 | alice | Severity P2 → P1: EU checkout failing |",
+            ]
+        );
+        assert!(!after.contains("NOT verified"), "{after}");
+    }
 }

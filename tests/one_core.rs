@@ -8,8 +8,9 @@ mod common;
 
 use std::path::Path;
 
+use common::engines::Db;
 use common::pty::Console;
-use common::{db_in, temp_dir, warroom};
+use common::warroom;
 use regex::Regex;
 
 /// A write as the command line takes it and as the `:` line takes it.
@@ -196,23 +197,14 @@ fn normalized(text: &str) -> String {
 }
 
 /// Every event after the declaration: kind, author, text, data.
-fn events(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT kind, author, text, coalesce(data, '') FROM events WHERE id > 1 ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok(format!(
-            "{} | {} | {} | {}",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?
-        ))
-    })
-    .unwrap()
-    .map(|row| normalized(&row.unwrap()))
-    .collect()
+fn events(db: &Db) -> Vec<String> {
+    db.superuser_sql("SELECT kind, author, text, coalesce(data, '') FROM events WHERE id > 1 ORDER BY id")
+        .into_iter()
+        .map(|row| {
+            let columns: Vec<String> = row.into_iter().map(Option::unwrap_or_default).collect();
+            normalized(&columns.join(" | "))
+        })
+        .collect()
 }
 
 /// A console on `db` (declared through the command line), wide enough for
@@ -253,62 +245,61 @@ fn expected_words(case: &Case, stdout: &str) -> String {
     }
 }
 
-#[test]
-fn every_write_answers_and_records_the_same_from_the_cli_and_the_console() {
-    let dir = temp_dir();
-    let by_cli = dir.path().join("cli.db");
-    let by_console = db_in(&dir);
-    assert!(
-        cli(&by_cli, &["declare", "-s", "P2", "Checkout down"])
-            .status
-            .success()
-    );
-    let mut console = console(&by_console);
-
-    for (n, case) in WRITES.iter().enumerate() {
-        let out = cli(&by_cli, case.cli);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+on_both_engines! {
+    fn every_write_answers_and_records_the_same_from_the_cli_and_the_console(db: &Db) {
+        let by_cli = db.another("one_core: the command line's database");
+        let by_console = db;
         assert!(
-            out.status.success() && out.stderr.is_empty(),
-            "{:?}: {}",
-            case.cli,
-            String::from_utf8_lossy(&out.stderr)
+            cli(by_cli.path(), &["declare", "-s", "P2", "Checkout down"])
+                .status
+                .success()
         );
-        let said = expected_words(case, &stdout);
-        let before = events(&by_console).len();
-        type_line(&mut console, case.line, &said);
-        console.wait_until(&format!("the event of :{}", case.line), |_| {
-            events(&by_console).len() > before
-        });
-        let (cli_events, console_events) = (events(&by_cli), events(&by_console));
-        assert_eq!(
-            cli_events, console_events,
-            "write {n} ({:?} / :{}) recorded differently",
-            case.cli, case.line
-        );
+        let mut console = console(by_console.path());
+
+        for (n, case) in WRITES.iter().enumerate() {
+            let out = cli(by_cli.path(), case.cli);
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{:?}: {}",
+                case.cli,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let said = expected_words(case, &stdout);
+            let before = events(by_console).len();
+            type_line(&mut console, case.line, &said);
+            console.wait_until(&format!("the event of :{}", case.line), |_| {
+                events(by_console).len() > before
+            });
+            let (cli_events, console_events) = (events(&by_cli), events(by_console));
+            assert_eq!(
+                cli_events, console_events,
+                "write {n} ({:?} / :{}) recorded differently",
+                case.cli, case.line
+            );
+        }
+        assert_eq!(events(&by_cli).len(), WRITES.len());
     }
-    assert_eq!(events(&by_cli).len(), WRITES.len());
 }
 
-#[test]
-fn every_refusal_is_said_in_the_same_words_from_the_cli_and_the_console() {
-    let dir = temp_dir();
-    let db = db_in(&dir);
-    let mut console = console(&db);
-    let option = Regex::new(r"^--[a-z-]+: ").unwrap();
-    for case in REFUSALS {
-        let out = cli(&db, case.cli);
-        assert_eq!(out.status.code(), Some(1), "{:?} must be refused", case.cli);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let words = stderr
-            .trim()
-            .strip_prefix("error: ")
-            .unwrap_or_else(|| panic!("{:?}: {stderr}", case.cli));
-        // The command line names the option at fault; the console has none.
-        let words = option.replace(words, "");
-        // The message line is one row: compare what fits of it.
-        let shown: String = words.chars().take(100).collect();
-        type_line(&mut console, case.line, &shown);
+on_both_engines! {
+    fn every_refusal_is_said_in_the_same_words_from_the_cli_and_the_console(db: &Db) {
+        let mut console = console(db.path());
+        let option = Regex::new(r"^--[a-z-]+: ").unwrap();
+        for case in REFUSALS {
+            let out = cli(db.path(), case.cli);
+            assert_eq!(out.status.code(), Some(1), "{:?} must be refused", case.cli);
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let words = stderr
+                .trim()
+                .strip_prefix("error: ")
+                .unwrap_or_else(|| panic!("{:?}: {stderr}", case.cli));
+            // The command line names the option at fault; the console has none.
+            let words = option.replace(words, "");
+            // The message line is one row: compare what fits of it.
+            let shown: String = words.chars().take(100).collect();
+            type_line(&mut console, case.line, &shown);
+        }
+        assert!(events(db).is_empty(), "a refusal wrote: {:?}", events(db));
     }
-    assert!(events(&db).is_empty(), "a refusal wrote: {:?}", events(&db));
 }

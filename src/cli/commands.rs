@@ -329,7 +329,7 @@ fn metrics(db: &Location, args: MetricsArgs) -> Result<()> {
     let report = match open_store(db, OpenMode::Existing) {
         Ok(mut store) => store.metrics(&filter, Utc::now())?,
         // No database yet: no incidents to count, and where it looked.
-        Err(StoreError::NoDatabase(_)) => {
+        Err(e) if e.is_nothing_declared_yet() => {
             if !args.json {
                 println!("No incidents to count: {}", no_database_yet(db));
             }
@@ -743,11 +743,11 @@ fn list(db: &Location, args: ListArgs) -> Result<()> {
         Ok(mut store) => store.incidents(args.all)?,
         // Nothing declared yet is an empty list, not a failure; but a
         // mistyped WARROOM_DB must not look like a quiet war room.
-        Err(StoreError::NoDatabase(_)) if !args.json => {
+        Err(e) if e.is_nothing_declared_yet() && !args.json => {
             println!("No incidents: {}", no_database_yet(db));
             return Ok(());
         }
-        Err(StoreError::NoDatabase(_)) => Vec::new(),
+        Err(e) if e.is_nothing_declared_yet() => Vec::new(),
         Err(e) => return Err(e.into()),
     };
     if args.json {

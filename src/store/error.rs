@@ -104,6 +104,13 @@ impl From<postgres::Error> for StoreError {
 }
 
 impl StoreError {
+    /// True when the database is not there yet for a reader: no file (or an
+    /// empty one) on SQLite, no `warroom` schema on PostgreSQL. Readers
+    /// report nothing declared instead of failing, the same on both.
+    pub fn is_nothing_declared_yet(&self) -> bool {
+        matches!(self, StoreError::NoDatabase(_) | StoreError::NotInitialized(_))
+    }
+
     /// Turns a raw SQLite failure on `path` into the message a user can act on.
     pub(crate) fn from_sqlite(e: rusqlite::Error, path: &Path) -> StoreError {
         let path = path.to_path_buf();

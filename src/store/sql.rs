@@ -197,9 +197,26 @@ pub(super) enum TxInner<'a> {
     Postgres(&'a RefCell<super::postgres::engine::Session>),
 }
 
+/// Said when a text holds a NUL byte.
+pub(crate) const NUL_IN_TEXT: &str =
+    "the text holds a NUL byte (\\0), which warroom does not record: nothing was written";
+
+/// PostgreSQL refuses NUL in text and SQLite would store it: one rule for
+/// both, checked where every value passes on its way to either engine, so
+/// no path (a note, a title, a runbook, an import) can differ.
+fn refuse_nul(params: &[&dyn ToParam]) -> Result<()> {
+    let holds_nul =
+        |param: &&dyn ToParam| matches!(param.to_param(), Param::Text(text) if text.contains('\0'));
+    if params.iter().any(holds_nul) {
+        return Err(StoreError::Invalid(NUL_IN_TEXT.into()));
+    }
+    Ok(())
+}
+
 impl Tx<'_> {
     /// Runs a statement that returns no rows; the number of rows changed.
     pub(crate) fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<u64> {
+        refuse_nul(params)?;
         match &self.inner {
             TxInner::Sqlite(tx) => super::sqlite::execute(tx, sql, params),
             TxInner::Postgres(session) => session.borrow_mut().execute(sql, params),
@@ -208,6 +225,7 @@ impl Tx<'_> {
 
     /// Every row of a query.
     pub(crate) fn query(&self, sql: &str, params: &[&dyn ToParam]) -> Result<Vec<Row>> {
+        refuse_nul(params)?;
         match &self.inner {
             TxInner::Sqlite(tx) => super::sqlite::query(tx, sql, params),
             TxInner::Postgres(session) => session.borrow_mut().query(sql, params),

@@ -8,7 +8,7 @@ pub mod pty;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use warroom::domain::chain::{ChainValue, EventContent, GENESIS, link};
+use warroom::domain::chain::ChainValue;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_warroom");
 
@@ -93,53 +93,12 @@ pub fn set_fixture_clock(at: chrono::DateTime<chrono::Utc>) {
 
 /// The chain values a rewriter with write access would compute.
 pub fn chain_values(db: &Path) -> Vec<(i64, ChainValue)> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, uuid, incident_id, kind, occurred_at, recorded_at, author, text, pinned, data
-             FROM events ORDER BY id",
-        )
-        .unwrap();
-    let mut previous = GENESIS;
-    let mut rows = stmt.query([]).unwrap();
-    let mut values = Vec::new();
-    while let Some(r) = rows.next().unwrap() {
-        let text = |n| r.get::<_, String>(n).unwrap();
-        let (uuid, kind, author, body) = (text(1), text(3), text(6), text(7));
-        let data: Option<String> = r.get(9).unwrap();
-        let id = r.get(0).unwrap();
-        previous = link(
-            &previous,
-            &EventContent {
-                id,
-                uuid: &uuid,
-                incident_id: r.get(2).unwrap(),
-                kind: &kind,
-                occurred_at_ms: r.get(4).unwrap(),
-                recorded_at_ms: r.get(5).unwrap(),
-                author: &author,
-                text: &body,
-                pinned: r.get(8).unwrap(),
-                data: data.as_deref(),
-            },
-        );
-        values.push((id, previous));
-    }
-    values
+    engines::Db::file(db).chain_values()
 }
 
 /// Gives every event the chain value warroom would have written, as after
 /// rows planted straight into the file (tests that are about something else
 /// than the chain plant rows this way).
 pub fn rechain(db: &Path) {
-    let mut conn = rusqlite::Connection::open(db).unwrap();
-    let tx = conn.transaction().unwrap();
-    for (id, value) in chain_values(db) {
-        tx.execute(
-            "UPDATE events SET chain = ?1 WHERE id = ?2",
-            rusqlite::params![&value[..], id],
-        )
-        .unwrap();
-    }
-    tx.commit().unwrap();
+    engines::Db::file(db).rechain()
 }
