@@ -750,6 +750,7 @@ fn a_responders_console_says_it_is_here_and_leaves_and_the_server_names_its_role
         session: uuid::Uuid::new_v4().to_string(),
         account: "alice".into(),
         terminal: "pts/3".into(),
+        host: "bastion-1".into(),
         incident_id: None,
         since: now,
         seen_at: now,
