@@ -6,8 +6,8 @@ use std::error::Error as _;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
@@ -383,11 +383,15 @@ fn tls_for(target: &PgTarget, env: &PgEnv) -> Result<TlsSetup, ConnectError> {
     })
 }
 
-/// Connection attempts still waiting for a server, in this process.
-static PENDING_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
-/// At most this many wait at once (the console's store and its listener,
-/// with room for one more each).
-const MAX_PENDING_ATTEMPTS: usize = 4;
+/// Attempts given up at their timeout and still waiting for a server, in
+/// this process.
+static ABANDONED_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
+/// Past this many, no new attempt is made until one of them ends.
+const MAX_ABANDONED_ATTEMPTS: usize = 4;
+/// An attempt's state, between its thread and the caller waiting for it.
+const WAITING: u8 = 0;
+const FINISHED: u8 = 1;
+const ABANDONED: u8 = 2;
 
 fn connect_endpoint(
     target: &PgTarget,
@@ -425,18 +429,19 @@ fn connect_endpoint(
     // that accepts and then says nothing would hang the caller. So the
     // attempt runs on its own thread and is abandoned when time is up (a
     // late client is dropped when it finds nobody waiting).
-    // Abandoned attempts against a server that accepts and never answers
-    // wait until it does: a console retrying every second would pile them
-    // up, so only a few may be waiting at once.
-    if PENDING_ATTEMPTS.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_ATTEMPTS {
-        PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+    // An attempt abandoned at its timeout waits until the server answers;
+    // against one that accepts and never does, a console retrying every
+    // second would pile them up, so past a few abandoned ones, none is made.
+    if ABANDONED_ATTEMPTS.load(Ordering::SeqCst) >= MAX_ABANDONED_ATTEMPTS {
         return Err(ConnectError::Timeout {
             endpoint: endpoint.clone(),
             after: target.connect_timeout(),
         });
     }
+    let state = Arc::new(AtomicU8::new(WAITING));
     let (sender, receiver) = mpsc::channel();
     let connector = tls.map(|t| t.connector.clone());
+    let attempt_state = Arc::clone(&state);
     std::thread::Builder::new()
         .name("warroom-pg-connect".into())
         .spawn(move || {
@@ -444,17 +449,35 @@ fn connect_endpoint(
                 Some(connector) => config.connect(connector),
                 None => config.connect(NoTls),
             };
-            PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+            if attempt_state
+                .compare_exchange(WAITING, FINISHED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                ABANDONED_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+            }
             let _ = sender.send(result);
         })
-        .map_err(|e| {
-            PENDING_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
-            ConnectError::Other {
-                endpoint: endpoint.clone(),
-                cause: format!("cannot start a thread to connect: {e}"),
-            }
+        .map_err(|e| ConnectError::Other {
+            endpoint: endpoint.clone(),
+            cause: format!("cannot start a thread to connect: {e}"),
         })?;
-    match receiver.recv_timeout(target.connect_timeout()) {
+    let answer = match receiver.recv_timeout(target.connect_timeout()) {
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            ABANDONED_ATTEMPTS.fetch_add(1, Ordering::SeqCst);
+            if state
+                .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                Err(mpsc::RecvTimeoutError::Timeout)
+            } else {
+                // It finished just now after all.
+                ABANDONED_ATTEMPTS.fetch_sub(1, Ordering::SeqCst);
+                receiver.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+            }
+        }
+        other => other,
+    };
+    match answer {
         Ok(Ok(client)) => Ok(client),
         Ok(Err(error)) => Err(explain(
             &error,
