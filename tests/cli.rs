@@ -566,3 +566,25 @@ fn every_answer_is_the_same_on_both_engines() {
     );
     assert_eq!(on_sqlite.len(), script.len());
 }
+
+/// `$WARROOM_DB` may hold a password (a PostgreSQL URL): the help, every
+/// subcommand's help and the man page name the variable, never its value.
+#[test]
+fn the_help_never_shows_the_database_variables_value() {
+    for args in [
+        &["--help"][..],
+        &["note", "--help"],
+        &["doctor", "--help"],
+        &["manpage"],
+    ] {
+        let out = std::process::Command::new(common::BIN)
+            .args(args)
+            .env("WARROOM_DB", "postgresql://ic:s3cret-pw@db.internal/warroom")
+            .output()
+            .expect("run warroom");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {said}");
+        assert!(said.contains("WARROOM_DB"), "{args:?} names the variable: {said}");
+        assert!(!said.contains("s3cret-pw"), "{args:?} shows the password: {said}");
+    }
+}

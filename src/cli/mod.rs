@@ -26,8 +26,16 @@ use crate::domain::time::TIME_FORMS;
                   Diagnostics are logged to $XDG_STATE_HOME/warroom/warroom.log (~/.local/state/warroom/warroom.log)."
 )]
 pub struct Cli {
-    /// Database file shared by the responders.
-    #[arg(long, global = true, env = "WARROOM_DB", value_name = "PATH")]
+    /// The war room's database: a file shared by the responders of one host,
+    /// or a postgresql:// URL (the password from PGPASSWORD or ~/.pgpass).
+    // The variable's value is never shown in the help: it may hold a password.
+    #[arg(
+        long,
+        global = true,
+        env = "WARROOM_DB",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
     pub db: Option<PathBuf>,
 
     /// Incident to open in the console (default: the most recent open one).
