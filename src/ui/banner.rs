@@ -18,8 +18,9 @@ pub fn alarm(app: &App) -> Option<String> {
         return Some(format!(" DATABASE GONE: {why} "));
     }
     if let Some(why) = &app.reconnecting {
+        // What it means first: the server's reason can be long.
         return Some(format!(
-            " RECONNECTING: {why} (notes stay as drafts; caught up on return) "
+            " RECONNECTING (notes stay as drafts; catches up by itself): {why} "
         ));
     }
     app.tampered
