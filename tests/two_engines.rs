@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ok, show_json};
+use common::{note_texts, ok, show_json};
 
 on_both_engines! {
     fn declare_note_check_and_show(db: &Db) {
@@ -11,13 +11,8 @@ on_both_engines! {
         ok(db.path(), &["check", "1.1"]);
         let shown = show_json(db.path(), "1");
         assert_eq!(shown["severity"], "P1", "{shown}");
-        let texts: Vec<&str> = shown["timeline"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["text"].as_str().unwrap())
-            .collect();
-        assert!(texts.contains(&"rolled back 4.2.1"), "{texts:?}");
+        assert_eq!(shown["checklist"][0]["state"], "done", "{shown}");
+        assert_eq!(note_texts(db.path(), "1"), ["rolled back 4.2.1"]);
         let verified = ok(db.path(), &["verify"]);
         assert!(verified.contains("intact"), "{verified}");
     }

@@ -40,7 +40,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn ok(what: String) -> Finding {
+    pub(super) fn ok(what: String) -> Finding {
         Finding {
             severity: Severity::Ok,
             what,
@@ -48,7 +48,7 @@ impl Finding {
         }
     }
 
-    fn problem(severity: Severity, what: String, fix: String) -> Finding {
+    pub(super) fn problem(severity: Severity, what: String, fix: String) -> Finding {
         Finding {
             severity,
             what,

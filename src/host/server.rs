@@ -161,7 +161,7 @@ pub fn diagnose_server(target: &PgTarget) -> Vec<Finding> {
     };
     match probe.session() {
         Ok(session) => {
-            findings.push(ok(format!(
+            findings.push(Finding::ok(format!(
                 "connection and login: role {} on database {} (PostgreSQL {}){}",
                 quoted(&session.role),
                 quoted(&session.database),
@@ -208,22 +208,6 @@ pub fn diagnose_server(target: &PgTarget) -> Vec<Finding> {
     findings
 }
 
-fn ok(what: String) -> Finding {
-    Finding {
-        severity: Severity::Ok,
-        what,
-        fix: None,
-    }
-}
-
-fn problem(severity: Severity, what: String, fix: String) -> Finding {
-    Finding {
-        severity,
-        what,
-        fix: Some(fix),
-    }
-}
-
 fn tls_finding(target: &PgTarget, tls: Option<&(String, String)>) -> Finding {
     let sslmode = target.sslmode();
     let asked = format!("sslmode={}", sslmode.as_str());
@@ -239,22 +223,22 @@ fn tls_finding(target: &PgTarget, tls: Option<&(String, String)>) -> Finding {
                 sanitize_line(cipher)
             );
             match sslmode {
-                SslMode::VerifyFull => ok(format!("{in_use}: the certificate and the server's name are checked")),
-                SslMode::VerifyCa => ok(format!("{in_use}: the certificate's authority is checked, not the name")),
-                SslMode::Require => ok(format!(
+                SslMode::VerifyFull => Finding::ok(format!("{in_use}: the certificate and the server's name are checked")),
+                SslMode::VerifyCa => Finding::ok(format!("{in_use}: the certificate's authority is checked, not the name")),
+                SslMode::Require => Finding::ok(format!(
                     "{in_use}: encrypted, the certificate not checked (sslmode=verify-full checks it)"
                 )),
-                SslMode::Prefer | SslMode::Disable => problem(
+                SslMode::Prefer | SslMode::Disable => Finding::problem(
                     Severity::Warn,
                     format!("{in_use}: anyone on the path could have made this connection plain text"),
                     "use ?sslmode=require (the default for a host) or verify-full in the URL".into(),
                 ),
             }
         }
-        None if over_socket => ok(format!(
+        None if over_socket => Finding::ok(format!(
             "TLS: not in use, {asked}: the Unix socket does not leave this host"
         )),
-        None => problem(
+        None => Finding::problem(
             Severity::Warn,
             format!(
                 "TLS: not in use, {asked}: the queries, the record and the login travel unencrypted"
@@ -268,7 +252,7 @@ fn schema_finding(target: &PgTarget, facts: &SchemaFacts) -> Finding {
     let expected = schema::postgres_version();
     let init = init_command(target);
     match facts {
-        SchemaFacts::Missing => problem(
+        SchemaFacts::Missing => Finding::problem(
             Severity::Fail,
             format!(
                 "schema: database {} has no warroom schema yet",
@@ -276,7 +260,7 @@ fn schema_finding(target: &PgTarget, facts: &SchemaFacts) -> Finding {
             ),
             format!("the database's owner runs: {init} --responders ROLE --observers ROLE"),
         ),
-        SchemaFacts::NoUsage { owner } => problem(
+        SchemaFacts::NoUsage { owner } => Finding::problem(
             Severity::Fail,
             format!(
                 "schema: role {} has no USAGE on the warroom schema (owned by {}), so it can see nothing in it",
@@ -288,12 +272,12 @@ fn schema_finding(target: &PgTarget, facts: &SchemaFacts) -> Finding {
                 quoted(target.user())
             ),
         ),
-        SchemaFacts::Foreign => problem(
+        SchemaFacts::Foreign => Finding::problem(
             Severity::Fail,
             "schema: the warroom schema here belongs to another application".into(),
             "use another database for the war room (warroom leaves this one untouched)".into(),
         ),
-        SchemaFacts::Unreadable => problem(
+        SchemaFacts::Unreadable => Finding::problem(
             Severity::Fail,
             format!(
                 "schema: role {} may not read warroom.meta, so the schema's version is unknown",
@@ -301,15 +285,15 @@ fn schema_finding(target: &PgTarget, facts: &SchemaFacts) -> Finding {
             ),
             format!("the owner runs {init} --responders ROLE (or --observers ROLE) for this role's group"),
         ),
-        SchemaFacts::Version(found) if *found == expected => ok(format!(
+        SchemaFacts::Version(found) if *found == expected => Finding::ok(format!(
             "schema: warroom schema version {found}, as this binary expects"
         )),
-        SchemaFacts::Version(found) if *found > expected => problem(
+        SchemaFacts::Version(found) if *found > expected => Finding::problem(
             Severity::Fail,
             format!("schema: warroom schema version {found}, newer than this binary's {expected}"),
             "upgrade warroom on this host".into(),
         ),
-        SchemaFacts::Version(found) => problem(
+        SchemaFacts::Version(found) => Finding::problem(
             Severity::Fail,
             format!("schema: warroom schema version {found}, older than this binary's {expected}"),
             format!("the schema's owner runs: {init} (it migrates, then puts the grants back)"),
@@ -323,7 +307,7 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
     let mut findings = Vec::new();
     let unreadable = facts.unreadable();
     if !unreadable.is_empty() {
-        findings.push(problem(
+        findings.push(Finding::problem(
             Severity::Fail,
             format!(
                 "privileges: role {role} may not read {}",
@@ -336,11 +320,11 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
     if facts.can_write {
         let missing = facts.missing_for_writing();
         if missing.is_empty() {
-            findings.push(ok(format!(
+            findings.push(Finding::ok(format!(
                 "privileges: role {role} can read and write the war room"
             )));
         } else {
-            findings.push(problem(
+            findings.push(Finding::problem(
                 Severity::Fail,
                 format!(
                     "privileges: role {role} can add entries but lacks {}, so some writes fail",
@@ -350,7 +334,7 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
             ));
         }
     } else {
-        findings.push(problem(
+        findings.push(Finding::problem(
             Severity::Warn,
             format!(
                 "privileges: role {role} is read-only: it can read the war room but not write it (an observer); the console opens READ-ONLY"
@@ -362,7 +346,7 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
     }
     let rewrites = facts.log_rewrites();
     if !rewrites.is_empty() {
-        findings.push(problem(
+        findings.push(Finding::problem(
             Severity::Warn,
             format!(
                 "privileges: role {role} holds {}: the log is not append-only for this role",
@@ -377,11 +361,11 @@ fn privilege_findings(target: &PgTarget, facts: &PrivilegeFacts) -> Vec<Finding>
 
 fn notify_finding(heard: Option<Duration>) -> Finding {
     match heard {
-        Some(after) => ok(format!(
+        Some(after) => Finding::ok(format!(
             "NOTIFY round trip: came back in {:.1} ms (consoles update live)",
             after.as_secs_f64() * 1000.0
         )),
-        None => problem(
+        None => Finding::problem(
             Severity::Warn,
             format!(
                 "NOTIFY round trip: a NOTIFY did not reach a LISTEN on a second connection within {} s; consoles fall back to checking every second. A connection pooler in transaction mode (PgBouncer pool_mode=transaction) drops LISTEN",
@@ -404,7 +388,7 @@ fn clock_finding(offset_ms: i64, round_trip: Duration) -> Finding {
         ),
     };
     if offset_ms.abs() > CLOCK_SKEW_LIMIT_MS {
-        problem(
+        Finding::problem(
             Severity::Warn,
             format!(
                 "{what}: more than {} s, so entries written here are stamped out of step with the other hosts and timers come due at other moments",
@@ -414,7 +398,7 @@ fn clock_finding(offset_ms: i64, round_trip: Duration) -> Finding {
                 .into(),
         )
     } else {
-        ok(what)
+        Finding::ok(what)
     }
 }
 
@@ -427,13 +411,13 @@ fn headroom_finding(headroom: &admin::Headroom) -> Finding {
         headroom.reserved
     );
     if headroom.free() < HEADROOM_LIMIT {
-        problem(
+        Finding::problem(
             Severity::Warn,
             format!("{what}: fewer than {HEADROOM_LIMIT}, and each console holds two"),
             advice("53300").unwrap_or_default().to_string(),
         )
     } else {
-        ok(what)
+        Finding::ok(what)
     }
 }
 
