@@ -128,6 +128,16 @@ impl Store {
         }
     }
 
+    /// Runs `body` as a write that appends no event and so needs no place in
+    /// the event order (presence heartbeats). SQLite has one writer at a
+    /// time anyway; on PostgreSQL it does not take the write lock.
+    pub(crate) fn write_unordered<T>(&mut self, mut body: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.write(body),
+            Engine::Postgres(engine) => engine.write_unordered(|tx| body(tx)),
+        }
+    }
+
     /// Runs `body` in a short read transaction so it sees one consistent
     /// snapshot and ends before the next frame.
     pub(crate) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {

@@ -37,7 +37,7 @@ impl Store {
                 sanitize_line(&me.terminal)
             )));
         }
-        self.write(|tx| {
+        self.write_unordered(|tx| {
             let ahead = server_ahead(tx, me.seen_at)?;
             let seen_at = to_millis(me.seen_at + ahead);
             tx.execute(
@@ -64,7 +64,7 @@ impl Store {
 
     /// Says goodbye: the console is closing.
     pub fn leave(&mut self, session: &str) -> Result<()> {
-        self.write(|tx| {
+        self.write_unordered(|tx| {
             tx.execute("DELETE FROM presence WHERE session = ?1", params![session])?;
             Ok(())
         })

@@ -132,6 +132,16 @@ impl PgEngine {
         )
     }
 
+    /// Runs `body` as a write that appends no event (presence): the write
+    /// lock orders event ids only, so heartbeats never wait behind a long
+    /// write (an import) or hold one up.
+    pub(crate) fn write_unordered<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnlyRole(self.name()));
+        }
+        self.transaction("BEGIN ISOLATION LEVEL READ COMMITTED", body)
+    }
+
     /// Runs `body` in one read-only snapshot.
     pub(crate) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
