@@ -529,3 +529,53 @@ fn an_unreadable_frequency_names_its_line() {
         err.message
     );
 }
+
+/// The security runbook shipped beside the SOP (`assets/runbooks/`): it
+/// contains before it eradicates, preserves evidence, and keeps the legal
+/// and disclosure clocks on the checklist.
+#[test]
+fn the_shipped_security_runbook() {
+    let text = include_str!("../assets/runbooks/security.md");
+    let rb = parse(text).expect("the shipped security runbook parses");
+    assert_eq!(rb.title, "Security Incident Response");
+    let titles: Vec<&str> = rb.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Identification",
+            "Containment",
+            "Evidence Preservation",
+            "Eradication",
+            "Legal and Disclosure",
+            "Recovery and Follow-up"
+        ]
+    );
+    let phases: Vec<(&str, TimeDelta, TimeDelta)> = rb
+        .phases
+        .iter()
+        .map(|p| (p.name.as_str(), p.window_start, p.window_end))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            ("Contain", mins(0), mins(30)),
+            ("Investigate", mins(30), hours(4)),
+            ("Eradicate", hours(4), hours(24)),
+            ("Notify and Recover", hours(24), hours(72)),
+        ]
+    );
+    let item = |name: &str| rb.all_items().any(|(_, item)| item.name == name);
+    for name in [
+        "Awareness Time Recorded",
+        "Memory Captured",
+        "Chain of Custody Kept",
+        "Personal Data Assessed",
+        "Notification Duties Listed",
+    ] {
+        assert!(item(name), "{name} is on the checklist");
+    }
+    let roles: Vec<&str> = rb.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(roles, ["Security Lead", "Legal Liaison", "Forensics"]);
+    assert_eq!(rb.escalation.len(), 4);
+    assert_eq!(rb.status_cadence.len(), 4, "{:?}", rb.status_cadence);
+}
