@@ -91,6 +91,8 @@ impl Witness {
             return Ok(Some(broken.clone()));
         }
         let start = match self.head {
+            // Nothing was there yet: the chain's start is no event to look up.
+            Some((0, value)) => (0, value),
             // Still there as this process saw it? A recomputed chain changes it.
             Some((id, value)) => match store.chain_value(id)? {
                 Some(stored) if stored_value(stored.as_deref()) == value => (id, value),

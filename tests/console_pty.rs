@@ -68,6 +68,9 @@ fn declare_note_tick_help_quit() {
             && screen.contains("Rolled back deploy 4812")
             && screen.contains("second line")
     });
+    // A record this console saw begin is intact (found and fixed: the first
+    // write after starting on an empty database said TAMPERED #0).
+    assert!(!console.screen_text().contains("TAMPERED"), "{}", console.dump());
 
     // The selection opens in the current phase: Space ticks its first item.
     console.send(" ");
