@@ -24,7 +24,6 @@ use warroom::app::{Event, IncidentData};
 use warroom::console::worker::Worker;
 use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::runbook::{DEFAULT_RUNBOOK, DEFAULT_RUNBOOK_NAME};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
 const FOLLOWER_ENV: &str = "WARROOM_BENCH_FOLLOWER";
@@ -248,7 +247,6 @@ fn follow(db: &Path) {
             since: Utc::now(),
             seen_at: Utc::now(),
         },
-        (DEFAULT_RUNBOOK_NAME.into(), DEFAULT_RUNBOOK.into()),
     );
     let wake = inbox_tx.clone();
     std::thread::spawn(move || worker.run(inbox, wake, events_tx));

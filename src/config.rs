@@ -3,7 +3,8 @@
 //!
 //! ```toml
 //! database = "/srv/warroom/warroom.db"   # below --db and $WARROOM_DB
-//! runbook = "/srv/warroom/runbook.md"    # for new incidents; below --runbook
+//! runbook = "/srv/warroom/runbook.md"    # for new incidents (a file or a library name); below --runbook
+//! runbooks = "/srv/warroom/runbooks"     # the runbook library's folder (default: ~/.config/warroom/runbooks, else /etc/warroom/runbooks)
 //! color = "auto"                          # auto | always | never (NO_COLOR wins)
 //! bell = true                             # ring when a deadline comes due (WARROOM_BELL=off wins)
 //! theme = "auto"                          # dark | light | auto: the terminal's background, for the colours
@@ -50,6 +51,8 @@ pub enum Background {
 pub struct Config {
     pub database: Option<PathBuf>,
     pub runbook: Option<PathBuf>,
+    /// The runbook library's folder (see [`crate::runbooks`]).
+    pub runbooks: Option<PathBuf>,
     #[serde(default)]
     pub color: ColorChoice,
     pub bell: Option<bool>,
@@ -84,18 +87,20 @@ pub fn read(path: &Path) -> Result<Config, String> {
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The runbook for new incidents, as (name, text): the file given (from
-/// `--runbook` or the config), else the built-in SOP.
-pub fn runbook_source(given: Option<&Path>) -> Result<(String, String), String> {
+/// The runbook library this config names (its folder, else the default ones).
+pub fn runbook_library(config: &Config) -> Result<crate::runbooks::Library, String> {
+    let folder = crate::runbooks::folder(config.runbooks.as_deref());
+    crate::runbooks::Library::load(folder.as_deref())
+}
+
+/// The runbook for new incidents, as (name, text): the one given (from
+/// `--runbook` or the config: a file, or a name in the library), else the
+/// built-in SOP.
+pub fn runbook_source(given: Option<&Path>, config: &Config) -> Result<(String, String), String> {
     match given {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the runbook {}: {e}", path.display()))?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string());
-            Ok((name, text))
+        Some(wanted) => {
+            let entry = runbook_library(config)?.find(&wanted.to_string_lossy())?;
+            Ok((entry.recorded_name, entry.text))
         }
         None => Ok((
             crate::runbook::DEFAULT_RUNBOOK_NAME.to_string(),

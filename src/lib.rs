@@ -1,13 +1,14 @@
 //! warroom: a terminal war room for production incidents, shared by every
-//! responder through one SQLite file.
+//! responder through one SQLite file or one PostgreSQL database.
 //!
 //! * [`domain`]: incidents, timeline entries, checklist states, clocks,
 //!   roles, timers, action items, metrics, import parsing, the sanitizer and
 //!   their rules (pure: no I/O, no clock);
 //! * [`runbook`]: the Markdown runbook parser (checklist sections, phases,
-//!   escalation triggers, status-update cadence, roles);
-//! * [`store`]: the SQLite store many processes share safely, and following
-//!   other processes' commits;
+//!   escalation triggers, status-update cadence, roles); [`runbooks`]: the
+//!   library of runbooks to choose from (built in, and a folder's);
+//! * [`store`]: the record many processes share safely, on SQLite or
+//!   PostgreSQL, and following other processes' commits;
 //! * [`app`]: the console's state and actions; [`ui`]: drawing it, a pure
 //!   function of that state; [`console`]: the terminal and event loop;
 //! * [`command`]: the incident-command core every write goes through, from
@@ -37,6 +38,7 @@ pub mod host;
 pub mod paths;
 pub mod private_state;
 pub mod runbook;
+pub mod runbooks;
 pub mod store;
 pub mod ui;
 pub mod view;

@@ -12,6 +12,8 @@
 //!   (under any heading) sets the status-update cadence per severity
 //!   (`every N minutes|hours`, `hourly`, `half-hourly`, `daily`; severities
 //!   joined by `/`, `,` or `and`). Severities it does not name keep the SOP's.
+//! * A paragraph `**Use for**: when to pick it` says when this runbook is
+//!   the one (shown when a commander chooses among runbooks).
 //! * Bullets `**Name**: what they do` under a heading containing "Roles" name
 //!   the incident roles (in addition to the commander, communications lead,
 //!   scribe and operations lead every incident has).
@@ -41,6 +43,8 @@ pub fn default_runbook() -> &'static Runbook {
 pub struct Runbook {
     /// Text of the first level-1 heading, or "Runbook" if there is none.
     pub title: String,
+    /// When to pick this runbook, from a `**Use for**: …` paragraph.
+    pub use_for: Option<String>,
     /// Checklist sections (headings with task items that are not phases), in document order.
     pub sections: Vec<Section>,
     /// Response phases, in document order.
@@ -227,6 +231,24 @@ struct Builder {
     in_roles: bool,
 }
 
+/// The paragraph that starts `**Use for**:` (or `**Use for:**`), without
+/// that lead, on one line; None when there is none or it is empty.
+fn use_for(src: &str) -> Option<String> {
+    let mut lines = src.lines().map(str::trim);
+    let first = lines.by_ref().find_map(|line| {
+        let lower = line.to_ascii_lowercase();
+        ["**use for**:", "**use for:**"]
+            .iter()
+            .find(|lead| lower.starts_with(*lead))
+            .map(|lead| line[lead.len()..].to_string())
+    })?;
+    let paragraph: Vec<String> = std::iter::once(first)
+        .chain(lines.take_while(|line| !line.is_empty()).map(str::to_string))
+        .collect();
+    let text = collapse(&paragraph.join(" "));
+    (!text.is_empty()).then_some(text)
+}
+
 /// Parses a Markdown runbook. See the module docs for the format.
 pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
     let src = source.strip_prefix('\u{feff}').unwrap_or(source);
@@ -326,6 +348,7 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
     }
     Ok(Runbook {
         title: b.title.unwrap_or_else(|| "Runbook".to_string()),
+        use_for: use_for(src),
         sections: b.sections,
         phases: b.phases,
         escalation: b.escalation,

@@ -1252,7 +1252,9 @@ fn an_error_message_cannot_carry_controls() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            !out.status.success() && err.starts_with(&format!("error: bad{n}␛]0;pwned␇.md: runbook line ")),
+            !out.status.success()
+                && err.starts_with("error: ")
+                && err.contains(&format!("/bad{n}␛]0;pwned␇.md: runbook line ")),
             "runbook {n} ({text:?}) is refused naming its file and line: {err}"
         );
         if let Some(quoted) = quoted {

@@ -538,6 +538,14 @@ fn the_shipped_security_runbook() {
     let text = include_str!("../assets/runbooks/security.md");
     let rb = parse(text).expect("the shipped security runbook parses");
     assert_eq!(rb.title, "Security Incident Response");
+    assert!(
+        rb.use_for
+            .as_deref()
+            .is_some_and(|u| u.starts_with("unauthorised access") && u.ends_with("with no attacker.")),
+        "{:?}",
+        rb.use_for
+    );
+    assert_eq!(sop().use_for, None);
     let titles: Vec<&str> = rb.sections.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(
         titles,

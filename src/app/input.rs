@@ -50,7 +50,9 @@ impl App {
                 self.prompt.insert_str(text.replace('\n', " "));
             }
             Input::Keys if self.record.is_none() => {
-                self.start.field_mut().insert_str(text.replace('\n', " "));
+                if let Some(field) = self.start.field_mut() {
+                    field.insert_str(text.replace('\n', " "));
+                }
             }
             _ => self.say(format!(
                 "To paste into a note, press {} first",

@@ -539,7 +539,7 @@ const KEYMAP: &[Binding] = &[
         &[UP],
         A::SeverityUp,
         "severity",
-        "Higher severity (toward P0)",
+        "Higher severity (toward P0); on the runbook field, the runbook above",
         true,
     ),
     bind(
@@ -547,7 +547,7 @@ const KEYMAP: &[Binding] = &[
         &[DOWN],
         A::SeverityDown,
         "severity",
-        "Lower severity (toward P3)",
+        "Lower severity (toward P3); on the runbook field, the runbook below",
         true,
     ),
     bind(
@@ -555,7 +555,7 @@ const KEYMAP: &[Binding] = &[
         &[key(KeyCode::Tab)],
         A::FocusNext,
         "field",
-        "Next field (title, detected how long ago)",
+        "Next field (title, detected how long ago, runbook)",
         true,
     ),
     bind(

@@ -93,15 +93,63 @@ pub struct StartForm {
     /// The field being typed into.
     pub field: StartField,
     pub severity: Severity,
-    /// The built-in runbook's escalation triggers, shown beside each severity.
+    /// The runbooks to declare with (the library's); never empty.
+    pub runbooks: Vec<RunbookChoice>,
+    /// The one chosen, an index into `runbooks`.
+    pub runbook: usize,
+}
+
+/// A runbook the start screen offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunbookChoice {
+    /// Its first heading.
+    pub name: String,
+    /// When to pick it.
+    pub use_for: Option<String>,
+    /// The name an incident declared with it records.
+    pub recorded_name: String,
+    pub text: String,
+    /// Its escalation triggers, shown beside each severity.
     pub triggers: Vec<runbook::EscalationTrigger>,
 }
 
-/// The start screen's text fields.
+impl RunbookChoice {
+    /// The built-in runbooks (the SOP first), before a library folder is read.
+    pub fn built_in() -> Vec<RunbookChoice> {
+        crate::runbooks::Library::built_in()
+            .entries
+            .into_iter()
+            .map(RunbookChoice::from)
+            .collect()
+    }
+}
+
+impl From<crate::runbooks::Entry> for RunbookChoice {
+    fn from(entry: crate::runbooks::Entry) -> RunbookChoice {
+        RunbookChoice {
+            name: entry.name,
+            use_for: entry.runbook.use_for,
+            recorded_name: entry.recorded_name,
+            text: entry.text,
+            triggers: entry.runbook.escalation,
+        }
+    }
+}
+
+impl StartForm {
+    /// The runbook new incidents are declared with.
+    pub fn chosen_runbook(&self) -> &RunbookChoice {
+        &self.runbooks[self.runbook.min(self.runbooks.len() - 1)]
+    }
+}
+
+/// The start screen's fields, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartField {
     Title,
     Detected,
+    /// The runbook (chosen with the keys that move the severity elsewhere).
+    Runbook,
 }
 
 /// The whole console state.
@@ -232,7 +280,8 @@ impl App {
                 detected: empty_area(),
                 field: StartField::Title,
                 severity: Severity::P2,
-                triggers: runbook::default_runbook().escalation.clone(),
+                runbooks: RunbookChoice::built_in(),
+                runbook: 0,
             },
             focus: Pane::Checklist,
             input: Input::Keys,
@@ -313,7 +362,7 @@ impl App {
         });
     }
 
-    fn complain(&mut self, text: impl Into<String>) {
+    pub(crate) fn complain(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),
             is_error: true,

@@ -94,6 +94,8 @@ pub enum Request {
         /// When it was detected (RFC 3339, checked on the start screen);
         /// None: when declared.
         detected_at: Option<String>,
+        /// The runbook chosen: the name recorded, and its text.
+        runbook: (String, String),
     },
     /// A checked write of incident command (the core's, as the CLI's).
     Apply(Attempt),

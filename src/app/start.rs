@@ -1,5 +1,5 @@
 //! The start screen: type a title, say how long ago it was detected (now
-//! unless told), pick a severity, declare.
+//! unless told), pick a severity and a runbook, declare.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -12,11 +12,22 @@ use crate::domain::Severity;
 use crate::domain::time::{parse_duration, parse_time};
 
 impl StartForm {
-    /// The text box being typed into.
-    pub(super) fn field_mut(&mut self) -> &mut TextArea<'static> {
+    /// The text box being typed into (none on the runbook field).
+    pub(super) fn field_mut(&mut self) -> Option<&mut TextArea<'static>> {
         match self.field {
-            StartField::Title => &mut self.title,
-            StartField::Detected => &mut self.detected,
+            StartField::Title => Some(&mut self.title),
+            StartField::Detected => Some(&mut self.detected),
+            StartField::Runbook => None,
+        }
+    }
+
+    /// ↑/↓: the runbook on its field, the severity everywhere else.
+    fn step(&mut self, step: isize) {
+        if self.field == StartField::Runbook {
+            let last = self.runbooks.len().saturating_sub(1) as isize;
+            self.runbook = (self.runbook as isize + step).clamp(0, last) as usize;
+        } else {
+            self.severity = step_severity(self.severity, step);
         }
     }
 }
@@ -26,20 +37,31 @@ impl App {
     pub(super) fn start_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Request> {
         match action {
             Some(Action::Leave) => self.should_quit = true,
-            Some(Action::SeverityUp) => self.start.severity = step_severity(self.start.severity, -1),
-            Some(Action::SeverityDown) => self.start.severity = step_severity(self.start.severity, 1),
-            // Two fields: either key goes to the other one.
-            Some(Action::FocusNext | Action::FocusPrevious) => {
+            Some(Action::SeverityUp) => self.start.step(-1),
+            Some(Action::SeverityDown) => self.start.step(1),
+            Some(Action::FocusNext) => {
                 self.start.field = match self.start.field {
                     StartField::Title => StartField::Detected,
+                    StartField::Detected => StartField::Runbook,
+                    StartField::Runbook => StartField::Title,
+                }
+            }
+            Some(Action::FocusPrevious) => {
+                self.start.field = match self.start.field {
+                    StartField::Title => StartField::Runbook,
                     StartField::Detected => StartField::Title,
+                    StartField::Runbook => StartField::Detected,
                 }
             }
             Some(Action::Submit) => return self.declare(),
             Some(_) => {}
             // A tab is no part of a title or a time (nor, rebound, a move).
             None if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) => {}
-            None => type_into(self.start.field_mut(), key),
+            None => {
+                if let Some(field) = self.start.field_mut() {
+                    type_into(field, key);
+                }
+            }
         }
         Vec::new()
     }
@@ -69,11 +91,13 @@ impl App {
             }
         };
         self.say("Declaring…");
+        let runbook = self.start.chosen_runbook();
         vec![Request::Declare {
             uuid: new_uuid(),
             title,
             severity: self.start.severity,
             detected_at,
+            runbook: (runbook.recorded_name.clone(), runbook.text.clone()),
         }]
     }
 }

@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Subcommand::Init(args)) => init(&db, args),
         Some(Subcommand::Doctor) => doctor(&db),
         Some(Subcommand::List(args)) => list(&db, args),
+        Some(Subcommand::Runbooks(args)) => runbooks(&config, args),
         Some(Subcommand::Show(args)) => show(&db, args),
         Some(Subcommand::Verify(args)) => verify(&db, args),
     }
@@ -99,8 +100,9 @@ fn target_incident(store: &mut Store, given: Option<i64>) -> Result<i64> {
 }
 
 fn declare(db: &Location, args: DeclareArgs, config: &crate::config::Config) -> Result<()> {
-    let runbook = crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()))
-        .map_err(|e| eyre!(e))?;
+    let runbook =
+        crate::config::runbook_source(args.runbook.as_deref().or(config.runbook.as_deref()), config)
+            .map_err(|e| eyre!(e))?;
     let declaration = Declaration {
         title: args.title.join(" "),
         severity: args.severity,
@@ -735,6 +737,69 @@ fn record_finding(store: &mut Store) -> crate::host::Finding {
             what: format!("cannot walk the record's chain: {e}"),
             fix: Some("restore the file from a copy".into()),
         },
+    }
+}
+
+/// The runbook library: each runbook with its origin, size and when to use
+/// it; the folder's broken files on stderr with their line.
+fn runbooks(config: &crate::config::Config, args: crate::cli::RunbooksArgs) -> Result<()> {
+    let library = crate::config::runbook_library(config).map_err(|e| eyre!(e))?;
+    if args.json {
+        let listed: Vec<serde_json::Value> = library
+            .entries
+            .iter()
+            .map(|entry| {
+                serde_json::json!({
+                    "name": entry.name,
+                    "file": entry.file.as_ref().map(|f| f.display().to_string()),
+                    "use_for": entry.runbook.use_for,
+                    "items": entry.runbook.all_items().count(),
+                    "phases": entry.runbook.phases.len(),
+                })
+            })
+            .collect();
+        let broken: Vec<serde_json::Value> = library
+            .broken
+            .iter()
+            .map(|b| serde_json::json!({ "file": b.file.display().to_string(), "problem": b.problem }))
+            .collect();
+        let value = serde_json::json!({ "runbooks": listed, "broken": broken });
+        println!(
+            "{}",
+            crate::domain::escape_json_output(&serde_json::to_string_pretty(&value)?)
+        );
+    } else {
+        for entry in &library.entries {
+            let origin = entry
+                .file
+                .as_ref()
+                .map_or_else(|| "built in".to_string(), |f| f.display().to_string());
+            println!(
+                "{}  ({} items, {} phases; {})",
+                sanitize_line(&entry.name),
+                entry.runbook.all_items().count(),
+                entry.runbook.phases.len(),
+                sanitize_line(&origin)
+            );
+            if let Some(use_for) = &entry.runbook.use_for {
+                println!("    Use for: {}", sanitize_line(use_for));
+            }
+        }
+    }
+    for broken in &library.broken {
+        eprintln!("error: {}", sanitize_line(&broken.problem));
+    }
+    match library.broken.len() {
+        0 => Ok(()),
+        n => Err(eyre!(
+            "{n} runbook file{} in {} cannot be used (above); the others can",
+            if n == 1 { "" } else { "s" },
+            library
+                .folder
+                .as_ref()
+                .map_or_else(String::new, |f| sanitize_line(&f.display().to_string())
+                    .into_owned())
+        )),
     }
 }
 

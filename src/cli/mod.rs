@@ -105,6 +105,8 @@ pub enum Command {
     Doctor,
     /// List incidents (open ones unless --all).
     List(ListArgs),
+    /// List the runbooks to declare with (built in, and the library folder's); exit status 1 if one is broken.
+    Runbooks(RunbooksArgs),
     /// Show one incident: milestones, checklist and timeline.
     Show(ShowArgs),
     /// Walk the tamper-evident chain of the record; exit status 1 if it was altered.
@@ -139,8 +141,9 @@ pub struct DeclareArgs {
     /// When it was detected, if before now.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub detected_at: Option<String>,
-    /// Markdown runbook to take the checklist and phases from (default: the built-in SOP).
-    #[arg(long, value_name = "FILE")]
+    /// Runbook to take the checklist and phases from: a Markdown file, or a name
+    /// `warroom runbooks` lists (default: the built-in SOP).
+    #[arg(long, value_name = "NAME|FILE")]
     pub runbook: Option<PathBuf>,
     /// Title, one line (words are joined with spaces).
     #[arg(required = true, num_args = 1.., value_name = "TITLE")]
@@ -394,6 +397,13 @@ pub struct InitArgs {
     /// write; never rewrite the log); created NOLOGIN if missing.
     #[arg(long, value_name = "ROLE", conflicts_with = "shared")]
     pub responders: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunbooksArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -17,7 +17,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::account::current_account;
-use crate::app::{App, Event};
+use crate::app::{App, Event, RunbookChoice};
 use crate::config::Config;
 use crate::domain::presence::{self, Presence};
 use crate::store::{Location, OpenMode, Store, StoreError};
@@ -57,11 +57,36 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
     };
     app.keymap =
         crate::app::keymap::Keymap::with_overrides(&config.keys).map_err(|e| eyre!("config: {e}"))?;
-    let runbook = crate::config::runbook_source(config.runbook.as_deref()).map_err(|e| eyre!(e))?;
-    // The start screen shows the triggers of the runbook new incidents get;
-    // a broken runbook is refused now, not at declaration.
-    let parsed = crate::runbook::parse(&runbook.1).map_err(|e| eyre!("{}: {e}", runbook.0))?;
-    app.start.triggers = parsed.escalation;
+    // The start screen offers the library's runbooks, the configured one
+    // chosen; a broken configured runbook is refused now, not at declaration.
+    let library = crate::config::runbook_library(config).map_err(|e| eyre!(e))?;
+    let configured = config
+        .runbook
+        .as_deref()
+        .map(|wanted| library.find(&wanted.to_string_lossy()))
+        .transpose()
+        .map_err(|e| eyre!("config: {e}"))?;
+    let mut choices: Vec<crate::runbooks::Entry> = library.entries.clone();
+    app.start.runbook = match configured {
+        Some(wanted) => match choices
+            .iter()
+            .position(|c| c.recorded_name == wanted.recorded_name && c.file == wanted.file)
+        {
+            Some(at) => at,
+            None => {
+                choices.insert(0, wanted);
+                0
+            }
+        },
+        None => 0,
+    };
+    app.start.runbooks = choices.into_iter().map(RunbookChoice::from).collect();
+    if !library.broken.is_empty() {
+        app.complain(format!(
+            "{} runbook file(s) in the library cannot be used: `warroom runbooks` says why",
+            library.broken.len()
+        ));
+    }
 
     // Keys are read from the controlling terminal (stdin may be redirected),
     // the screen is drawn on stdout.
@@ -92,7 +117,7 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         since: Utc::now(),
         seen_at: Utc::now(),
     };
-    let worker = Worker::new(store, incident, account, me, runbook);
+    let worker = Worker::new(store, incident, account, me);
     let result = runtime.block_on(event_loop(terminal, &mut app, worker));
     drop(guard);
     result

@@ -50,18 +50,10 @@ pub struct Worker {
     pub incident: Option<i64>,
     pub account: String,
     pub me: Presence,
-    /// Name and text of the runbook for incidents declared from the console.
-    pub runbook: (String, String),
 }
 
 impl Worker {
-    pub fn new(
-        store: Store,
-        incident: Option<i64>,
-        account: String,
-        me: Presence,
-        runbook: (String, String),
-    ) -> Worker {
+    pub fn new(store: Store, incident: Option<i64>, account: String, me: Presence) -> Worker {
         Worker {
             store,
             witness: None,
@@ -72,7 +64,6 @@ impl Worker {
             incident,
             account,
             me,
-            runbook,
         }
     }
 
@@ -293,13 +284,14 @@ impl Worker {
                 title,
                 severity,
                 detected_at,
+                runbook,
             } => {
                 let declaration = Declaration {
                     title: title.clone(),
                     severity: *severity,
                     started_at: None,
                     detected_at: detected_at.clone(),
-                    runbook: self.runbook.clone(),
+                    runbook: runbook.clone(),
                 };
                 let id = declaration
                     .check(&Local::now())

@@ -63,10 +63,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if context == Context::Start {
         // Not a key: on the start screen, typing fills the field.
         let field = match app.start.field {
-            StartField::Title => "title",
-            StartField::Detected => "how long ago",
+            StartField::Title => Some("title"),
+            StartField::Detected => Some("how long ago"),
+            StartField::Runbook => None,
         };
-        push_hint(&mut spans, "type", field, theme);
+        if let Some(field) = field {
+            push_hint(&mut spans, "type", field, theme);
+        }
     }
     if app.input == Input::CommandLine {
         command_help(&mut spans, &text_of_prompt(app), hints_area.width as usize, theme);

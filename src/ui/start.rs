@@ -1,5 +1,5 @@
 //! The start screen: no open incident, so declare one without a mouse:
-//! title, how long ago it was detected (now unless told), severity.
+//! title, how long ago it was detected (now unless told), runbook, severity.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::centered;
+use super::text::{truncate, wrap};
 use super::theme::Theme;
 use crate::app::keymap::{Action, Context};
 use crate::app::{App, StartField};
@@ -24,7 +25,7 @@ fn field(area: &TextArea<'static>, typing: bool) -> TextArea<'static> {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let popup = centered(area, 78, 16);
+    let popup = centered(area, 78, 20);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -32,11 +33,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
 
-    let [intro, title_label, title_area, detected_area, severity_area] = Layout::vertical([
+    let [
+        intro,
+        title_label,
+        title_area,
+        detected_area,
+        runbook_area,
+        severity_area,
+    ] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(2),
+        Constraint::Length(4),
         Constraint::Fill(1),
     ])
     .areas(inner);
@@ -77,6 +86,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     );
 
     let key = |action| app.keymap.key_name(Context::Start, action);
+    draw_runbook(frame, runbook_area, app, theme);
     let mut lines = vec![Line::styled(
         format!(
             "Severity ({}/{}):",
@@ -89,6 +99,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         let chosen = severity == app.start.severity;
         let trigger = app
             .start
+            .chosen_runbook()
             .triggers
             .iter()
             .find(|t| t.severity == severity.as_str())
@@ -113,4 +124,58 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), severity_area);
+}
+
+/// The runbook new incidents get: its name, where it is among the others,
+/// and when to use it. On its field (Tab) the severity keys choose it.
+fn draw_runbook(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let start = &app.start;
+    let here = start.field == StartField::Runbook;
+    let chosen = start.chosen_runbook();
+    let key = |action| app.keymap.key_name(Context::Start, action);
+    let how = if here {
+        format!(
+            "Runbook ({}/{} to choose):",
+            key(Action::SeverityUp),
+            key(Action::SeverityDown)
+        )
+    } else {
+        format!("Runbook ({} to choose):", key(Action::FocusNext))
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(how, theme.title()),
+        Span::styled(
+            format!(
+                "  {} of {}",
+                start.runbook.min(start.runbooks.len() - 1) + 1,
+                start.runbooks.len()
+            ),
+            theme.dim(),
+        ),
+    ])];
+    lines.push(Line::from(vec![
+        Span::raw(if here { " ▶ " } else { "   " }),
+        Span::styled(
+            sanitize_line(&chosen.name).into_owned(),
+            if here { theme.selected() } else { theme.title() },
+        ),
+    ]));
+    if let Some(use_for) = &chosen.use_for {
+        // Two lines at most, indented under the name; the rest ends in `…`
+        // (`warroom runbooks` prints it whole).
+        const INDENT: &str = "   ";
+        let width = (area.width as usize).saturating_sub(INDENT.len()).max(1);
+        let mut wrapped = wrap(&format!("Use for: {}", sanitize_line(use_for)), width);
+        if wrapped.len() > 2 {
+            let rest = wrapped[1..].join(" ");
+            wrapped.truncate(1);
+            wrapped.push(truncate(&rest, width));
+        }
+        lines.extend(
+            wrapped
+                .into_iter()
+                .map(|line| Line::styled(format!("{INDENT}{line}"), theme.dim())),
+        );
+    }
+    frame.render_widget(Paragraph::new(lines), area);
 }
