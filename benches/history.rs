@@ -634,12 +634,12 @@ fn print_goals(
         ));
     }
     println!(
-        "{:<40} | {:>14} | {:>10} | met",
+        "{:<46} | {:>14} | {:>10} | met",
         "goal (issue #14)", "today", "goal"
     );
     for (what, today, goal, met) in lines {
         println!(
-            "{what:<40} | {today:>14} | {goal:>10} | {}",
+            "{what:<46} | {today:>14} | {goal:>10} | {}",
             if met { "yes" } else { "no" }
         );
     }
@@ -664,7 +664,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);

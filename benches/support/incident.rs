@@ -91,7 +91,7 @@ fn entry(n: usize, entries: usize, declared: DateTime<Utc>) -> NewEntry {
         newest_text(entries)
     } else if n % RARE_EVERY == 5_000 {
         format!("{RARE_WORD} stage {n} holding at 5% of traffic")
-    } else if n % 97 == 0 {
+    } else if n.is_multiple_of(97) {
         // Pasted command output: kept as lines, not wrapped.
         format!(
             "kubectl get pods -n payments (#{n})\n  NAME                 READY   STATUS    RESTARTS\n  api-{n:06}-x   1/1     Running   {}",
