@@ -1,0 +1,310 @@
+//! Propagation latency between processes: from the moment a writer's commit
+//! returns to the moment other processes have applied the new entry, with 1
+//! and with 10 followers, beside the same measurement for `tail -f` following
+//! an appended text file (the inotify floor a shared-log workaround gets).
+//! A follower can apply an entry before the writer's commit call returns
+//! (SQLite makes it visible before the fsync finishes); that counts as 0.
+//! The time from the start of the write (including the durable commit) is
+//! printed too.
+//!
+//! Followers are the running bench binary re-run in follower mode, each
+//! running the console's own store worker headless (folder watch,
+//! `data_version`, quick re-checks, fallback poll, presence heartbeats,
+//! incremental loads) and stamping each entry when the worker's snapshot
+//! carrying it arrives. Shared by `benches/propagation.rs` and
+//! `benches/history.rs`; a bench using it calls [`follow_if_asked`] first.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::Utc;
+use warroom::app::{Event, IncidentData};
+use warroom::console::worker::Worker;
+use warroom::domain::presence::Presence;
+use warroom::domain::{EntryKind, Milestones, Severity};
+use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
+
+const FOLLOWER_ENV: &str = "WARROOM_BENCH_FOLLOWER";
+/// Time between two writes: far faster than people type, slow enough that
+/// each event's latency is measured on its own.
+const PACE: Duration = Duration::from_millis(4);
+
+fn micros_now() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros()
+}
+
+/// The number of events per run: `WARROOM_BENCH_EVENTS`, else 1,000.
+pub fn events_from_env() -> usize {
+    std::env::var("WARROOM_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// In a follower process (started by [`run`]): follows and returns true.
+pub fn follow_if_asked() -> bool {
+    match std::env::var(FOLLOWER_ENV) {
+        Ok(db) => {
+            follow(Path::new(&db));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// p99 latency from the commit, in ms, with `followers` followers.
+pub struct Ratio {
+    pub followers: usize,
+    pub warroom_p99: f64,
+    pub tail_p99: f64,
+}
+
+impl Ratio {
+    pub fn times(&self) -> f64 {
+        self.warroom_p99 / self.tail_p99.max(0.001)
+    }
+}
+
+/// Measures warroom and `tail -f` with 1 and 10 followers, printing the
+/// table and the p99 ratios; returns the ratios.
+pub fn run(events: usize) -> Vec<Ratio> {
+    let dir = tempfile::tempdir().unwrap();
+    println!("propagation latency, {events} events per run, one write every {PACE:?}");
+    println!(
+        "{:<32} {:>8} {:>8} {:>8}   {:>13}",
+        "", "p50 ms", "p99 ms", "max ms", "p99 from start"
+    );
+    let mut ratios = Vec::new();
+    for followers in [1usize, 10] {
+        let warroom = run_warroom(&dir.path().join(format!("w{followers}.db")), followers, events);
+        let tail = run_tail(&dir.path().join(format!("t{followers}.log")), followers, events);
+        let warroom_p99 = report(&format!("warroom, {followers} follower(s)"), warroom);
+        let tail_p99 = report(&format!("tail -f, {followers} follower(s)"), tail);
+        ratios.push(Ratio {
+            followers,
+            warroom_p99,
+            tail_p99,
+        });
+    }
+    for ratio in &ratios {
+        println!(
+            "p99 warroom / tail -f, {} follower(s): {:.2} ms / {:.2} ms = {:.1}x",
+            ratio.followers,
+            ratio.warroom_p99,
+            ratio.tail_p99,
+            ratio.times()
+        );
+    }
+    ratios
+}
+
+/// When each write started and when it returned, in µs since the epoch.
+#[derive(Default)]
+struct Writes {
+    started: Vec<u128>,
+    returned: Vec<u128>,
+}
+
+/// Prints p50/p99/max from commit and p99 from start; returns p99 from commit in ms.
+fn report(label: &str, (writes, applied): (Writes, Vec<(usize, u128)>)) -> f64 {
+    let mut from_commit: Vec<u128> = applied
+        .iter()
+        .map(|(n, at)| at.saturating_sub(writes.returned[*n]))
+        .collect();
+    let mut from_start: Vec<u128> = applied
+        .iter()
+        .map(|(n, at)| at.saturating_sub(writes.started[*n]))
+        .collect();
+    from_commit.sort_unstable();
+    from_start.sort_unstable();
+    let at = |s: &[u128], q: f64| s[((s.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    println!(
+        "{label:<32} {:>8.2} {:>8.2} {:>8.2}   {:>10.2} ms  ({} samples)",
+        at(&from_commit, 0.5),
+        at(&from_commit, 0.99),
+        at(&from_commit, 1.0),
+        at(&from_start, 0.99),
+        from_commit.len()
+    );
+    at(&from_commit, 0.99)
+}
+
+fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+    let mut store = Store::open(db, OpenMode::Create).unwrap();
+    let id = store
+        .declare(&NewIncident::with_default_runbook(
+            "bench",
+            "propagation",
+            Severity::P1,
+            Milestones::new(Utc::now()),
+            "bench",
+        ))
+        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<Child> = (0..followers)
+        .map(|_| {
+            Command::new(&exe)
+                .env(FOLLOWER_ENV, db)
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut writes = Writes::default();
+    let applied = collect(children, events, || {
+        // Wait until every follower has loaded the incident once.
+        std::thread::sleep(Duration::from_millis(500));
+        for n in 0..events {
+            let text = n.to_string();
+            writes.started.push(micros_now());
+            store
+                .add_entry(
+                    id,
+                    &NewEntry {
+                        uuid: format!("e{n}"),
+                        kind: EntryKind::Note,
+                        occurred_at: Utc::now(),
+                        author: "bench".into(),
+                        text,
+                        pinned: false,
+                    },
+                )
+                .unwrap();
+            writes.returned.push(micros_now());
+            std::thread::sleep(PACE);
+        }
+        store
+            .add_entry(
+                id,
+                &NewEntry {
+                    uuid: "stop".into(),
+                    kind: EntryKind::Note,
+                    occurred_at: Utc::now(),
+                    author: "bench".into(),
+                    text: "stop".into(),
+                    pinned: false,
+                },
+            )
+            .unwrap();
+    });
+    (writes, applied)
+}
+
+fn run_tail(log: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+    std::fs::write(log, "").unwrap();
+    let children: Vec<Child> = (0..followers)
+        .map(|_| {
+            Command::new("tail")
+                .args(["-n0", "-f"])
+                .arg(log)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("tail is installed")
+        })
+        .collect();
+    let mut file = std::fs::OpenOptions::new().append(true).open(log).unwrap();
+    let mut writes = Writes::default();
+    let applied = collect(children, events, || {
+        std::thread::sleep(Duration::from_millis(500));
+        for n in 0..events {
+            writes.started.push(micros_now());
+            writeln!(file, "{n}").unwrap();
+            writes.returned.push(micros_now());
+            std::thread::sleep(PACE);
+        }
+        writeln!(file, "stop").unwrap();
+    });
+    (writes, applied)
+}
+
+/// Reads "SEQ" or "SEQ APPLIED_US" lines from every follower (stamping the
+/// former on arrival: tail's), runs `write`, and returns (SEQ, APPLIED_US).
+fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> Vec<(usize, u128)> {
+    let (tx, rx) = mpsc::channel();
+    let mut handles = Vec::new();
+    for mut child in children {
+        let stdout = child.stdout.take().unwrap();
+        let tx = tx.clone();
+        handles.push(std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                if line == "stop" {
+                    break;
+                }
+                let arrived = micros_now();
+                let mut parts = line.split(' ').map(|p| p.parse::<u128>());
+                match (parts.next(), parts.next()) {
+                    (Some(Ok(seq)), Some(Ok(applied))) => tx.send((seq as usize, applied)).unwrap(),
+                    (Some(Ok(seq)), None) => tx.send((seq as usize, arrived)).unwrap(),
+                    _ => {}
+                }
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }));
+    }
+    drop(tx);
+    write();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let applied: Vec<(usize, u128)> = rx.into_iter().collect();
+    assert!(
+        applied.len() >= events,
+        "every follower saw every event ({} samples)",
+        applied.len()
+    );
+    applied
+}
+
+/// Follower mode: wait like the console's store worker, print each new
+/// entry's sequence number and apply time.
+fn follow(db: &Path) {
+    let mut store = Store::open(db, OpenMode::Existing).unwrap();
+    let id = store.latest_open_incident().unwrap().unwrap();
+    // The console's own store worker, headless: its snapshots are what a
+    // console applies.
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (inbox_tx, inbox) = mpsc::channel();
+    let worker = Worker::new(
+        store,
+        Some(id),
+        "follower".into(),
+        Presence {
+            session: uuid::Uuid::new_v4().to_string(),
+            account: "follower".into(),
+            terminal: "bench".into(),
+            host: String::new(),
+            incident_id: Some(id),
+            since: Utc::now(),
+            seen_at: Utc::now(),
+        },
+    );
+    let wake = inbox_tx.clone();
+    std::thread::spawn(move || worker.run(inbox, wake, events_tx));
+    let stdout = std::io::stdout();
+    while let Some(event) = events.blocking_recv() {
+        let Event::Snapshot(snapshot) = event else {
+            continue;
+        };
+        let entries = match snapshot.incident {
+            IncidentData::Full(record) => record.timeline,
+            IncidentData::Update(update) => update.new_entries,
+            IncidentData::None => continue,
+        };
+        let applied = micros_now();
+        let mut out = stdout.lock();
+        for entry in entries.iter().filter(|e| e.kind == EntryKind::Note) {
+            if entry.text == "stop" {
+                writeln!(out, "stop").unwrap();
+                drop(inbox_tx);
+                return;
+            }
+            writeln!(out, "{} {applied}", entry.text).unwrap();
+        }
+        out.flush().unwrap();
+    }
+}
