@@ -242,7 +242,7 @@ fn init_creates_the_schema_roles_and_grants_and_prints_the_export_line_without_t
     assert_eq!(room.public_grants(), "0");
     assert_eq!(
         room.value("SELECT value FROM warroom.meta WHERE key = 'schema_version'"),
-        "1"
+        warroom::store::schema::postgres_version().to_string()
     );
 }
 
