@@ -86,7 +86,7 @@ mod tests {
                 while !text.is_char_boundary(end) {
                     end += 1;
                 }
-                lines.write_all(text[start..end].as_bytes()).unwrap();
+                lines.write_all(&text.as_bytes()[start..end]).unwrap();
                 start = end;
             }
             let out = String::from_utf8(lines.finish().unwrap()).unwrap();
