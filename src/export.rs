@@ -5,15 +5,19 @@
 //! control characters from the database, and every value the template
 //! prints has its HTML escaped, so a Markdown viewer shows it as text.
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, Utc};
-use minijinja::value::Value;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, Output, State, context};
 use serde::Serialize;
 
 use crate::domain::event::EventData;
 use crate::domain::time::format_duration;
-use crate::domain::{EntryKind, ItemState, Milestone, sanitize, sanitize_line};
-use crate::store::IncidentRecord;
+use crate::domain::{EntryKind, ItemState, Milestone, TimelineEntry, sanitize, sanitize_line};
+use crate::safe_output::SafeLines;
+use crate::store::{EntryFilter, PAGE_SIZE, Store, StoreError, TimelinePages};
 use crate::view::IncidentView;
 
 /// The built-in post-mortem template.
@@ -115,7 +119,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
 /// Entries kept out of the narrative: checklist ticks, timers, snoozes and
 /// action-item bookkeeping go to the appendix (the checklist and action
 /// items have sections of their own).
-fn is_bookkeeping(entry: &crate::domain::TimelineEntry) -> bool {
+fn is_bookkeeping(entry: &TimelineEntry) -> bool {
     entry.kind == EntryKind::ChecklistChange
         || matches!(
             entry.data,
@@ -123,18 +127,222 @@ fn is_bookkeeping(entry: &crate::domain::TimelineEntry) -> bool {
         )
 }
 
-/// Renders the post-mortem of `record` with `template`; with `pinned_only`,
-/// the timeline holds the pinned entries alone. `check` says whether the
-/// record's chain held.
-pub fn markdown(
-    record: &IncidentRecord,
-    template: &str,
-    pinned_only: bool,
-    now: DateTime<Utc>,
-    check: Option<&RecordCheck>,
-) -> Result<String, String> {
-    let incident = &record.incident;
-    let entry = |e: &crate::domain::TimelineEntry| Entry {
+/// A store shared with the template's lazily read lists.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// What to render, besides the incident.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownExport<'a> {
+    pub template: &'a str,
+    /// The timeline holds the pinned entries alone.
+    pub pinned_only: bool,
+    pub now: DateTime<Utc>,
+    /// Whether the record's chain held.
+    pub check: Option<&'a RecordCheck>,
+    /// Entries read per transaction ([`PAGE_SIZE`] but in tests).
+    pub page_size: usize,
+}
+
+impl<'a> MarkdownExport<'a> {
+    pub fn new(template: &'a str, now: DateTime<Utc>) -> MarkdownExport<'a> {
+        MarkdownExport {
+            template,
+            pinned_only: false,
+            now,
+            check: None,
+            page_size: PAGE_SIZE,
+        }
+    }
+}
+
+/// The lists of entries a template is given. Each is read from the store a
+/// page at a time while the template walks it, so an incident of any length
+/// renders in the memory of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Listing {
+    /// Every entry, or the pinned ones alone.
+    Timeline {
+        pinned_only: bool,
+    },
+    /// The timeline without the bookkeeping.
+    Narrative {
+        pinned_only: bool,
+    },
+    Bookkeeping,
+    /// The pinned entries, whatever the timeline holds.
+    Impact,
+    OfKind(EntryKind),
+    /// The declaration (the first row of the severity history).
+    Declaration,
+}
+
+impl Listing {
+    /// What the store is asked for; [`Listing::admits`] has the last word.
+    fn filter(self) -> EntryFilter {
+        match self {
+            Listing::Timeline { pinned_only: true } | Listing::Narrative { pinned_only: true } => {
+                EntryFilter::Pinned
+            }
+            Listing::Impact => EntryFilter::Pinned,
+            Listing::OfKind(kind) => EntryFilter::Kind(kind),
+            Listing::Declaration => EntryFilter::Kind(EntryKind::System),
+            Listing::Timeline { .. } | Listing::Narrative { .. } | Listing::Bookkeeping => EntryFilter::All,
+        }
+    }
+
+    fn admits(self, e: &TimelineEntry) -> bool {
+        match self {
+            Listing::Timeline { pinned_only } => !pinned_only || e.pinned,
+            Listing::Narrative { pinned_only } => (!pinned_only || e.pinned) && !is_bookkeeping(e),
+            Listing::Bookkeeping => is_bookkeeping(e),
+            Listing::Impact => e.pinned,
+            Listing::OfKind(kind) => e.kind == kind,
+            Listing::Declaration => matches!(e.data, Some(EventData::Declared { .. })),
+        }
+    }
+}
+
+/// The store behind the template's lists, the timeline as it stood when the
+/// export began, and how many entries each list holds.
+struct TimelineSource {
+    store: SharedStore,
+    incident_id: i64,
+    up_to_id: i64,
+    page_size: usize,
+    listings: Vec<Listing>,
+    /// Counted in one pass the first time a length is asked (every `for`
+    /// asks, for `loop.length` and `loop.last`).
+    counts: OnceLock<HashMap<Listing, usize>>,
+    /// The first read that failed: the render is then an error.
+    failure: Mutex<Option<String>>,
+}
+
+impl TimelineSource {
+    fn fail(&self, error: StoreError) {
+        let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        failure.get_or_insert_with(|| format!("cannot read the timeline: {error}"));
+    }
+
+    fn pages(&self, filter: EntryFilter) -> TimelinePages {
+        TimelinePages::new(self.incident_id, self.up_to_id, filter, self.page_size)
+    }
+
+    fn next_page(&self, pages: &mut TimelinePages) -> Vec<TimelineEntry> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        pages.next_page(&mut store).unwrap_or_else(|e| {
+            self.fail(e);
+            Vec::new()
+        })
+    }
+
+    fn count(&self, listing: Listing) -> usize {
+        let counts = self.counts.get_or_init(|| {
+            let mut counts: HashMap<Listing, usize> = self.listings.iter().map(|l| (*l, 0)).collect();
+            let mut pages = self.pages(EntryFilter::All);
+            loop {
+                let page = self.next_page(&mut pages);
+                if page.is_empty() {
+                    return counts;
+                }
+                for entry in &page {
+                    for (listing, count) in counts.iter_mut() {
+                        *count += usize::from(listing.filter().admits(entry) && listing.admits(entry));
+                    }
+                }
+            }
+        });
+        counts.get(&listing).copied().unwrap_or(0)
+    }
+}
+
+/// One list of entries for the template, read as it is walked: iterable
+/// (`for`, `| length`, `loop.last` and the other filters work as on a list),
+/// true when it holds an entry.
+struct LazyEntries {
+    source: Arc<TimelineSource>,
+    /// Walked one after the other (the severity history is two).
+    parts: Vec<Listing>,
+}
+
+impl std::fmt::Debug for LazyEntries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.parts).finish()
+    }
+}
+
+impl LazyEntries {
+    fn len(&self) -> usize {
+        self.parts.iter().map(|l| self.source.count(*l)).sum()
+    }
+}
+
+impl Object for LazyEntries {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Iter(Box::new(EntryWalk {
+            source: Arc::clone(&self.source),
+            parts: self.parts.clone().into(),
+            current: None,
+            page: VecDeque::new(),
+            left: self.len(),
+        }))
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.len())
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.len() > 0
+    }
+}
+
+/// A walk over a [`LazyEntries`], one page held at a time.
+struct EntryWalk {
+    source: Arc<TimelineSource>,
+    parts: VecDeque<Listing>,
+    current: Option<(Listing, TimelinePages)>,
+    page: VecDeque<TimelineEntry>,
+    /// Entries still to come, for an exact `size_hint`.
+    left: usize,
+}
+
+impl Iterator for EntryWalk {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        loop {
+            if let Some(entry) = self.page.pop_front() {
+                self.left = self.left.saturating_sub(1);
+                return Some(Value::from_serialize(entry_for_template(&entry)));
+            }
+            let (listing, pages) = match &mut self.current {
+                Some(current) => current,
+                None => {
+                    let listing = self.parts.pop_front()?;
+                    self.current
+                        .insert((listing, self.source.pages(listing.filter())))
+                }
+            };
+            let listing = *listing;
+            let page = self.source.next_page(pages);
+            if page.is_empty() {
+                self.current = None;
+            }
+            self.page = page.into_iter().filter(|e| listing.admits(e)).collect();
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+fn entry_for_template(e: &TimelineEntry) -> Entry {
+    Entry {
         at: utc(e.occurred_at),
         time: e.occurred_at.format("%H:%M:%S").to_string(),
         date: e.occurred_at.format("%Y-%m-%d").to_string(),
@@ -144,22 +352,65 @@ pub fn markdown(
         kind_label: kind_label(e.kind),
         text: clean(&e.text),
         pinned: e.pinned,
+    }
+}
+
+/// Renders the post-mortem of incident `incident_id` into `out` as it goes:
+/// the incident's small parts are read in one snapshot, its timeline a page
+/// at a time while the template walks it.
+pub fn write_markdown(
+    store: &SharedStore,
+    incident_id: i64,
+    export: &MarkdownExport<'_>,
+    out: impl std::io::Write,
+) -> Result<(), String> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.set_formatter(escaping_formatter);
+    env.add_filter("cell", cell);
+    env.add_filter("block", block);
+    env.add_template("postmortem", export.template)
+        .map_err(|e| format!("the template cannot be read: {e}"))?;
+    let template = env
+        .get_template("postmortem")
+        .map_err(|e| format!("the template cannot be read: {e}"))?;
+
+    let outline = store
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .incident_outline(incident_id)
+        .map_err(|e| e.to_string())?;
+    let record = &outline.record;
+    let incident = &record.incident;
+    let pinned_only = export.pinned_only;
+    let every_listing = [
+        Listing::Timeline { pinned_only },
+        Listing::Narrative { pinned_only },
+        Listing::Bookkeeping,
+        Listing::Impact,
+        Listing::Declaration,
+        Listing::OfKind(EntryKind::SeverityChange),
+        Listing::OfKind(EntryKind::RoleChange),
+        Listing::OfKind(EntryKind::StatusUpdate),
+        Listing::OfKind(EntryKind::Decision),
+    ];
+    let source = Arc::new(TimelineSource {
+        store: Arc::clone(store),
+        incident_id,
+        up_to_id: outline.up_to_id,
+        page_size: export.page_size,
+        listings: every_listing.to_vec(),
+        counts: OnceLock::new(),
+        failure: Mutex::new(None),
+    });
+    let lazy = |parts: &[Listing]| {
+        Value::from_object(LazyEntries {
+            source: Arc::clone(&source),
+            parts: parts.to_vec(),
+        })
     };
-    let of_kind = |kind: EntryKind| -> Vec<Entry> {
-        record
-            .timeline
-            .iter()
-            .filter(|e| e.kind == kind)
-            .map(entry)
-            .collect()
-    };
-    let mut severity_history: Vec<Entry> = record
-        .timeline
-        .iter()
-        .filter(|e| matches!(e.data, Some(EventData::Declared { .. })))
-        .map(entry)
-        .collect();
-    severity_history.extend(of_kind(EntryKind::SeverityChange));
 
     let milestones: Vec<_> = incident
         .milestones
@@ -225,6 +476,7 @@ pub fn markdown(
             not_started.push(name);
         }
     }
+    let now = export.now;
     let action_items: Vec<_> = record
         .actions
         .iter()
@@ -248,80 +500,73 @@ pub fn markdown(
         .iter()
         .map(|r| context! { name => clean(&r.name), account => clean(&r.account), since => utc(r.since) })
         .collect();
-    // The export needs no runbook: the commander and pins are the record's.
-    let view = IncidentView::new(record, None);
-    let commander = view.commander();
-    let timeline: Vec<Entry> = record
-        .timeline
-        .iter()
-        .filter(|e| !pinned_only || e.pinned)
-        .map(entry)
-        .collect();
-    let narrative: Vec<Entry> = record
-        .timeline
-        .iter()
-        .filter(|e| (!pinned_only || e.pinned) && !is_bookkeeping(e))
-        .map(entry)
-        .collect();
-    let bookkeeping: Vec<Entry> = record
-        .timeline
-        .iter()
-        .filter(|e| is_bookkeeping(e))
-        .map(entry)
-        .collect();
-    let impact: Vec<Entry> = view.pinned().map(entry).collect();
+    // The export needs no runbook: the commander is the record's.
+    let commander = IncidentView::new(record, None).commander();
 
-    let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
-    env.set_formatter(escaping_formatter);
-    env.add_filter("cell", cell);
-    env.add_filter("block", block);
-    env.add_template("postmortem", template)
-        .map_err(|e| format!("the template cannot be read: {e}"))?;
-    let rendered = env
-        .get_template("postmortem")
-        .and_then(|t| {
-            t.render(context! {
-                generated_at => utc(now),
-                pinned_only,
-                incident => context! {
-                    id => incident.id,
-                    title => sanitize_line(&incident.title).into_owned(),
-                    severity => incident.severity.as_str(),
-                    severity_label => incident.severity.label(),
-                    status => incident.status().as_str(),
-                    commander => clean(commander),
-                    declared_by => clean(&incident.declared_by),
-                    runbook => clean(&incident.runbook_name),
-                },
-                milestones,
-                durations,
-                postmortem => context! {
-                    due => incident.postmortem_due().map(utc),
-                    done => incident.postmortem_done_at.map(utc),
-                },
-                impact,
-                severity_history,
-                roles,
-                handoffs => of_kind(EntryKind::RoleChange),
-                timeline,
-                narrative,
-                bookkeeping,
-                communications => of_kind(EntryKind::StatusUpdate),
-                decisions => of_kind(EntryKind::Decision),
-                checklist,
-                open_items,
-                open_in_started,
-                not_started,
-                action_items,
-                record => check,
-            })
-        })
-        .map_err(|e| format!("the template failed: {e}"))?;
-    // A team's template is text from a file: it passes the same sanitizer.
-    Ok(sanitize(&rendered).into_owned())
+    let context = context! {
+        generated_at => utc(now),
+        pinned_only,
+        incident => context! {
+            id => incident.id,
+            title => sanitize_line(&incident.title).into_owned(),
+            severity => incident.severity.as_str(),
+            severity_label => incident.severity.label(),
+            status => incident.status().as_str(),
+            commander => clean(commander),
+            declared_by => clean(&incident.declared_by),
+            runbook => clean(&incident.runbook_name),
+        },
+        milestones,
+        durations,
+        postmortem => context! {
+            due => incident.postmortem_due().map(utc),
+            done => incident.postmortem_done_at.map(utc),
+        },
+        impact => lazy(&[Listing::Impact]),
+        severity_history => lazy(&[Listing::Declaration, Listing::OfKind(EntryKind::SeverityChange)]),
+        roles,
+        handoffs => lazy(&[Listing::OfKind(EntryKind::RoleChange)]),
+        timeline => lazy(&[Listing::Timeline { pinned_only }]),
+        narrative => lazy(&[Listing::Narrative { pinned_only }]),
+        bookkeeping => lazy(&[Listing::Bookkeeping]),
+        communications => lazy(&[Listing::OfKind(EntryKind::StatusUpdate)]),
+        decisions => lazy(&[Listing::OfKind(EntryKind::Decision)]),
+        checklist,
+        open_items,
+        open_in_started,
+        not_started,
+        action_items,
+        record => export.check,
+    };
+    // A team's template is text from a file: what it writes passes the same
+    // sanitizer, a line at a time.
+    let mut lines = SafeLines::new(out, sanitize);
+    let rendered = template.render_captured_to(context, &mut lines);
+    if let Some(failure) = source.failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(failure);
+    }
+    match rendered {
+        Ok(_) => lines
+            .finish()
+            .map(drop)
+            .map_err(|e| format!("cannot write the export: {e}")),
+        Err(e) if e.kind() == minijinja::ErrorKind::WriteFailure => {
+            let cause = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+            Err(format!("cannot write the export: {cause}"))
+        }
+        Err(e) => Err(format!("the template failed: {e}")),
+    }
+}
+
+/// [`write_markdown`] into a string.
+pub fn markdown(
+    store: &SharedStore,
+    incident_id: i64,
+    export: &MarkdownExport<'_>,
+) -> Result<String, String> {
+    let mut out = Vec::new();
+    write_markdown(store, incident_id, export, &mut out)?;
+    String::from_utf8(out).map_err(|e| e.to_string())
 }
 
 /// Whether the record held when it was exported, for the template (the

@@ -15,6 +15,8 @@
 //!   either surface (typed command → checked write → applied once);
 //! * [`cli`]: the command line; [`export`]: the post-mortem draft;
 //!   [`host`]: shared-host set-up and `doctor`; [`demo`]: `warroom demo`;
+//!   [`safe_output`]: long outputs written as they are made, a line at a
+//!   time through the sanitizer;
 //! * [`view`]: the incident as the panes, the core and the export read it
 //!   (commander, clocks, pinned entries, roles);
 //! * [`witness`]: what this account has seen of the record, so a rewrite is
@@ -39,6 +41,7 @@ pub mod paths;
 pub mod private_state;
 pub mod runbook;
 pub mod runbooks;
+pub mod safe_output;
 pub mod store;
 pub mod ui;
 pub mod view;

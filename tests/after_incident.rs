@@ -6,6 +6,7 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::*;
 use warroom::domain::{EntryKind, ItemState, Milestone, Milestones, Severity};
+use warroom::export::{DEFAULT_TEMPLATE, MarkdownExport};
 use warroom::store::{Act, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -278,17 +279,19 @@ fn long_incident(db: &engines::Db) -> Store {
 
 on_both_engines! {
     fn export_snapshot_of_a_long_incident(db: &Db) {
-        let mut store = long_incident(db);
-        let record = store.incident_record(1).unwrap();
+        let store = std::sync::Arc::new(std::sync::Mutex::new(long_incident(db)));
         let now = at("2026-03-04T08:00:00Z");
-        let markdown =
-            warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, false, now, None).unwrap();
+        let export = MarkdownExport::new(DEFAULT_TEMPLATE, now);
+        let markdown = warroom::export::markdown(&store, 1, &export).unwrap();
         // One snapshot for both engines, named as before the suite ran on two.
         insta::with_settings!({ prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("after_incident__export_snapshot_of_a_long_incident", markdown);
         });
-        let pinned =
-            warroom::export::markdown(&record, warroom::export::DEFAULT_TEMPLATE, true, now, None).unwrap();
+        // Read an entry per transaction, the export is the same.
+        let one_by_one = MarkdownExport { page_size: 1, ..export };
+        assert_eq!(warroom::export::markdown(&store, 1, &one_by_one).unwrap(), markdown);
+        let pinned_only = MarkdownExport { pinned_only: true, ..export };
+        let pinned = warroom::export::markdown(&store, 1, &pinned_only).unwrap();
         let timeline = pinned
             .split("## Timeline")
             .nth(1)

@@ -17,7 +17,7 @@ use crate::domain::import::{ImportedLine, LineError};
 use crate::domain::time::{check_past, format_clock, parse_time};
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize_line};
 use crate::paths::database_location;
-use crate::store::{Location, NewEntry, OpenMode, Store, StoreError};
+use crate::store::{EntryFilter, Location, NewEntry, OpenMode, PAGE_SIZE, Store, StoreError};
 use crate::witness::Witness;
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -424,39 +424,50 @@ fn imported_lines_in_bounds(
 fn export(db: &Location, args: ExportArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.target.id())?;
-    let mut record = store.incident_record(incident)?;
     // The export says whether the record held, so a reviewer can check a
     // later copy against the chain head it names.
     let check = crate::export::RecordCheck::from(&Witness::for_store(&mut store)?.verify(&mut store)?);
-    let text = match args.format {
-        ExportFormat::Markdown => {
-            let template = match &args.template {
-                Some(path) => std::fs::read_to_string(path)
-                    .wrap_err_with(|| format!("cannot read the template {}", path.display()))?,
-                None => crate::export::DEFAULT_TEMPLATE.to_string(),
-            };
-            crate::export::markdown(&record, &template, args.pinned, Utc::now(), Some(&check))
-                .map_err(|e| eyre!(e))?
-        }
-        ExportFormat::Json => {
-            if args.pinned {
-                record.timeline.retain(|e| e.pinned);
+    let template = match (&args.format, &args.template) {
+        (ExportFormat::Markdown, Some(path)) => std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("cannot read the template {}", path.display()))?,
+        _ => crate::export::DEFAULT_TEMPLATE.to_string(),
+    };
+    // Written as it is made: the timeline is read a page at a time, so a
+    // long incident costs the memory of a page.
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let write = |out: &mut dyn std::io::Write| -> Result<()> {
+        match args.format {
+            ExportFormat::Markdown => {
+                let export = crate::export::MarkdownExport {
+                    pinned_only: args.pinned,
+                    check: Some(&check),
+                    ..crate::export::MarkdownExport::new(&template, Utc::now())
+                };
+                crate::export::write_markdown(&store, incident, &export, out).map_err(|e| eyre!(e))
             }
-            let mut value = report::export_json(&record);
-            value["record"] = serde_json::to_value(&check)?;
-            format!(
-                "{}\n",
-                crate::domain::escape_json_output(&serde_json::to_string_pretty(&value)?)
-            )
+            ExportFormat::Json => {
+                let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+                let outline = store.incident_outline(incident)?;
+                let mut value = report::export_json(&outline.record);
+                value["record"] = serde_json::to_value(&check)?;
+                let filter = if args.pinned {
+                    EntryFilter::Pinned
+                } else {
+                    EntryFilter::All
+                };
+                let pages = outline.pages(filter, PAGE_SIZE);
+                report::write_record_json(&value, &mut store, pages, out)
+            }
         }
     };
     match &args.output {
         None => {
-            use std::io::Write;
-            std::io::stdout().lock().write_all(text.as_bytes())?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut stdout)?;
+            std::io::Write::flush(&mut stdout)?;
         }
         Some(path) => {
-            write_atomically(path, text.as_bytes())?;
+            write_atomically(path, write)?;
             eprintln!("wrote {}", shown(path));
         }
     }
@@ -470,7 +481,7 @@ fn export(db: &Location, args: ExportArgs) -> Result<()> {
 /// files get in that folder (its own group in a setgid shared folder). A
 /// symbolic link at `path` is replaced, not written through: in a shared
 /// folder another member could point it at anyone's file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let folder = path
@@ -499,8 +510,16 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     temp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(mode))
-        .and_then(|()| temp.write_all(bytes))
-        .and_then(|()| temp.as_file().sync_all())
+        .wrap_err_with(|| format!("cannot write {}", shown(path)))?;
+    // Nothing is renamed into place unless all of it was written.
+    {
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut out)?;
+        out.flush()
+            .wrap_err_with(|| format!("cannot write {}", shown(path)))?;
+    }
+    temp.as_file()
+        .sync_all()
         .wrap_err_with(|| format!("cannot write {}", shown(path)))?;
     temp.persist(path)
         .map_err(|e| eyre!("cannot write {}: {}", shown(path), e.error))?;
@@ -826,10 +845,21 @@ fn list(db: &Location, args: ListArgs) -> Result<()> {
 fn show(db: &Location, args: ShowArgs) -> Result<()> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident = target_incident(&mut store, args.target.id())?;
-    let record = store.incident_record(incident)?;
     if args.json {
-        report::print_json(&report::record_json(&record))
+        // Written entry by entry as the timeline is read, a page at a time.
+        let outline = store.incident_outline(incident)?;
+        let pages = outline.pages(EntryFilter::All, PAGE_SIZE);
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        report::write_record_json(
+            &report::record_json(&outline.record),
+            &mut store,
+            pages,
+            &mut stdout,
+        )?;
+        std::io::Write::flush(&mut stdout)?;
+        Ok(())
     } else {
+        let record = store.incident_record(incident)?;
         print!("{}", report::record_text(&record, Utc::now()));
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! `error:`), 2 on usage errors (clap's own).
 
 mod commands;
-mod report;
+pub mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,20 +1,23 @@
 //! Text and JSON views of incidents for the command line. Every string from
 //! the database passes through the sanitizer on its way out.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::Write;
 
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use color_eyre::eyre::Result;
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use crate::domain::action::ActionItem;
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
 use crate::domain::{
-    ChecklistItem, Incident, ItemState, Milestone, escape_json_output, sanitize, sanitize_line,
+    ChecklistItem, Incident, ItemState, Milestone, TimelineEntry, escape_json_output, sanitize, sanitize_line,
 };
-use crate::store::IncidentRecord;
+use crate::safe_output::SafeLines;
+use crate::store::{IncidentRecord, Store, TimelinePages};
 
 /// `2026-03-01 14:05` in the reader's local time zone.
 pub fn local_time(at: DateTime<Utc>) -> String {
@@ -199,22 +202,7 @@ pub fn record_json(record: &IncidentRecord) -> Value {
             })
         })
         .collect();
-    let timeline: Vec<Value> = record
-        .timeline
-        .iter()
-        .map(|entry| {
-            json!({
-                "id": entry.id,
-                "uuid": entry.uuid,
-                "kind": entry.kind.as_str(),
-                "occurred_at": rfc3339(entry.occurred_at),
-                "recorded_at": rfc3339(entry.recorded_at),
-                "author": entry.author,
-                "text": entry.text,
-                "pinned": entry.pinned,
-            })
-        })
-        .collect();
+    let timeline: Vec<Value> = record.timeline.iter().map(entry_json).collect();
     let timers: Vec<Value> = record
         .timers
         .iter()
@@ -240,6 +228,88 @@ pub fn record_json(record: &IncidentRecord) -> Value {
     object.insert("checklist".into(), checklist.into());
     object.insert("timeline".into(), timeline.into());
     value
+}
+
+/// One timeline entry of `show --json` and the JSON export.
+pub fn entry_json(entry: &TimelineEntry) -> Value {
+    json!({
+        "id": entry.id,
+        "uuid": entry.uuid,
+        "kind": entry.kind.as_str(),
+        "occurred_at": rfc3339(entry.occurred_at),
+        "recorded_at": rfc3339(entry.recorded_at),
+        "author": entry.author,
+        "text": entry.text,
+        "pinned": entry.pinned,
+    })
+}
+
+/// Writes `record` (the JSON of an [`crate::store::IncidentOutline`]'s
+/// record, whose `timeline` is empty) as [`print_json`] would print it
+/// with its timeline, the entries read from `store` a page at a time and
+/// written as they come: the same bytes, in the memory of a page.
+pub fn write_record_json(
+    record: &Value,
+    store: &mut Store,
+    pages: TimelinePages,
+    out: impl Write,
+) -> Result<()> {
+    let head = record.as_object().expect("a record's JSON is an object");
+    let streamed = StreamedRecord {
+        head,
+        timeline: StreamedTimeline {
+            walk: RefCell::new((store, pages)),
+        },
+    };
+    let mut lines = SafeLines::new(out, escape_json_output);
+    serde_json::to_writer_pretty(&mut lines, &streamed)?;
+    lines.write_all(b"\n")?;
+    lines.finish()?;
+    Ok(())
+}
+
+/// A record's JSON whose `timeline` is read as it is written.
+struct StreamedRecord<'a> {
+    head: &'a serde_json::Map<String, Value>,
+    timeline: StreamedTimeline<'a>,
+}
+
+impl Serialize for StreamedRecord<'_> {
+    /// As serde_json writes a map, with the timeline in its place.
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.head.len()))?;
+        for (key, value) in self.head {
+            if key == "timeline" {
+                map.serialize_entry(key, &self.timeline)?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct StreamedTimeline<'a> {
+    walk: RefCell<(&'a mut Store, TimelinePages)>,
+}
+
+impl Serialize for StreamedTimeline<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut walk = self.walk.borrow_mut();
+        let (store, pages) = &mut *walk;
+        let mut entries = serializer.serialize_seq(None)?;
+        loop {
+            let page = pages
+                .next_page(store)
+                .map_err(|e| S::Error::custom(format!("cannot read the timeline: {e}")))?;
+            if page.is_empty() {
+                return entries.end();
+            }
+            for entry in &page {
+                entries.serialize_element(&entry_json(entry))?;
+            }
+        }
+    }
 }
 
 /// `export --format json`: the whole record, action items and the post-mortem.

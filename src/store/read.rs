@@ -184,7 +184,7 @@ impl Store {
 }
 
 /// Running timers and those closed in the last hour, soonest first.
-fn timers_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Timer>> {
+pub(super) fn timers_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Timer>> {
     tx.query_map(
         "SELECT id, label, deadline, started_by, started_at, state FROM timers
          WHERE incident_id = ?1 ORDER BY state != 'running', deadline, id",
@@ -203,7 +203,7 @@ fn timers_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Timer>> {
 }
 
 /// Action items of one incident, or of all (for metrics and lists).
-fn actions_in(tx: &Tx<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> {
+pub(super) fn actions_in(tx: &Tx<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> {
     tx.query_map(
         "SELECT id, incident_id, text, owner, due_at, created_by, created_at, done_by, done_at
            FROM action_items WHERE CAST(?1 AS BIGINT) IS NULL OR incident_id = ?1 ORDER BY id",
@@ -224,7 +224,7 @@ fn actions_in(tx: &Tx<'_>, incident_id: Option<i64>) -> Result<Vec<ActionItem>> 
     )
 }
 
-fn roles_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
+pub(super) fn roles_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
     tx.query_map(
         "SELECT role, name, account, since FROM roles WHERE incident_id = ?1 ORDER BY since, role",
         params![incident_id],
@@ -239,7 +239,7 @@ fn roles_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<RoleHolder>> {
     )
 }
 
-fn checklist_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
+pub(super) fn checklist_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<ChecklistItem>> {
     tx.query_map(
         &format!("{SELECT_ITEM} WHERE incident_id = ?1 ORDER BY position"),
         params![incident_id],

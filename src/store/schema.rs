@@ -162,6 +162,11 @@ pub const MIGRATIONS: &[Migration] = &[
     ALTER TABLE events ADD COLUMN host TEXT;
     ALTER TABLE presence ADD COLUMN host TEXT;
     "#),
+    // 8: the timeline in the order things happened, so a long one is read a
+    // page at a time (after the last entry read) instead of sorted whole.
+    sql(r#"
+    CREATE INDEX IF NOT EXISTS events_by_time ON events (incident_id, occurred_at, id);
+    "#),
 ];
 
 /// The schema version this binary writes and understands.
@@ -174,7 +179,8 @@ pub fn current_version() -> i64 {
 /// migration `n` (1-based) brings it to `n`. Integers are BIGINT (times in
 /// milliseconds, flags 0/1) so one statement reads alike on both engines;
 /// text that is sorted sorts by byte (`COLLATE "C"`), as SQLite does.
-pub const POSTGRES_MIGRATIONS: &[&str] = &[r#"
+pub const POSTGRES_MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE warroom.meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -307,7 +313,12 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[r#"
     INSERT INTO warroom.meta (key, value) VALUES
         ('application', 'warroom'),
         ('database_id', md5(random()::text || clock_timestamp()::text));
-"#];
+"#,
+    // 2: the timeline in the order things happened, read a page at a time.
+    r#"
+    CREATE INDEX IF NOT EXISTS events_by_time ON warroom.events (incident_id, occurred_at, id);
+"#,
+];
 
 /// The PostgreSQL schema version this binary writes and understands.
 pub fn postgres_version() -> i64 {
