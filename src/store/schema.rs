@@ -162,6 +162,21 @@ pub const MIGRATIONS: &[Migration] = &[
     ALTER TABLE events ADD COLUMN host TEXT;
     ALTER TABLE presence ADD COLUMN host TEXT;
     "#),
+    // 8: search by index (`/` in the console): an FTS5 index over each
+    // entry's text and author, reading them from `events` (external
+    // content, so nothing is stored twice). Events are only ever added, so
+    // one trigger keeps it whole; entries written before are indexed here.
+    // A member can write this index with the file itself: every search
+    // joins back to `events`, so it never shows what is not there.
+    sql(r#"
+    CREATE VIRTUAL TABLE events_search USING fts5 (
+        text, author, content = 'events', content_rowid = 'id', columnsize = 0
+    );
+    CREATE TRIGGER events_search_add AFTER INSERT ON events BEGIN
+        INSERT INTO events_search (rowid, text, author) VALUES (new.id, new.text, new.author);
+    END;
+    INSERT INTO events_search (events_search) VALUES ('rebuild');
+    "#),
 ];
 
 /// The schema version this binary writes and understands.
@@ -169,12 +184,29 @@ pub fn current_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// The words of an entry on PostgreSQL, as indexed by migration 2 and
+/// matched by every search (one text, so the two cannot drift apart; changing
+/// it needs a new migration with a new index). ASCII punctuation becomes
+/// spaces first, so words split where SQLite's FTS5 (`unicode61`) splits
+/// them: the server's own parser would keep `eu-west-1.example.com` or a
+/// path as one token, and a search for `example` would miss it.
+// (The backslash is `chr(92)`: a backslash in a literal reads differently
+// under `standard_conforming_strings = off`, and the index's expression and
+// the search's must be the same.)
+macro_rules! search_words {
+    () => {
+        r##"to_tsvector('pg_catalog.simple'::regconfig, translate(text || ' ' || author, '!"#$%&''()*+,-./:;<=>?@[]^_`{|}~' || chr(92), '                                '))"##
+    };
+}
+pub(crate) use search_words;
+
 /// The same schema on PostgreSQL, in its own `warroom` schema. Its versions
 /// count separately from SQLite's (`warroom.meta`'s `schema_version`);
 /// migration `n` (1-based) brings it to `n`. Integers are BIGINT (times in
 /// milliseconds, flags 0/1) so one statement reads alike on both engines;
 /// text that is sorted sorts by byte (`COLLATE "C"`), as SQLite does.
-pub const POSTGRES_MIGRATIONS: &[&str] = &[r#"
+pub const POSTGRES_MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE warroom.meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -307,7 +339,16 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[r#"
     INSERT INTO warroom.meta (key, value) VALUES
         ('application', 'warroom'),
         ('database_id', md5(random()::text || clock_timestamp()::text));
-"#];
+"#,
+    // 2: search by index (`/` in the console): a GIN index over the words of
+    // each entry's text and author; the search's condition repeats the
+    // indexed expression exactly (`search_words!`), or the index is not used.
+    concat!(
+        "CREATE INDEX events_search ON warroom.events USING gin ((",
+        search_words!(),
+        "));"
+    ),
+];
 
 /// The PostgreSQL schema version this binary writes and understands.
 pub fn postgres_version() -> i64 {
