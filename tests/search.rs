@@ -156,7 +156,7 @@ on_both_engines! {
         assert_eq!(search(&mut store, id, "it's").1, 1);
         // Nothing was changed by any of it.
         assert_eq!(search(&mut store, id, "another").1, 1);
-        assert_eq!(store.incident_record(id).unwrap().timeline.len(), 2);
+        assert_eq!(store.incident_record(id).unwrap().timeline.len(), 3, "the declaration and the two notes");
     }
 }
 
@@ -287,6 +287,7 @@ fn the_console_searches_through_the_store() {
     console.send(b"/timeo");
     console.send(b"\r");
     console.wait_for("60 match");
+    console.wait_for("probe 118 timeout");
     let screen = console.screen_text();
     assert!(screen.contains("probe 118 timeout"), "{screen}");
     assert!(!screen.contains("filler 119"), "{screen}");
