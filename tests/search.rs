@@ -204,7 +204,10 @@ fn postgres_answers_from_the_index() {
          @@ to_tsquery('pg_catalog.simple'::regconfig, '''needle'':*')"
     ));
     let plan: Vec<String> = plan.into_iter().flatten().flatten().collect();
-    assert!(plan.iter().any(|line| line.contains("events_search")), "{plan:#?}");
+    assert!(
+        plan.iter().any(|line| line.contains("events_search")),
+        "{plan:#?}"
+    );
 }
 
 /// A member can write the SQLite index itself: rows planted there (for an
@@ -276,7 +279,16 @@ fn the_console_searches_through_the_store() {
     let mut store = Store::open(path.as_path(), warroom::store::OpenMode::Create).unwrap();
     let id = declare(&mut store, "Console search");
     let notes: Vec<(i64, String)> = (0..120)
-        .map(|n| (n * 10, if n % 2 == 0 { format!("probe {n} timeout") } else { format!("filler {n}") }))
+        .map(|n| {
+            (
+                n * 10,
+                if n % 2 == 0 {
+                    format!("probe {n} timeout")
+                } else {
+                    format!("filler {n}")
+                },
+            )
+        })
         .collect();
     let borrowed: Vec<(i64, &str, &str)> = notes.iter().map(|(s, t)| (*s, "bob", t.as_str())).collect();
     add(&mut store, id, &borrowed);

@@ -123,9 +123,15 @@ impl App {
         if first {
             let total = search.total.unwrap_or_default();
             let typed = search.typed.clone();
-            self.say(format!("{total} entries match {typed:?}; {clear} in the timeline clears"));
+            self.say(format!(
+                "{total} entries match {typed:?}; {clear} in the timeline clears"
+            ));
         }
-        if self.search.as_mut().is_some_and(|s| std::mem::take(&mut s.newer_wanted)) {
+        if self
+            .search
+            .as_mut()
+            .is_some_and(|s| std::mem::take(&mut s.newer_wanted))
+        {
             return self.search_newer();
         }
         Vec::new()

@@ -179,20 +179,28 @@ impl Store {
                 query.fts5(),
             ),
             Dialect::Postgres => (
-                concat!(search_words!(), " @@ to_tsquery('pg_catalog.simple'::regconfig, ?2)"),
+                concat!(
+                    search_words!(),
+                    " @@ to_tsquery('pg_catalog.simple'::regconfig, ?2)"
+                ),
                 query.tsquery(),
             ),
         };
         // The newest possible cursor stands for "no cursor", so one
         // statement serves every page.
-        let (before_at, before_id) = before.map_or((i64::MAX, i64::MAX), |c| (to_millis(c.occurred_at), c.id));
+        let (before_at, before_id) =
+            before.map_or((i64::MAX, i64::MAX), |c| (to_millis(c.occurred_at), c.id));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(|tx: &Tx<'_>| {
+            // The page's ids first, then their rows: sorting every match
+            // whole (text, pin) would cost more than finding them.
             let entries = tx.query_map(
                 &format!(
-                    "{SELECT_EVENT} WHERE incident_id = ?1 AND {matches}
-                       AND (occurred_at < ?3 OR (occurred_at = ?3 AND id < ?4))
-                     ORDER BY occurred_at DESC, id DESC LIMIT ?5"
+                    "{SELECT_EVENT} WHERE id IN (
+                       SELECT id FROM events WHERE incident_id = ?1 AND {matches}
+                          AND (occurred_at < ?3 OR (occurred_at = ?3 AND id < ?4))
+                        ORDER BY occurred_at DESC, id DESC LIMIT ?5)
+                     ORDER BY occurred_at DESC, id DESC"
                 ),
                 params![incident_id, engine_query, before_at, before_id, limit],
                 event_from_row,
