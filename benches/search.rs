@@ -12,7 +12,7 @@
 //! `cargo bench --bench search` (`WARROOM_BENCH_SIZES=100000` for fewer).
 
 #[path = "../tests/common/pg.rs"]
-#[allow(dead_code, unused)]
+#[allow(unused)]
 mod pg;
 
 use std::time::{Duration, Instant};
