@@ -198,7 +198,10 @@ fn init_creates_the_schema_roles_and_grants_and_prints_the_export_line_without_t
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!text(&output).contains(room.server.password()), "{stderr}");
     for said in [
-        "created the warroom schema (version 1) in postgresql://warroom@127.0.0.1:".to_string(),
+        format!(
+            "created the warroom schema (version {}) in postgresql://warroom@127.0.0.1:",
+            warroom::store::schema::postgres_version()
+        ),
         format!("created role \"{}\" (NOLOGIN", room.responders),
         format!("created role \"{}\" (NOLOGIN", room.observers),
         "PUBLIC: no privilege on the schema or anything in it (revoked)".into(),
@@ -242,7 +245,7 @@ fn init_creates_the_schema_roles_and_grants_and_prints_the_export_line_without_t
     assert_eq!(room.public_grants(), "0");
     assert_eq!(
         room.value("SELECT value FROM warroom.meta WHERE key = 'schema_version'"),
-        "1"
+        warroom::store::schema::postgres_version().to_string()
     );
 }
 
@@ -270,7 +273,10 @@ fn init_again_changes_nothing_and_puts_back_what_was_changed_by_hand() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(
         stderr.contains("the warroom schema in postgresql://warroom@127.0.0.1:")
-            && stderr.contains("is at version 1, as this binary expects"),
+            && stderr.contains(&format!(
+                "is at version {}, as this binary expects",
+                warroom::store::schema::postgres_version()
+            )),
         "{stderr}"
     );
     assert!(!stderr.contains("created role"), "{stderr}");
@@ -491,7 +497,10 @@ fn doctor_on_a_healthy_war_room_names_each_check_and_exits_0() {
             room.db.name
         ),
         "  ok    TLS: in use (TLSv1.3, ".to_string(),
-        "  ok    schema: warroom schema version 1, as this binary expects".into(),
+        format!(
+            "  ok    schema: warroom schema version {}, as this binary expects",
+            warroom::store::schema::postgres_version()
+        ),
         format!("  ok    privileges: role \"{alice}\" can read and write the war room"),
         "  ok    NOTIFY round trip: came back in ".into(),
         "  ok    clock: this host is ".into(),
