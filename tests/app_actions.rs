@@ -243,14 +243,37 @@ on_both_engines! {
         key(&mut app, KeyCode::Char('k'));
         assert_eq!(app.timeline_offset, 1);
         record.timeline.push(entry(3, "three"));
-        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record.clone()), false))));
         assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
         key(&mut app, KeyCode::Char('G'));
         assert_eq!(app.timeline_offset, 0);
 
+        // The search is the store's: entries written there, a page asked
+        // for and answered through the worker's protocol.
+        let mut store = Store::open(db.location(), OpenMode::Existing).unwrap();
+        let written = ["one", "two"].map(|text| warroom::store::NewEntry {
+            uuid: format!("w-{text}"),
+            kind: EntryKind::Note,
+            occurred_at: now(),
+            author: "bob".into(),
+            text: text.into(),
+            pinned: false,
+        });
+        store.add_entries(record.incident.id, &written).unwrap();
         key(&mut app, KeyCode::Char('/'));
         type_text(&mut app, "TW");
-        key(&mut app, KeyCode::Enter);
+        let requests = key(&mut app, KeyCode::Enter);
+        let [Request::Search { query, before }] = requests.as_slice() else {
+            panic!("{requests:?}");
+        };
+        let page = store
+            .search(record.incident.id, query, *before, warroom::app::SEARCH_PAGE)
+            .unwrap();
+        app.handle(Event::SearchResults {
+            query: query.clone(),
+            before: *before,
+            page,
+        });
         let shown: Vec<_> = app.visible_timeline().iter().map(|e| e.text.clone()).collect();
         assert_eq!(shown, ["two"]);
         key(&mut app, KeyCode::Esc);

@@ -396,10 +396,12 @@ fn an_old_database_gets_its_chain_from_the_migration() {
     }
     let room = war_room();
     // Back to schema 4, as a database written before the chain existed
-    // (and before the pins table of schema 6 and the host columns of 7).
+    // (and before the pins table of schema 6, the host columns of 7 and the
+    // search index of 8).
     let conn = Connection::open(&room.db).unwrap();
     conn.execute_batch(
-        "ALTER TABLE events DROP COLUMN chain; ALTER TABLE events DROP COLUMN host;
+        "DROP TRIGGER events_search_add; DROP TABLE events_search;
+         ALTER TABLE events DROP COLUMN chain; ALTER TABLE events DROP COLUMN host;
          ALTER TABLE presence DROP COLUMN host; DROP TABLE meta; DROP TABLE pins;
          PRAGMA user_version = 4;",
     )

@@ -99,10 +99,11 @@ fn app_in(setup: Setup, fixture: &Fixture, keymap: &Keymap) -> App {
     let record = setup.with_incident.then(|| fixture.record.clone());
     app.handle(Event::Snapshot(Box::new(Snapshot::of(record, false))));
     app.focus = setup.focus;
+    // A search under way (its page not come yet): Esc has one to clear.
+    let _ = app.search_for("note");
     app.checklist_selected = 1;
     app.timeline_offset = 1;
     app.help_scroll = 3;
-    app.search = Some("note".into());
     app.input = setup.input;
     if !setup.text.is_empty() {
         app.handle(Event::Paste(setup.text.into()));
@@ -132,7 +133,7 @@ fn observed(app: &App, requests: &[Request]) -> String {
         app.timeline_offset,
         app.help_scroll,
         app.start.severity,
-        app.search,
+        app.search.as_ref().map(|s| &s.typed),
         app.should_quit,
         app.flash.as_ref().map(|f| &f.text),
         app.note_draft.lines(),

@@ -24,12 +24,14 @@ mod picker;
 pub mod prompt;
 mod protocol;
 mod queries;
+mod search;
 mod start;
 mod viewer;
 
 pub use entry::entry_viewer_lines;
 use protocol::entry_text;
-pub use protocol::{Event, IncidentData, Request, Snapshot};
+pub use protocol::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot};
+pub use search::Search;
 
 use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui_textarea::TextArea;
@@ -190,9 +192,8 @@ pub struct App {
     /// one; the view ends with it, so as many entries are hidden below.
     /// 0 follows new entries.
     pub timeline_offset: usize,
-    pub search: Option<String>,
-    /// Indices into the timeline of the entries matching `search`.
-    search_hits: Vec<usize>,
+    /// The `/` search shown in the timeline pane instead of the timeline.
+    pub search: Option<Search>,
     pub note_draft: TextArea<'static>,
     pub update_draft: TextArea<'static>,
     pub prompt: TextArea<'static>,
@@ -288,7 +289,6 @@ impl App {
             checklist_selected: 0,
             timeline_offset: 0,
             search: None,
-            search_hits: Vec::new(),
             note_draft: empty_draft(),
             update_draft: empty_draft(),
             prompt: empty_area(),
@@ -406,10 +406,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Event::Snapshot(snapshot) => {
-                self.apply_snapshot(*snapshot);
-                Vec::new()
-            }
+            Event::Snapshot(snapshot) => self.apply_snapshot(*snapshot),
+            Event::SearchResults { query, before, page } => self.hear_search(query, before, page),
             Event::Answered { request, answer } => {
                 self.hear(&request, answer);
                 Vec::new()
@@ -520,7 +518,9 @@ impl App {
         }
     }
 
-    fn apply_snapshot(&mut self, snapshot: Snapshot) {
+    /// Takes the store's news; asks for the search's newest page when new
+    /// entries came.
+    fn apply_snapshot(&mut self, snapshot: Snapshot) -> Vec<Request> {
         self.loaded = true;
         self.read_only = snapshot.read_only;
         self.presence = snapshot.presence;
@@ -561,14 +561,21 @@ impl App {
             },
         }
         let after = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        let mut requests = Vec::new();
         match (before, after) {
             (Some((old_id, old_len)), Some((new_id, new_len))) if old_id == new_id => {
-                if self.timeline_offset > 0 {
+                if self.search.is_some() {
+                    if new_len > old_len {
+                        requests = self.search_newer();
+                    }
+                } else if self.timeline_offset > 0 {
                     // Scrolled back: keep looking at the same entries as new ones arrive.
                     self.timeline_offset += new_len.saturating_sub(old_len);
                 }
             }
             _ => {
+                // Another incident (or none): its search does not apply.
+                self.search = None;
                 self.runbook = self
                     .record
                     .as_ref()
@@ -583,7 +590,7 @@ impl App {
             // Deadlines already past when the console opened do not ring.
             self.rung.extend(self.due_deadlines());
         }
-        self.refresh_search();
+        requests
     }
 }
 

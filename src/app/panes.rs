@@ -81,6 +81,7 @@ impl App {
                     // In the timeline, "up" selects an older entry: more hidden below.
                     Pane::Timeline => {
                         self.timeline_offset = clamp_step(self.timeline_offset, -step, entries);
+                        return self.search_older_if_near();
                     }
                 }
             }

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::command::{Spec, TABLE};
 use super::input::type_into;
-use super::keymap::{Action, Context};
+use super::keymap::Action;
 use super::{App, Input, Request, empty_area, text_area, text_of};
 
 impl App {
@@ -16,16 +16,7 @@ impl App {
                 self.prompt = empty_area();
                 let input = std::mem::replace(&mut self.input, Input::Keys);
                 if input == Input::Search {
-                    let query = line.trim();
-                    self.search = (!query.is_empty()).then(|| query.to_string());
-                    self.refresh_search();
-                    self.timeline_offset = 0;
-                    if let Some(q) = &self.search {
-                        let n = self.visible_count();
-                        let clear = self.key_name(Context::Timeline, Action::ClearSearch);
-                        self.say(format!("{n} entries match {q:?}; {clear} in the timeline clears"));
-                    }
-                    Vec::new()
+                    self.search_for(&line)
                 } else {
                     self.run_command(&line)
                 }

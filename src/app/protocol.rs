@@ -7,7 +7,10 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::command::{Answer, Attempt, Write};
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
-use crate::store::{IncidentRecord, IncidentUpdate};
+use crate::store::{IncidentRecord, IncidentUpdate, SearchCursor, SearchPage, SearchQuery};
+
+/// How many matches one page of a search holds.
+pub const SEARCH_PAGE: usize = 50;
 
 /// Something that happened: a key, a paste, a clock tick, or news from the store.
 #[derive(Debug, Clone)]
@@ -48,6 +51,13 @@ pub enum Event {
     ServerUnreachable(String),
     /// The server answers again, and what was missed has been read.
     ServerBack,
+    /// A page of a search's matches (the request's query and cursor, so a
+    /// page of an earlier search is told apart).
+    SearchResults {
+        query: SearchQuery,
+        before: Option<SearchCursor>,
+        page: SearchPage,
+    },
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
         note: Option<String>,
@@ -103,6 +113,12 @@ pub enum Request {
     Metrics,
     /// Open the file now at the database path (after it was removed or replaced).
     Reopen,
+    /// A page of the attached incident's entries matching `query`, newest
+    /// first, from before `before` (None: the newest).
+    Search {
+        query: SearchQuery,
+        before: Option<SearchCursor>,
+    },
 }
 
 /// The text of a note or status update being sent, so a failed write can

@@ -75,18 +75,12 @@ impl App {
         self.view()?.last_status_update()
     }
 
-    /// Timeline entries shown: all, or those matching the search.
+    /// Timeline entries shown: all, or the matches of the search loaded.
     pub fn visible_timeline(&self) -> Vec<&TimelineEntry> {
-        let Some(record) = &self.record else {
-            return Vec::new();
-        };
-        match &self.search {
-            None => record.timeline.iter().collect(),
-            Some(_) => self
-                .search_hits
-                .iter()
-                .filter_map(|&i| record.timeline.get(i))
-                .collect(),
+        match (&self.record, &self.search) {
+            (None, _) => Vec::new(),
+            (Some(record), None) => record.timeline.iter().collect(),
+            (Some(_), Some(search)) => search.entries.iter().collect(),
         }
     }
 
@@ -95,25 +89,8 @@ impl App {
         match (&self.record, &self.search) {
             (None, _) => 0,
             (Some(record), None) => record.timeline.len(),
-            (Some(_), Some(_)) => self.search_hits.len(),
+            (Some(_), Some(search)) => search.entries.len(),
         }
-    }
-
-    /// Finds the entries matching the search once per search or snapshot,
-    /// not on every frame.
-    pub(super) fn refresh_search(&mut self) {
-        self.search_hits.clear();
-        let (Some(record), Some(query)) = (&self.record, &self.search) else {
-            return;
-        };
-        let needle = query.to_lowercase();
-        self.search_hits
-            .extend(record.timeline.iter().enumerate().filter_map(|(i, e)| {
-                let hit = e.text.to_lowercase().contains(&needle)
-                    || e.author.to_lowercase().contains(&needle)
-                    || e.kind.as_str().contains(&needle);
-                hit.then_some(i)
-            }));
     }
 
     /// Attached consoles still beating, as of `now`.

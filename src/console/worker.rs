@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Event, IncidentData, Request, Snapshot};
+use crate::app::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot};
 use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
@@ -152,6 +152,8 @@ impl Worker {
                     {
                         break;
                     }
+                    // A search commits nothing: no reload after it.
+                    let commits = !matches!(request, Request::Search { .. });
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
@@ -161,7 +163,7 @@ impl Worker {
                         },
                     };
                     // Our own commits do not move data_version: reload now.
-                    must_reload = true;
+                    must_reload |= commits;
                     if events.send(event).is_err() {
                         break;
                     }
@@ -268,9 +270,10 @@ impl Worker {
     /// Applies one request through the incident-command core; returns what
     /// to tell the console.
     fn apply(&mut self, request: &Request) -> Result<Event, StoreError> {
-        // Nothing is written into a file no one reads; reopening is the way out.
+        // Nothing is written into a file no one reads; reopening is the way
+        // out. Searching the file still open harms nothing.
         if let Some(gone) = &self.gone
-            && *request != Request::Reopen
+            && !matches!(request, Request::Reopen | Request::Search { .. })
         {
             return Err(StoreError::Invalid(gone.clone()));
         }
@@ -307,6 +310,20 @@ impl Worker {
             Request::Metrics => {
                 let report = self.store.metrics(&Default::default(), Utc::now())?;
                 Ok(Event::MetricsReady(report.to_text()))
+            }
+            Request::Search { query, before } => {
+                let Some(incident) = self.incident else {
+                    return Ok(Event::Problem("no incident to search".into()));
+                };
+                // A search that fails is said; it is not a write to give back.
+                Ok(match self.store.search(incident, query, *before, SEARCH_PAGE) {
+                    Ok(page) => Event::SearchResults {
+                        query: query.clone(),
+                        before: *before,
+                        page,
+                    },
+                    Err(e) => Event::Problem(format!("cannot search: {e}")),
+                })
             }
         }
     }

@@ -167,12 +167,43 @@ pub const MIGRATIONS: &[Migration] = &[
     sql(r#"
     CREATE INDEX IF NOT EXISTS events_by_time ON events (incident_id, occurred_at, id);
     "#),
+    // 9: search by index (`/` in the console): an FTS5 index over each
+    // entry's text and author, reading them from `events` (external
+    // content, so nothing is stored twice). Events are only ever added, so
+    // one trigger keeps it whole; entries written before are indexed here.
+    // A member can write this index with the file itself: every search
+    // joins back to `events`, so it never shows what is not there.
+    sql(r#"
+    CREATE VIRTUAL TABLE events_search USING fts5 (
+        text, author, content = 'events', content_rowid = 'id', columnsize = 0
+    );
+    CREATE TRIGGER events_search_add AFTER INSERT ON events BEGIN
+        INSERT INTO events_search (rowid, text, author) VALUES (new.id, new.text, new.author);
+    END;
+    INSERT INTO events_search (events_search) VALUES ('rebuild');
+    "#),
 ];
 
 /// The schema version this binary writes and understands.
 pub fn current_version() -> i64 {
     MIGRATIONS.len() as i64
 }
+
+/// The words of an entry on PostgreSQL, as indexed by migration 2 and
+/// matched by every search (one text, so the two cannot drift apart; changing
+/// it needs a new migration with a new index). ASCII punctuation becomes
+/// spaces first, so words split where SQLite's FTS5 (`unicode61`) splits
+/// them: the server's own parser would keep `eu-west-1.example.com` or a
+/// path as one token, and a search for `example` would miss it.
+// (The backslash is `chr(92)`: a backslash in a literal reads differently
+// under `standard_conforming_strings = off`, and the index's expression and
+// the search's must be the same.)
+macro_rules! search_words {
+    () => {
+        r##"to_tsvector('pg_catalog.simple'::regconfig, translate(text || ' ' || author, '!"#$%&''()*+,-./:;<=>?@[]^_`{|}~' || chr(92), '                                '))"##
+    };
+}
+pub(crate) use search_words;
 
 /// The same schema on PostgreSQL, in its own `warroom` schema. Its versions
 /// count separately from SQLite's (`warroom.meta`'s `schema_version`);
@@ -318,6 +349,14 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX IF NOT EXISTS events_by_time ON warroom.events (incident_id, occurred_at, id);
 "#,
+    // 3: search by index (`/` in the console): a GIN index over the words of
+    // each entry's text and author; the search's condition repeats the
+    // indexed expression exactly (`search_words!`), or the index is not used.
+    concat!(
+        "CREATE INDEX events_search ON warroom.events USING gin ((",
+        search_words!(),
+        "));"
+    ),
 ];
 
 /// The PostgreSQL schema version this binary writes and understands.

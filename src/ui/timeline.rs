@@ -56,11 +56,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let entries = app.visible_timeline();
     let total = app.record.as_ref().map_or(0, |r| r.timeline.len());
     let mut title = match &app.search {
-        Some(q) => format!(
-            " Timeline — {} of {total} match “{}” ",
-            entries.len(),
-            sanitize_line(q)
-        ),
+        Some(search) => {
+            let typed = sanitize_line(&search.typed);
+            match search.total {
+                None => format!(" Timeline — searching “{typed}” "),
+                Some(matches) if (entries.len() as u64) < matches => format!(
+                    " Timeline — {matches} match “{typed}” ({} loaded, older as you go up) ",
+                    entries.len()
+                ),
+                Some(matches) => format!(" Timeline — {matches} match “{typed}” "),
+            }
+        }
         None => format!(" Timeline {total} "),
     };
     if app.timeline_offset > 0 {
@@ -116,8 +122,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     if lines.is_empty() {
         lines.push(Line::styled(
-            if app.search.is_some() {
-                "No entry matches.".to_string()
+            if let Some(search) = &app.search {
+                if search.total.is_none() {
+                    "Searching…".to_string()
+                } else {
+                    "No entry matches.".to_string()
+                }
             } else {
                 format!(
                     "No entries yet. Press {} to write a note.",
