@@ -73,7 +73,7 @@ impl PgEngine {
     /// Refuses another application's `warroom` schema or a newer one, and
     /// creates or migrates the schema when allowed.
     fn check_and_migrate(&mut self, mode: OpenMode) -> Result<()> {
-        let state = self.read(SchemaState::read)?;
+        let state = self.read(|tx| SchemaState::read(tx, Look::Snapshot))?;
         state.refuse_foreign_or_newer(&self.name())?;
         if state.version == schema::postgres_version() {
             return Ok(());
@@ -92,7 +92,7 @@ impl PgEngine {
         let name = self.name();
         let result = self.transaction("BEGIN ISOLATION LEVEL READ COMMITTED", |tx| {
             tx.query("SELECT pg_advisory_xact_lock(?1)", params![MIGRATION_LOCK])?;
-            let state = SchemaState::read(tx)?;
+            let state = SchemaState::read(tx, Look::UnderLock)?;
             state.refuse_foreign_or_newer(&name)?;
             if state.version == 0 {
                 tx.batch("CREATE SCHEMA IF NOT EXISTS warroom")?;
@@ -260,8 +260,21 @@ struct SchemaState {
     foreign: bool,
 }
 
+/// How the schema is looked at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Look {
+    /// In a read snapshot: the catalog (`to_regclass`) can show a table that
+    /// another process's migration just committed while the snapshot still
+    /// hides its rows, so a `meta` without its rows is a migration being
+    /// made, to be read again under the lock.
+    Snapshot,
+    /// Under the migration lock, every statement seeing what is committed:
+    /// a `meta` without warroom's rows is another application's.
+    UnderLock,
+}
+
 impl SchemaState {
-    fn read(tx: &Tx<'_>) -> Result<SchemaState> {
+    fn read(tx: &Tx<'_>, look: Look) -> Result<SchemaState> {
         let row = tx.query_one(
             "SELECT to_regclass('warroom.meta') IS NOT NULL,
                     (SELECT count(*) FROM pg_catalog.pg_class c
@@ -283,6 +296,12 @@ impl SchemaState {
                 .transpose()
         };
         let application = meta("application")?;
+        if application.is_none() && look == Look::Snapshot {
+            return Ok(SchemaState {
+                version: 0,
+                foreign: false,
+            });
+        }
         let version = meta("schema_version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         Ok(SchemaState {
             version,
