@@ -314,3 +314,45 @@ fn the_console_searches_through_the_store() {
     console.wait_for("filler 119");
     console.send(b"q");
 }
+
+on_both_engines! {
+    /// A word in more entries than are counted exactly: the count says
+    /// "more than", and the pages, read along the timeline's index, are
+    /// still exactly the newest matches, every one once.
+    fn a_common_word_is_counted_up_to_the_cap_and_paged_along_the_timeline(db: &Db) {
+        use warroom::store::COUNT_CAP;
+        let mut store = db.open();
+        let id = declare(&mut store, "Noisy alerts");
+        let common = COUNT_CAP as i64 + 30;
+        // Every other entry: `common` matches among twice as many entries.
+        let texts: Vec<String> = (0..2 * common)
+            .map(|n| if n % 2 == 0 { format!("alert firing {n}") } else { format!("quiet {n}") })
+            .collect();
+        let notes: Vec<(i64, &str, &str)> =
+            texts.iter().enumerate().map(|(n, text)| (n as i64, "bot", text.as_str())).collect();
+        add(&mut store, id, &notes);
+        // The other incident's matches never count.
+        let other = declare(&mut store, "Elsewhere");
+        add(&mut store, other, &[(5, "bob", "alert firing elsewhere")]);
+
+        let query = SearchQuery::parse("alert").unwrap();
+        let first = store.search(id, &query, None, 50).unwrap();
+        assert!(first.more, "more than the cap match");
+        assert_eq!(first.total_matches, COUNT_CAP);
+        let newest: Vec<String> = (0..50).map(|k| format!("alert firing {}", (common - 1 - k) * 2)).collect();
+        assert_eq!(texts_of(&first.entries), newest);
+        let second = store
+            .search(id, &query, Some(SearchCursor::before(first.entries.last().unwrap())), 50)
+            .unwrap();
+        let next: Vec<String> = (50..100).map(|k| format!("alert firing {}", (common - 1 - k) * 2)).collect();
+        assert_eq!(texts_of(&second.entries), next);
+        // A rare word in the same incident is counted exactly.
+        let rare = store.search(id, &SearchQuery::parse("\"firing 10\"").unwrap(), None, 50).unwrap();
+        assert!(!rare.more);
+        assert_eq!(texts_of(&rare.entries), ["alert firing 10"]);
+    }
+}
+
+fn texts_of(entries: &[TimelineEntry]) -> Vec<String> {
+    entries.iter().map(|e| e.text.clone()).collect()
+}

@@ -23,6 +23,8 @@ pub struct Search {
     /// How many entries match in all, as of the last page; None until the
     /// first page came.
     pub total: Option<u64>,
+    /// More entries match than `total` says (a capped count).
+    pub uncounted: bool,
     /// Older matches remain beyond the oldest loaded.
     more: bool,
     /// A page was asked for and has not come yet.
@@ -64,6 +66,7 @@ impl App {
             query: query.clone(),
             entries: Vec::new(),
             total: None,
+            uncounted: false,
             more: false,
             waiting: true,
             newer_wanted: false,
@@ -87,6 +90,7 @@ impl App {
         search.waiting = false;
         let first = search.total.is_none();
         search.total = Some(page.total_matches);
+        search.uncounted = page.more;
         let full = page.entries.len() == SEARCH_PAGE;
         let mut page = page.entries;
         page.reverse();
@@ -122,9 +126,10 @@ impl App {
         }
         if first {
             let total = search.total.unwrap_or_default();
+            let more = if search.uncounted { "more than " } else { "" };
             let typed = search.typed.clone();
             self.say(format!(
-                "{total} entries match {typed:?}; {clear} in the timeline clears"
+                "{more}{total} entries match {typed:?}; {clear} in the timeline clears"
             ));
         }
         if self

@@ -151,9 +151,18 @@ impl SearchCursor {
 pub struct SearchPage {
     /// Newest first, in the timeline's order.
     pub entries: Vec<TimelineEntry>,
-    /// Entries of the incident that match, on every page.
+    /// Entries of the incident that match, on every page; at most
+    /// [`COUNT_CAP`] (then `more` says there are more).
     pub total_matches: u64,
+    /// More than [`COUNT_CAP`] entries match.
+    pub more: bool,
 }
+
+/// Matches counted exactly, at most: counting (and sorting) every match of
+/// a common word in a long incident would cost what the first page should
+/// not. Past it a search says "more than", and its pages are read along the
+/// timeline's own index, newest first, stopping at a page.
+pub const COUNT_CAP: u64 = 5_000;
 
 impl Store {
     /// Up to `limit` entries of the incident matching `query`, newest
@@ -170,6 +179,7 @@ impl Store {
             return Ok(SearchPage {
                 entries: Vec::new(),
                 total_matches: 0,
+                more: false,
             });
         }
         let dialect = self.dialect();
@@ -191,13 +201,31 @@ impl Store {
         let (before_at, before_id) =
             before.map_or((i64::MAX, i64::MAX), |c| (to_millis(c.occurred_at), c.id));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let cap = i64::try_from(COUNT_CAP).unwrap_or(i64::MAX);
         self.read(|tx: &Tx<'_>| {
+            let counted: i64 = tx
+                .query_one(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM events WHERE incident_id = ?1 AND {matches}
+                          LIMIT ?3) AS capped"
+                    ),
+                    params![incident_id, engine_query, cap + 1],
+                )?
+                .get(0)?;
+            let more = counted > cap;
+            // Few matches: find them all and sort them. Many: walk the
+            // timeline's index newest first and stop at a page (SQLite's
+            // planner must be told; `+id` keeps it off the match list).
+            let matches_along_time = match dialect {
+                Dialect::Sqlite if more => matches.replacen("id IN", "+id IN", 1),
+                _ => matches.to_string(),
+            };
             // The page's ids first, then their rows: sorting every match
             // whole (text, pin) would cost more than finding them.
             let entries = tx.query_map(
                 &format!(
                     "{SELECT_EVENT} WHERE id IN (
-                       SELECT id FROM events WHERE incident_id = ?1 AND {matches}
+                       SELECT id FROM events WHERE incident_id = ?1 AND {matches_along_time}
                           AND (occurred_at < ?3 OR (occurred_at = ?3 AND id < ?4))
                         ORDER BY occurred_at DESC, id DESC LIMIT ?5)
                      ORDER BY occurred_at DESC, id DESC"
@@ -205,15 +233,10 @@ impl Store {
                 params![incident_id, engine_query, before_at, before_id, limit],
                 event_from_row,
             )?;
-            let total: i64 = tx
-                .query_one(
-                    &format!("SELECT count(*) FROM events WHERE incident_id = ?1 AND {matches}"),
-                    params![incident_id, engine_query],
-                )?
-                .get(0)?;
             Ok(SearchPage {
                 entries,
-                total_matches: total.max(0) as u64,
+                total_matches: counted.clamp(0, cap) as u64,
+                more,
             })
         })
     }

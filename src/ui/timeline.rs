@@ -58,10 +58,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let mut title = match &app.search {
         Some(search) => {
             let typed = sanitize_line(&search.typed);
+            let plus = if search.uncounted { "+" } else { "" };
             match search.total {
                 None => format!(" Timeline — searching “{typed}” "),
-                Some(matches) if (entries.len() as u64) < matches => format!(
-                    " Timeline — {matches} match “{typed}” ({} loaded, older as you go up) ",
+                Some(matches) if search.uncounted || (entries.len() as u64) < matches => format!(
+                    " Timeline — {matches}{plus} match “{typed}” ({} loaded, older as you go up) ",
                     entries.len()
                 ),
                 Some(matches) => format!(" Timeline — {matches} match “{typed}” "),
