@@ -203,31 +203,54 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let cap = i64::try_from(COUNT_CAP).unwrap_or(i64::MAX);
         self.read(|tx: &Tx<'_>| {
-            let counted: i64 = tx
-                .query_one(
-                    &format!(
-                        "SELECT count(*) FROM (SELECT 1 FROM events WHERE incident_id = ?1 AND {matches}
-                          LIMIT ?3) AS capped"
-                    ),
+            // Counted from the text index outward: a planner that walked the
+            // incident's entries instead would test every one of them. SQLite
+            // stops at the cap; PostgreSQL counts from its bitmap (a LIMIT
+            // there tempts its planner into that walk).
+            let counted: i64 = match dialect {
+                Dialect::Sqlite => tx.query_one(
+                    "SELECT count(*) FROM (SELECT events.id FROM events_search
+                       CROSS JOIN events ON events.id = events_search.rowid
+                      WHERE events_search MATCH ?2 AND events.incident_id = ?1 LIMIT ?3)",
                     params![incident_id, engine_query, cap + 1],
-                )?
-                .get(0)?;
+                ),
+                Dialect::Postgres => tx.query_one(
+                    &format!("SELECT count(*) FROM events WHERE incident_id = ?1 AND {matches}"),
+                    params![incident_id, engine_query],
+                ),
+            }?
+            .get(0)?;
             let more = counted > cap;
-            // Few matches: find them all and sort them. Many: walk the
-            // timeline's index newest first and stop at a page (SQLite's
-            // planner must be told; `+id` keeps it off the match list).
-            let matches_along_time = match dialect {
-                Dialect::Sqlite if more => matches.replacen("id IN", "+id IN", 1),
-                _ => matches.to_string(),
+            // Few matches: find them all from the text index and sort them.
+            // Many: walk the timeline's index newest first and stop at a
+            // page. Each planner is told which (`+`/`+ 0` hide a column
+            // from its indexes).
+            let (incident, matches_here, newest_first) = match (dialect, more) {
+                (Dialect::Sqlite, true) => (
+                    "incident_id",
+                    matches.replacen("id IN", "+id IN", 1),
+                    "occurred_at DESC, id DESC",
+                ),
+                (Dialect::Sqlite, false) => {
+                    ("+incident_id", matches.to_string(), "occurred_at DESC, id DESC")
+                }
+                (Dialect::Postgres, true) => {
+                    ("incident_id", matches.to_string(), "occurred_at DESC, id DESC")
+                }
+                (Dialect::Postgres, false) => (
+                    "incident_id",
+                    matches.to_string(),
+                    "occurred_at + 0 DESC, id + 0 DESC",
+                ),
             };
             // The page's ids first, then their rows: sorting every match
             // whole (text, pin) would cost more than finding them.
             let entries = tx.query_map(
                 &format!(
                     "{SELECT_EVENT} WHERE id IN (
-                       SELECT id FROM events WHERE incident_id = ?1 AND {matches_along_time}
+                       SELECT id FROM events WHERE {incident} = ?1 AND {matches_here}
                           AND (occurred_at < ?3 OR (occurred_at = ?3 AND id < ?4))
-                        ORDER BY occurred_at DESC, id DESC LIMIT ?5)
+                        ORDER BY {newest_first} LIMIT ?5)
                      ORDER BY occurred_at DESC, id DESC"
                 ),
                 params![incident_id, engine_query, before_at, before_id, limit],
