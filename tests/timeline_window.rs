@@ -158,6 +158,7 @@ on_both_engines! {
             let mut read_back = newest.entries.clone();
             let mut window = newest;
             while window.has_older {
+                assert!(read_back.len() <= whole.len(), "windows repeat entries");
                 let oldest = EntryKey::of(&window.entries[0]);
                 window = store.timeline_window(first, WindowAnchor::Before(oldest), size).unwrap();
                 assert!(window.has_newer, "the window before an entry has that entry after it");
@@ -174,6 +175,7 @@ on_both_engines! {
             let mut read_forward = start.entries.clone();
             let mut window = start;
             loop {
+                assert!(read_forward.len() <= whole.len(), "windows repeat entries");
                 let newest = EntryKey::of(window.entries.last().unwrap());
                 window = store.timeline_window(first, WindowAnchor::After(newest), size).unwrap();
                 assert!(window.has_older);
