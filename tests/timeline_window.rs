@@ -283,6 +283,14 @@ on_both_engines! {
                 .map(|i| format!("a{i}")),
         );
         assert_eq!(pinned, expected);
+        // A pin row naming another incident's entry (planted under the
+        // store) pins nothing here.
+        let other_entry = store.incident_record(second).unwrap().timeline[5].id;
+        db.superuser_batch(&format!(
+            "INSERT INTO pins (incident_id, event_id, pinned, changed_by, changed_at)
+             VALUES ({first}, {other_entry}, 1, 'mallory', 0)"
+        ));
+        assert_eq!(store.timeline_facts(first).unwrap(), facts);
         let latest = facts.latest_status_update.expect("a status update");
         assert_eq!(latest.uuid, "late-but-newest");
 

@@ -161,12 +161,17 @@ impl Store {
             // Candidates: pinned since (the `pins` table, one row per entry
             // ever pinned or unpinned after writing) or pinned when written
             // (the partial index `events_pinned_at_write`); the entry's
-            // latest pin, as SELECT_EVENT reads it, decides.
+            // latest pin, as SELECT_EVENT reads it, decides. The incident is
+            // checked inside, not beside `id IN`: SQLite would walk the
+            // incident's whole timeline in order rather than sort a few rows.
             let pinned = tx
                 .query_map(
                     &format!(
-                        "{SELECT_EVENT} WHERE incident_id = ?1 AND id IN (
-                            SELECT event_id FROM pins WHERE incident_id = ?1 AND pinned = 1
+                        "{SELECT_EVENT} WHERE id IN (
+                            SELECT pins.event_id FROM pins JOIN events pinned_since
+                                ON pinned_since.id = pins.event_id
+                               AND pinned_since.incident_id = pins.incident_id
+                             WHERE pins.incident_id = ?1 AND pins.pinned = 1
                             UNION
                             SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
                          ORDER BY occurred_at, id"
