@@ -162,8 +162,11 @@ impl Store {
             // ever pinned or unpinned after writing) or pinned when written
             // (the partial index `events_pinned_at_write`); the entry's
             // latest pin, as SELECT_EVENT reads it, decides. The incident is
-            // checked inside, not beside `id IN`: SQLite would walk the
-            // incident's whole timeline in order rather than sort a few rows.
+            // checked inside, not beside `id IN`, and the two lists are
+            // joined with UNION ALL (a repeated id is harmless in IN): given
+            // the chance, SQLite walks the incident's whole timeline in order
+            // (for the outer ORDER BY, or for UNION's merge) rather than sort
+            // a few rows: 100 ms at a million entries, against 0.6 ms.
             let pinned = tx
                 .query_map(
                     &format!(
@@ -172,7 +175,7 @@ impl Store {
                                 ON pinned_since.id = pins.event_id
                                AND pinned_since.incident_id = pins.incident_id
                              WHERE pins.incident_id = ?1 AND pins.pinned = 1
-                            UNION
+                            UNION ALL
                             SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
                          ORDER BY occurred_at, id"
                     ),
