@@ -174,11 +174,12 @@ fn assert_failure(output: &Output) {
 /// writes; never change or remove an event.
 const RESPONDER_PRIVILEGES: &str = "action_items:SELECT INSERT UPDATE; checklist_items:SELECT INSERT UPDATE; \
      events:SELECT INSERT; incidents:SELECT INSERT UPDATE; meta:SELECT; pins:SELECT INSERT UPDATE; \
-     presence:SELECT INSERT UPDATE DELETE; roles:SELECT INSERT UPDATE; timers:SELECT INSERT UPDATE; \
-     write_lock:SELECT UPDATE";
+     presence:SELECT INSERT UPDATE DELETE; roles:SELECT INSERT UPDATE; timeline_counts:SELECT; \
+     timers:SELECT INSERT UPDATE; write_lock:SELECT UPDATE";
 
 const OBSERVER_PRIVILEGES: &str = "action_items:SELECT; checklist_items:SELECT; events:SELECT; incidents:SELECT; \
-     meta:SELECT; pins:SELECT; presence:SELECT; roles:SELECT; timers:SELECT; write_lock:SELECT";
+     meta:SELECT; pins:SELECT; presence:SELECT; roles:SELECT; timeline_counts:SELECT; timers:SELECT; \
+     write_lock:SELECT";
 
 #[test]
 fn init_creates_the_schema_roles_and_grants_and_prints_the_export_line_without_the_password() {
@@ -379,6 +380,9 @@ fn the_server_refuses_a_responder_who_rewrites_the_log_or_names_another_role() {
            VALUES (99, 'u-99', 1, 'note', 0, 0, 'bob', 'forged', 'someone_else')",
         "UPDATE warroom.presence SET db_role = 'someone_else'",
         "CREATE TABLE warroom.mine (x int)",
+        // The entry count is kept by the owner's trigger alone.
+        "UPDATE warroom.timeline_counts SET entries = 0",
+        "INSERT INTO warroom.timeline_counts (incident_id, entries) VALUES (1000, 5)",
     ] {
         let error = client.batch_execute(attack).expect_err(attack);
         assert_eq!(
@@ -404,6 +408,11 @@ fn the_server_refuses_a_responder_who_rewrites_the_log_or_names_another_role() {
                VALUES (100, 'u-100', 1, 'note', 0, 0, 'bob', 'as the group')",
         )
         .unwrap();
+    // The responder's own inserts were counted by that trigger.
+    assert_eq!(
+        room.value("SELECT entries FROM warroom.timeline_counts WHERE incident_id = 1"),
+        room.value("SELECT count(*) FROM warroom.events WHERE incident_id = 1")
+    );
     let mut after = room.sql("SELECT id, text, db_role FROM warroom.events ORDER BY id");
     assert_eq!(
         after.split_off(before.len()),

@@ -23,6 +23,8 @@ pub use search::{COUNT_CAP, MAX_SEARCH_WORDS, SearchCursor, SearchPage, SearchQu
 pub(crate) mod sql;
 mod sqlite;
 pub mod watch;
+mod window;
+pub use window::{EntryKey, TimelineFacts, TimelineWindow, WindowAnchor};
 mod write;
 
 use chrono::{DateTime, Utc};

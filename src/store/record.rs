@@ -131,7 +131,7 @@ pub(super) fn nothing_to_give_back(_: &Tx<'_>, _: TimelineEntry) -> Result<()> {
     Ok(())
 }
 
-fn require_incident(tx: &Tx<'_>, incident_id: i64) -> Result<()> {
+pub(super) fn require_incident(tx: &Tx<'_>, incident_id: i64) -> Result<()> {
     let found = tx.query_opt("SELECT id FROM incidents WHERE id = ?1", params![incident_id])?;
     if found.is_some() {
         Ok(())
