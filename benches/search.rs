@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use warroom::domain::{Milestones, Severity};
-use warroom::store::{Location, NewIncident, OpenMode, SearchCursor, SearchQuery, Store};
+use warroom::store::{EntryKey, Location, NewIncident, OpenMode, SearchQuery, Store};
 
 /// The entries' text, the same on both engines: `needle` in 10 entries,
 /// `uncommon` in 1 %, `timeout` in 10 %, `line` in all.
@@ -150,9 +150,7 @@ fn report(engine: &str, size: i64, store: &mut Store, id: i64, migration: Durati
         let page = page.unwrap();
         let next_started = Instant::now();
         if let Some(oldest) = page.entries.last() {
-            store
-                .search(id, &query, Some(SearchCursor::before(oldest)), 50)
-                .unwrap();
+            store.search(id, &query, Some(EntryKey::of(oldest)), 50).unwrap();
         }
         let next = next_started.elapsed();
         times.sort();

@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::engines::{Db, Engine};
 use common::pty::Console;
 use warroom::domain::{EntryKind, Milestones, Severity, TimelineEntry};
-use warroom::store::{NewEntry, NewIncident, SearchCursor, SearchQuery, Store};
+use warroom::store::{EntryKey, NewEntry, NewIncident, SearchQuery, Store};
 
 /// One declaration time for the whole test binary, so entries' times are
 /// exact offsets from it.
@@ -114,7 +114,7 @@ on_both_engines! {
             assert_eq!(page.total_matches, 24, "the count on every page");
             assert!(page.entries.len() <= 10);
             let Some(oldest) = page.entries.last() else { break };
-            before = Some(SearchCursor::before(oldest));
+            before = Some(EntryKey::of(oldest));
             seen.extend(page.entries);
         }
         assert_eq!(seen.len(), 24, "every match once");
@@ -342,7 +342,7 @@ on_both_engines! {
         let newest: Vec<String> = (0..50).map(|k| format!("alert firing {}", (common - 1 - k) * 2)).collect();
         assert_eq!(texts_of(&first.entries), newest);
         let second = store
-            .search(id, &query, Some(SearchCursor::before(first.entries.last().unwrap())), 50)
+            .search(id, &query, Some(EntryKey::of(first.entries.last().unwrap())), 50)
             .unwrap();
         let next: Vec<String> = (50..100).map(|k| format!("alert firing {}", (common - 1 - k) * 2)).collect();
         assert_eq!(texts_of(&second.entries), next);

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::command::{Answer, Attempt, Write};
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
-use crate::store::{IncidentRecord, IncidentUpdate, SearchCursor, SearchPage, SearchQuery};
+use crate::store::{EntryKey, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery};
 
 /// How many matches one page of a search holds.
 pub const SEARCH_PAGE: usize = 50;
@@ -55,7 +55,7 @@ pub enum Event {
     /// page of an earlier search is told apart).
     SearchResults {
         query: SearchQuery,
-        before: Option<SearchCursor>,
+        before: Option<EntryKey>,
         page: SearchPage,
     },
     /// Drafts kept from an earlier session of this account (an SSH drop).
@@ -117,7 +117,7 @@ pub enum Request {
     /// first, from before `before` (None: the newest).
     Search {
         query: SearchQuery,
-        before: Option<SearchCursor>,
+        before: Option<EntryKey>,
     },
 }
 

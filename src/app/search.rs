@@ -6,7 +6,7 @@ use super::keymap::{Action, Context};
 use super::protocol::SEARCH_PAGE;
 use super::{App, Request};
 use crate::domain::TimelineEntry;
-use crate::store::{SearchCursor, SearchPage, SearchQuery};
+use crate::store::{EntryKey, SearchPage, SearchQuery};
 
 /// Ask for the next older page when the selection comes this close to
 /// the oldest match loaded, so it is there before the selection is.
@@ -80,7 +80,7 @@ impl App {
     pub(super) fn hear_search(
         &mut self,
         query: SearchQuery,
-        before: Option<SearchCursor>,
+        before: Option<EntryKey>,
         page: SearchPage,
     ) -> Vec<Request> {
         let clear = self.key_name(Context::Timeline, Action::ClearSearch);
@@ -158,7 +158,7 @@ impl App {
         search.waiting = true;
         vec![Request::Search {
             query: search.query.clone(),
-            before: Some(SearchCursor::before(oldest)),
+            before: Some(EntryKey::of(oldest)),
         }]
     }
 

@@ -19,7 +19,7 @@ pub use read::{IncidentRecord, IncidentUpdate};
 mod record;
 pub mod schema;
 mod search;
-pub use search::{COUNT_CAP, MAX_SEARCH_WORDS, SearchCursor, SearchPage, SearchQuery};
+pub use search::{COUNT_CAP, MAX_SEARCH_WORDS, SearchPage, SearchQuery};
 pub(crate) mod sql;
 mod sqlite;
 pub mod watch;

@@ -6,11 +6,10 @@
 //! is read back from `events`, so a row a member planted in the index (the
 //! SQLite file is theirs to write) never shows and is never counted.
 
-use chrono::{DateTime, Utc};
-
 use super::read::{SELECT_EVENT, event_from_row};
 use super::schema::search_words;
 use super::sql::{Dialect, Tx, params};
+use super::window::EntryKey;
 use super::{Result, Store, StoreError, to_millis};
 use crate::domain::TimelineEntry;
 
@@ -128,24 +127,6 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where a page of results ends: the next page holds the matches before
-/// this entry in the timeline's order (when they happened, then the log's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SearchCursor {
-    pub occurred_at: DateTime<Utc>,
-    pub id: i64,
-}
-
-impl SearchCursor {
-    /// The cursor after `entry`, the oldest of a page.
-    pub fn before(entry: &TimelineEntry) -> SearchCursor {
-        SearchCursor {
-            occurred_at: entry.occurred_at,
-            id: entry.id,
-        }
-    }
-}
-
 /// One page of a search's results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPage {
@@ -172,7 +153,7 @@ impl Store {
         &mut self,
         incident_id: i64,
         query: &SearchQuery,
-        before: Option<SearchCursor>,
+        before: Option<EntryKey>,
         limit: usize,
     ) -> Result<SearchPage> {
         if query.is_empty() || limit == 0 {
@@ -199,7 +180,7 @@ impl Store {
         // The newest possible cursor stands for "no cursor", so one
         // statement serves every page.
         let (before_at, before_id) =
-            before.map_or((i64::MAX, i64::MAX), |c| (to_millis(c.occurred_at), c.id));
+            before.map_or((i64::MAX, i64::MAX), |key| (to_millis(key.occurred_at), key.id));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let cap = i64::try_from(COUNT_CAP).unwrap_or(i64::MAX);
         self.read(|tx: &Tx<'_>| {
