@@ -427,11 +427,7 @@ mod tests {
     use crate::store::postgres::PgEnv;
 
     fn target(url: &str) -> PgTarget {
-        let env = PgEnv {
-            account: "alice".into(),
-            ..PgEnv::default()
-        };
-        PgTarget::parse(url, &env).unwrap()
+        PgTarget::parse(url, &PgEnv::of_account("alice")).unwrap()
     }
 
     #[test]

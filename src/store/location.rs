@@ -114,10 +114,7 @@ mod tests {
     use super::*;
 
     fn env() -> PgEnv {
-        PgEnv {
-            account: "alice".into(),
-            ..PgEnv::default()
-        }
+        PgEnv::of_account("alice")
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub struct PgEnv {
 }
 
 impl PgEnv {
+    /// Only an account: no HOME, no password (for tests of the parts that
+    /// do not read them).
+    #[cfg(test)]
+    pub(crate) fn of_account(account: &str) -> PgEnv {
+        PgEnv {
+            account: account.into(),
+            ..PgEnv::default()
+        }
+    }
+
     /// This process's account and environment.
     pub fn from_process() -> PgEnv {
         let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
@@ -283,11 +293,7 @@ mod tests {
     use super::*;
 
     fn target(url: &str) -> PgTarget {
-        let env = PgEnv {
-            account: "alice".into(),
-            ..PgEnv::default()
-        };
-        PgTarget::parse(url, &env).unwrap()
+        PgTarget::parse(url, &PgEnv::of_account("alice")).unwrap()
     }
 
     fn find(contents: &str, url: &str) -> Option<(usize, String)> {

@@ -647,10 +647,7 @@ mod tests {
     use super::*;
 
     fn env() -> PgEnv {
-        PgEnv {
-            account: "alice".into(),
-            ..PgEnv::default()
-        }
+        PgEnv::of_account("alice")
     }
 
     fn parse(url: &str) -> PgTarget {
