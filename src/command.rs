@@ -233,13 +233,15 @@ impl Command {
             }
             Command::ActionDone(id) => Write::ActionDone(id),
             Command::Pin { entry, pinned } => {
-                let found = record.timeline.iter().find(|e| e.id == entry).ok_or_else(|| {
-                    format!(
-                        "incident {} has no entry #{entry} (`warroom show --json` gives each entry's id)",
-                        record.incident.id
-                    )
-                })?;
-                if found.pinned == pinned {
+                // The record may hold a window of the timeline: an entry
+                // outside it is checked by the store, which refuses the same
+                // way (no such entry, or already so).
+                let held = record
+                    .timeline
+                    .iter()
+                    .chain(&record.facts.pinned)
+                    .find(|e| e.id == entry);
+                if held.is_some_and(|e| e.pinned == pinned) {
                     let state = if pinned { "pinned" } else { "not pinned" };
                     return Err(format!("entry #{entry} is already {state}").into());
                 }

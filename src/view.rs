@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::domain::TimelineEntry;
 use crate::domain::clock::{self, Cadence, PhaseClock, PhaseWindow, UpdateClock};
 use crate::domain::roles::{self, Role};
 use crate::domain::timer::Timer;
-use crate::domain::{EntryKind, TimelineEntry};
 use crate::runbook::Runbook;
 use crate::store::IncidentRecord;
 
@@ -61,20 +61,16 @@ impl<'a> IncidentView<'a> {
     }
 
     /// The pinned entries, in the order things happened. An entry reads as
-    /// pinned now: its own flag unless pinned or unpinned since (the store
-    /// reads the latest pin over it; a console applies pin events as they
-    /// arrive), so pins made after the fact count.
+    /// pinned now: its own flag unless pinned or unpinned since, so pins
+    /// made after the fact count. From the record's facts about the whole
+    /// timeline, not the entries it holds.
     pub fn pinned(&self) -> impl Iterator<Item = &'a TimelineEntry> + use<'a> {
-        self.record.timeline.iter().filter(|e| e.pinned)
+        self.record.facts.pinned.iter()
     }
 
-    /// The last status update posted, if ever.
+    /// The last status update posted, if ever (by the timeline's order).
     pub fn last_status_update(&self) -> Option<&'a TimelineEntry> {
-        self.record
-            .timeline
-            .iter()
-            .filter(|e| e.kind == EntryKind::StatusUpdate)
-            .max_by_key(|e| e.occurred_at)
+        self.record.facts.latest_status_update.as_ref()
     }
 
     /// The phase windows of the runbook.

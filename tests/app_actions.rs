@@ -242,8 +242,22 @@ on_both_engines! {
         assert_eq!(app.timeline_offset, 0, "following");
         key(&mut app, KeyCode::Char('k'));
         assert_eq!(app.timeline_offset, 1);
-        record.timeline.push(entry(3, "three"));
-        app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record.clone()), false))));
+        // New entries come as the worker sends them: an update after the
+        // first load.
+        let update = warroom::store::IncidentUpdate {
+            incident: record.incident.clone(),
+            new_entries: vec![entry(3, "three")],
+            facts: record.facts.clone(),
+            checklist: None,
+            timers: None,
+            roles: None,
+            actions: None,
+        };
+        app.handle(Event::Snapshot(Box::new(Snapshot {
+            incident: warroom::app::IncidentData::Update(update),
+            presence: Vec::new(),
+            read_only: false,
+        })));
         assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
         key(&mut app, KeyCode::Char('G'));
         assert_eq!(app.timeline_offset, 0);
@@ -458,6 +472,7 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     let update = warroom::store::IncidentUpdate {
         incident: record.incident.clone(),
         new_entries: Vec::new(),
+        facts: record.facts.clone(),
         checklist: None,
         timers: None,
         roles: None,

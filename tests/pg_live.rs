@@ -79,7 +79,7 @@ fn a_follower_under_eight_writers_with_random_commit_delays_misses_no_id() {
                 // Read the flag first: a load after the writers finished
                 // sees everything they committed.
                 let last_round = !writing.load(Ordering::SeqCst);
-                let entries = match follower.load(&mut store, incident).expect("follow") {
+                let entries = match follower.load(&mut store, incident, usize::MAX).expect("follow") {
                     Loaded::Full(record) => record.timeline,
                     Loaded::Update(update) => update.new_entries,
                 };

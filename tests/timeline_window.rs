@@ -139,6 +139,7 @@ fn facts_from_whole(timeline: &[TimelineEntry]) -> TimelineFacts {
             .filter(|e| e.kind == EntryKind::StatusUpdate)
             .max_by_key(|e| EntryKey::of(e))
             .cloned(),
+        last_id: timeline.iter().map(|e| e.id).max().unwrap_or(0),
     }
 }
 

@@ -49,12 +49,20 @@ impl App {
         }
     }
 
-    /// The entry open in the viewer, if it is still there.
+    /// The entry open in the viewer, if it is still held: in the timeline's
+    /// window, the search's matches or the pinned entries.
     pub fn open_entry(&self) -> Option<&TimelineEntry> {
         let Input::Entry(id) = self.input else {
             return None;
         };
-        self.record.as_ref()?.timeline.iter().find(|e| e.id == id)
+        let record = self.record.as_ref()?;
+        let searched = self.search.iter().flat_map(|s| &s.entries);
+        record
+            .timeline
+            .iter()
+            .chain(searched)
+            .chain(&record.facts.pinned)
+            .find(|e| e.id == id)
     }
 }
 

@@ -27,19 +27,20 @@ mod queries;
 mod search;
 mod start;
 mod viewer;
+mod window;
 
 pub use entry::entry_viewer_lines;
 use protocol::entry_text;
 pub use protocol::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot};
 pub use search::Search;
+pub use window::WINDOW_PAGE;
 
 use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 use ratatui_textarea::TextArea;
 
 use crate::command::Attempt;
-use crate::domain::event::EventData;
 use crate::domain::presence::Presence;
-use crate::domain::{EntryKind, Severity, TimelineEntry};
+use crate::domain::{EntryKind, Severity};
 use crate::runbook::{self, Runbook};
 use crate::store::{IncidentRecord, IncidentUpdate};
 use keymap::{Action, Context};
@@ -192,6 +193,8 @@ pub struct App {
     /// one; the view ends with it, so as many entries are hidden below.
     /// 0 follows new entries.
     pub timeline_offset: usize,
+    /// The page of the timeline asked of the store and not come yet.
+    timeline_page_asked: Option<crate::store::WindowAnchor>,
     /// The `/` search shown in the timeline pane instead of the timeline.
     pub search: Option<Search>,
     pub note_draft: TextArea<'static>,
@@ -288,6 +291,7 @@ impl App {
             input: Input::Keys,
             checklist_selected: 0,
             timeline_offset: 0,
+            timeline_page_asked: None,
             search: None,
             note_draft: empty_draft(),
             update_draft: empty_draft(),
@@ -408,6 +412,11 @@ impl App {
             }
             Event::Snapshot(snapshot) => self.apply_snapshot(*snapshot),
             Event::SearchResults { query, before, page } => self.hear_search(query, before, page),
+            Event::TimelinePage {
+                incident,
+                anchor,
+                window,
+            } => self.hear_timeline_page(incident, anchor, window),
             Event::Answered { request, answer } => {
                 self.hear(&request, answer);
                 Vec::new()
@@ -524,22 +533,30 @@ impl App {
         self.loaded = true;
         self.read_only = snapshot.read_only;
         self.presence = snapshot.presence;
-        let before = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        let before = self.record.as_ref().map(|r| r.incident.id);
+        let mut new_entries = false;
         match snapshot.incident {
             IncidentData::None => self.record = None,
-            IncidentData::Full(record) => self.record = Some(record),
+            IncidentData::Full(record) => {
+                // Read afresh (first load, a file reopened): at the newest.
+                self.record = Some(record);
+                self.timeline_page_asked = None;
+                self.timeline_offset = 0;
+            }
             IncidentData::Update(update) => match &mut self.record {
                 Some(record) if record.incident.id == update.incident.id => {
                     // Named in full so a new field cannot be forgotten here.
                     let IncidentUpdate {
                         incident,
                         checklist,
-                        new_entries,
+                        new_entries: entries,
+                        facts,
                         timers,
                         roles,
                         actions,
                     } = update;
                     record.incident = incident;
+                    record.facts = facts;
                     // None: unchanged since the last load.
                     if let Some(checklist) = checklist {
                         record.checklist = checklist;
@@ -553,36 +570,29 @@ impl App {
                     if let Some(actions) = actions {
                         record.actions = actions;
                     }
-                    merge_entries(&mut record.timeline, new_entries);
+                    new_entries = !entries.is_empty();
+                    self.take_new_entries(entries);
                 }
                 // An update for another incident cannot be applied; the
                 // worker sends whole records when it switches.
                 _ => {}
             },
         }
-        let after = self.record.as_ref().map(|r| (r.incident.id, r.timeline.len()));
+        let after = self.record.as_ref().map(|r| r.incident.id);
         let mut requests = Vec::new();
-        match (before, after) {
-            (Some((old_id, old_len)), Some((new_id, new_len))) if old_id == new_id => {
-                if self.search.is_some() {
-                    if new_len > old_len {
-                        requests = self.search_newer();
-                    }
-                } else if self.timeline_offset > 0 {
-                    // Scrolled back: keep looking at the same entries as new ones arrive.
-                    self.timeline_offset += new_len.saturating_sub(old_len);
-                }
+        if before.is_some() && before == after {
+            if self.search.is_some() && new_entries {
+                requests = self.search_newer();
             }
-            _ => {
-                // Another incident (or none): its search does not apply.
-                self.search = None;
-                self.runbook = self
-                    .record
-                    .as_ref()
-                    .and_then(|r| runbook::parse(&r.runbook_text).ok());
-                self.timeline_offset = 0;
-                self.checklist_selected = self.opening_item();
-            }
+        } else {
+            // Another incident (or none): its search does not apply.
+            self.search = None;
+            self.runbook = self
+                .record
+                .as_ref()
+                .and_then(|r| runbook::parse(&r.runbook_text).ok());
+            self.timeline_offset = 0;
+            self.checklist_selected = self.opening_item();
         }
         let items = self.record.as_ref().map_or(0, |r| r.checklist.len());
         self.checklist_selected = self.checklist_selected.min(items.saturating_sub(1));
@@ -591,36 +601,5 @@ impl App {
             self.rung.extend(self.due_deadlines());
         }
         requests
-    }
-}
-
-/// Adds entries to a timeline kept in time order; a backdated entry lands in
-/// its place, an entry already there is not added twice. A new pin event
-/// re-pins its entry, which was loaded before (the new ones read pinned as
-/// they are now).
-fn merge_entries(timeline: &mut Vec<TimelineEntry>, new: Vec<TimelineEntry>) {
-    let mut pins: Vec<(i64, i64, bool)> = new
-        .iter()
-        .filter_map(|e| match e.data {
-            Some(EventData::Pin { entry, pinned }) => Some((e.id, entry, pinned)),
-            _ => None,
-        })
-        .collect();
-    // The log's order, not the time order: the latest pin wins.
-    pins.sort_unstable();
-    for (_, entry, pinned) in pins {
-        if let Some(pinned_entry) = timeline.iter_mut().find(|e| e.id == entry) {
-            pinned_entry.pinned = pinned;
-        }
-    }
-    let known: std::collections::HashSet<i64> = timeline.iter().map(|e| e.id).collect();
-    let in_order = |a: &TimelineEntry, b: &TimelineEntry| (a.occurred_at, a.id) <= (b.occurred_at, b.id);
-    for entry in new.into_iter().filter(|e| !known.contains(&e.id)) {
-        if timeline.last().is_none_or(|last| in_order(last, &entry)) {
-            timeline.push(entry);
-        } else {
-            let at = timeline.partition_point(|e| in_order(e, &entry));
-            timeline.insert(at, entry);
-        }
     }
 }

@@ -78,10 +78,15 @@ impl App {
                     Pane::Checklist => {
                         self.checklist_selected = clamp_step(self.checklist_selected, step, items);
                     }
+                    Pane::Timeline if matches!(action, Action::Top | Action::Bottom) => {
+                        return self.timeline_end(action);
+                    }
                     // In the timeline, "up" selects an older entry: more hidden below.
                     Pane::Timeline => {
                         self.timeline_offset = clamp_step(self.timeline_offset, -step, entries);
-                        return self.search_older_if_near();
+                        let mut requests = self.search_older_if_near();
+                        requests.extend(self.page_timeline_if_near());
+                        return requests;
                     }
                 }
             }

@@ -7,7 +7,9 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::command::{Answer, Attempt, Write};
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
-use crate::store::{EntryKey, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery};
+use crate::store::{
+    EntryKey, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery, TimelineWindow, WindowAnchor,
+};
 
 /// How many matches one page of a search holds.
 pub const SEARCH_PAGE: usize = 50;
@@ -57,6 +59,14 @@ pub enum Event {
         query: SearchQuery,
         before: Option<EntryKey>,
         page: SearchPage,
+    },
+    /// A page of the attached incident's timeline (the request's anchor, so
+    /// a page asked for an older window is told apart), or why it could not
+    /// be read.
+    TimelinePage {
+        incident: i64,
+        anchor: WindowAnchor,
+        window: Result<TimelineWindow, String>,
     },
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
@@ -113,6 +123,8 @@ pub enum Request {
     Metrics,
     /// Open the file now at the database path (after it was removed or replaced).
     Reopen,
+    /// Entries of incident `incident`'s timeline at `anchor` (a page).
+    TimelinePage { incident: i64, anchor: WindowAnchor },
     /// A page of the attached incident's entries matching `query`, newest
     /// first, from before `before` (None: the newest).
     Search {

@@ -160,7 +160,7 @@ fn entry(db: &Location, args: StatusUpdateArgs, kind: EntryKind) -> Result<()> {
 fn run_command(db: &Location, incident: Option<i64>, command: Command) -> Result<Answer> {
     let mut store = open_store(db, OpenMode::Existing)?;
     let incident_id = target_incident(&mut store, incident)?;
-    let record = store.incident_record(incident_id)?;
+    let record = store.incident_state(incident_id)?;
     let write = command
         .check(&record, &Local::now())
         .map_err(|refusal| match refusal.field {
@@ -266,7 +266,7 @@ fn timer(db: &Location, args: TimerArgs) -> Result<()> {
     if words == ["list"] {
         let mut store = open_store(db, OpenMode::Existing)?;
         let incident_id = target_incident(&mut store, args.incident)?;
-        for t in &store.incident_record(incident_id)?.timers {
+        for t in &store.incident_state(incident_id)?.timers {
             println!(
                 "{:>3}  {:<9}  {}  {}",
                 t.id,
@@ -566,7 +566,7 @@ fn milestone(db: &Location, milestone: Milestone, args: MilestoneArgs) -> Result
     if milestone == Milestone::Resolved {
         let mut store = open_store(db, OpenMode::Existing)?;
         let id = target_incident(&mut store, incident)?;
-        if let Some(due) = store.incident_record(id)?.incident.postmortem_due() {
+        if let Some(due) = store.incident_state(id)?.incident.postmortem_due() {
             println!(
                 "post-mortem due by {} (48 h); then: warroom postmortem done {id}",
                 report::local_time(due)
@@ -608,7 +608,7 @@ fn action(db: &Location, command: ActionCommand) -> Result<()> {
                 store.all_action_items()?
             } else {
                 let id = target_incident(&mut store, incident)?;
-                store.incident_record(id)?.actions
+                store.incident_state(id)?.actions
             };
             if json {
                 return report::print_json(&report::actions_json(&items));

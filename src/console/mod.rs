@@ -37,7 +37,7 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         e => Err(e),
     })?;
     if let Some(id) = incident {
-        store.incident_record(id)?;
+        store.incident_state(id)?;
     }
     let account = current_account();
     let mut app = App::new(account.clone(), db.to_string(), Utc::now());

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot};
+use crate::app::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot, WINDOW_PAGE};
 use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
@@ -152,8 +152,8 @@ impl Worker {
                     {
                         break;
                     }
-                    // A search commits nothing: no reload after it.
-                    let commits = !matches!(request, Request::Search { .. });
+                    // Reads commit nothing: no reload after them.
+                    let commits = !matches!(request, Request::Search { .. } | Request::TimelinePage { .. });
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
@@ -236,7 +236,7 @@ impl Worker {
     fn reopen(&mut self) -> Result<(), StoreError> {
         let mut store = Store::open(self.store.location(), OpenMode::Existing)?;
         if let Some(id) = self.incident
-            && store.incident_record(id).is_err()
+            && store.incident_state(id).is_err()
         {
             self.incident = None;
         }
@@ -255,7 +255,7 @@ impl Worker {
         }
         let incident = match self.incident {
             None => IncidentData::None,
-            Some(id) => match self.follower.load(&mut self.store, id)? {
+            Some(id) => match self.follower.load(&mut self.store, id, WINDOW_PAGE)? {
                 Loaded::Full(record) => IncidentData::Full(record),
                 Loaded::Update(update) => IncidentData::Update(update),
             },
@@ -271,9 +271,12 @@ impl Worker {
     /// to tell the console.
     fn apply(&mut self, request: &Request) -> Result<Event, StoreError> {
         // Nothing is written into a file no one reads; reopening is the way
-        // out. Searching the file still open harms nothing.
+        // out. Reading the file still open harms nothing.
         if let Some(gone) = &self.gone
-            && !matches!(request, Request::Reopen | Request::Search { .. })
+            && !matches!(
+                request,
+                Request::Reopen | Request::Search { .. } | Request::TimelinePage { .. }
+            )
         {
             return Err(StoreError::Invalid(gone.clone()));
         }
@@ -311,6 +314,14 @@ impl Worker {
                 let report = self.store.metrics(&Default::default(), Utc::now())?;
                 Ok(Event::MetricsReady(report.to_text()))
             }
+            Request::TimelinePage { incident, anchor } => Ok(Event::TimelinePage {
+                incident: *incident,
+                anchor: *anchor,
+                window: self
+                    .store
+                    .timeline_window(*incident, *anchor, WINDOW_PAGE)
+                    .map_err(|e| e.to_string()),
+            }),
             Request::Search { query, before } => {
                 let Some(incident) = self.incident else {
                     return Ok(Event::Problem("no incident to search".into()));

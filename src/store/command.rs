@@ -335,7 +335,10 @@ impl Store {
                 .map(super::read::event_from_row)
                 .transpose()?
                 .ok_or_else(|| {
-                    StoreError::NotFound(format!("incident {} has no entry #{entry_id}", act.incident_id))
+                    StoreError::NotFound(format!(
+                        "incident {} has no entry #{entry_id} (`warroom show --json` gives each entry's id)",
+                        act.incident_id
+                    ))
                 })?;
             if entry.pinned == pinned {
                 return Err(StoreError::Invalid(format!(

@@ -6,7 +6,7 @@ use super::{IncidentRecord, IncidentUpdate, Result, Store};
 /// What a follower loaded.
 #[derive(Debug, Clone)]
 pub enum Loaded {
-    /// The first load: everything.
+    /// The first load: the incident and the newest of its timeline.
     Full(IncidentRecord),
     /// Later loads: the current state and the entries after the last seen.
     Update(IncidentUpdate),
@@ -30,18 +30,19 @@ impl Follower {
         changed
     }
 
-    /// Loads the incident: whole the first time, then only the new entries.
-    pub fn load(&mut self, store: &mut Store, incident_id: i64) -> Result<Loaded> {
+    /// Loads the incident: the first time its state and the newest
+    /// `window` entries, then the current state and every entry logged
+    /// since (none missed, wherever in time it belongs).
+    pub fn load(&mut self, store: &mut Store, incident_id: i64, window: usize) -> Result<Loaded> {
         match self.last_event {
             None => {
-                let record = store.incident_record(incident_id)?;
-                self.last_event = Some(record.timeline.iter().map(|e| e.id).max().unwrap_or(0));
+                let record = store.incident_window(incident_id, window)?;
+                self.last_event = Some(record.facts.last_id);
                 Ok(Loaded::Full(record))
             }
             Some(after) => {
                 let update = store.incident_update(incident_id, after)?;
-                let newest = update.new_entries.iter().map(|e| e.id).max().unwrap_or(after);
-                self.last_event = Some(newest.max(after));
+                self.last_event = Some(update.facts.last_id.max(after));
                 Ok(Loaded::Update(update))
             }
         }

@@ -8,8 +8,9 @@
 //! walk began: ids are handed out in commit order, so the walk sees the
 //! timeline as it stood then, whatever is written meanwhile.
 
-use super::read::{SELECT_EVENT, actions_in, checklist_in, event_from_row, incident_in, roles_in, timers_in};
+use super::read::{SELECT_EVENT, event_from_row, record_in};
 use super::sql::params;
+use super::window::{WindowAnchor, window_in};
 use super::{IncidentRecord, Result, Store, StoreError};
 use crate::domain::{EntryKind, TimelineEntry};
 
@@ -126,28 +127,12 @@ impl Store {
     /// (see [`IncidentOutline`]), in one snapshot.
     pub fn incident_outline(&mut self, incident_id: i64) -> Result<IncidentOutline> {
         self.read(|tx| {
-            let incident = incident_in(tx, incident_id)?;
-            let runbook_text = tx
-                .query_one(
-                    "SELECT runbook_text FROM incidents WHERE id = ?1",
-                    params![incident_id],
-                )?
-                .get(0)?;
+            let no_entries = window_in(tx, incident_id, WindowAnchor::Newest, 0)?;
+            let record = record_in(tx, incident_id, no_entries)?;
             let up_to_id = tx
                 .query_one("SELECT coalesce(max(id), 0) FROM events", params![])?
                 .get(0)?;
-            Ok(IncidentOutline {
-                record: IncidentRecord {
-                    incident,
-                    checklist: checklist_in(tx, incident_id)?,
-                    timeline: Vec::new(),
-                    timers: timers_in(tx, incident_id)?,
-                    roles: roles_in(tx, incident_id)?,
-                    actions: actions_in(tx, Some(incident_id))?,
-                    runbook_text,
-                },
-                up_to_id,
-            })
+            Ok(IncidentOutline { record, up_to_id })
         })
     }
 

@@ -1,6 +1,7 @@
 //! Reads, each in one short transaction.
 
 use super::sql::{Row, Tx, params};
+use super::window::{TimelineFacts, TimelineWindow, WindowAnchor, facts_in, window_in};
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
 use crate::domain::event::EventData;
@@ -25,7 +26,14 @@ const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, det
 pub struct IncidentRecord {
     pub incident: Incident,
     pub checklist: Vec<ChecklistItem>,
+    /// Timeline entries in time order: all of them, or (for a console) a
+    /// window of consecutive ones, `has_older` and `has_newer` saying
+    /// whether entries lie beyond it.
     pub timeline: Vec<TimelineEntry>,
+    pub has_older: bool,
+    pub has_newer: bool,
+    /// About the whole timeline, however much of it `timeline` holds.
+    pub facts: TimelineFacts,
     pub timers: Vec<Timer>,
     pub roles: Vec<RoleHolder>,
     pub actions: Vec<ActionItem>,
@@ -40,6 +48,8 @@ pub struct IncidentRecord {
 pub struct IncidentUpdate {
     pub incident: Incident,
     pub new_entries: Vec<TimelineEntry>,
+    /// About the whole timeline, as of this read (a few index probes).
+    pub facts: TimelineFacts,
     /// The checklist, re-read only when a new entry changed it (None: as before).
     pub checklist: Option<Vec<ChecklistItem>>,
     /// Timers, roles and action items, re-read only when a new entry is of a
@@ -81,29 +91,34 @@ impl Store {
     /// The incident, its checklist and its whole timeline in time order.
     pub fn incident_record(&mut self, incident_id: i64) -> Result<IncidentRecord> {
         self.read(|tx| {
-            let incident = incident_in(tx, incident_id)?;
-            let checklist = checklist_in(tx, incident_id)?;
             let timeline = tx.query_map(
                 &format!("{SELECT_EVENT} WHERE incident_id = ?1 ORDER BY occurred_at, id"),
                 params![incident_id],
                 event_from_row,
             )?;
-            let runbook_text = tx
-                .query_one(
-                    "SELECT runbook_text FROM incidents WHERE id = ?1",
-                    params![incident_id],
-                )?
-                .get(0)?;
-            Ok(IncidentRecord {
-                incident,
-                checklist,
-                timeline,
-                timers: timers_in(tx, incident_id)?,
-                roles: roles_in(tx, incident_id)?,
-                actions: actions_in(tx, Some(incident_id))?,
-                runbook_text,
-            })
+            let whole = TimelineWindow {
+                entries: timeline,
+                has_older: false,
+                has_newer: false,
+            };
+            record_in(tx, incident_id, whole)
         })
+    }
+
+    /// The incident, its checklist and the newest `size` entries of its
+    /// timeline (what a console opens on): the cost does not grow with the
+    /// timeline.
+    pub fn incident_window(&mut self, incident_id: i64, size: usize) -> Result<IncidentRecord> {
+        self.read(|tx| {
+            let window = window_in(tx, incident_id, WindowAnchor::Newest, size)?;
+            record_in(tx, incident_id, window)
+        })
+    }
+
+    /// The incident and everything about it but its timeline entries (the
+    /// facts about the timeline included): what a write is checked against.
+    pub fn incident_state(&mut self, incident_id: i64) -> Result<IncidentRecord> {
+        self.incident_window(incident_id, 0)
     }
 
     /// The incident's current state and the entries logged after `after_id`.
@@ -129,6 +144,7 @@ impl Store {
                 actions: command_changed
                     .then(|| actions_in(tx, Some(incident_id)))
                     .transpose()?,
+                facts: facts_in(tx, incident_id)?,
                 incident,
                 new_entries,
             })
@@ -181,6 +197,30 @@ impl Store {
             .transpose()
         })
     }
+}
+
+/// The incident with `timeline` (all of it, or a window) and the rest of
+/// its state, inside a transaction.
+pub(super) fn record_in(tx: &Tx<'_>, incident_id: i64, timeline: TimelineWindow) -> Result<IncidentRecord> {
+    let incident = incident_in(tx, incident_id)?;
+    let runbook_text = tx
+        .query_one(
+            "SELECT runbook_text FROM incidents WHERE id = ?1",
+            params![incident_id],
+        )?
+        .get(0)?;
+    Ok(IncidentRecord {
+        incident,
+        checklist: checklist_in(tx, incident_id)?,
+        timeline: timeline.entries,
+        has_older: timeline.has_older,
+        has_newer: timeline.has_newer,
+        facts: facts_in(tx, incident_id)?,
+        timers: timers_in(tx, incident_id)?,
+        roles: roles_in(tx, incident_id)?,
+        actions: actions_in(tx, Some(incident_id))?,
+        runbook_text,
+    })
 }
 
 /// Running timers and those closed in the last hour, soonest first.

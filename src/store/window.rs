@@ -43,6 +43,8 @@ impl EntryKey {
 pub enum WindowAnchor {
     /// The newest entries.
     Newest,
+    /// The oldest entries (the top of the timeline).
+    Oldest,
     /// The entries just before this key (not including it): paging back.
     Before(EntryKey),
     /// The entries just after this key (not including it): paging forward.
@@ -72,6 +74,9 @@ pub struct TimelineFacts {
     pub pinned: Vec<TimelineEntry>,
     /// The newest status update by the timeline's order, if any.
     pub latest_status_update: Option<TimelineEntry>,
+    /// The id of the incident's last entry in the log (0: none): a
+    /// follower reads what comes after it.
+    pub last_id: i64,
 }
 
 impl Store {
@@ -83,124 +88,18 @@ impl Store {
         anchor: WindowAnchor,
         size: usize,
     ) -> Result<TimelineWindow> {
-        // One entry beyond the window says whether there is more that way.
-        let limit = i64::try_from(size).unwrap_or(i64::MAX - 1) + 1;
         self.read(|tx| {
             require_incident(tx, incident_id)?;
-            let (mut entries, has_older, has_newer) = match anchor {
-                WindowAnchor::Newest => {
-                    let mut newest_first = tx.query_map(
-                        &format!(
-                            "{SELECT_EVENT} WHERE incident_id = ?1
-                             ORDER BY occurred_at DESC, id DESC LIMIT ?2"
-                        ),
-                        params![incident_id, limit],
-                        event_from_row,
-                    )?;
-                    let more = beyond(&mut newest_first, size);
-                    newest_first.reverse();
-                    (newest_first, more, false)
-                }
-                WindowAnchor::Before(key) => {
-                    let (at, id) = key.stored();
-                    // `occurred_at <= ?2` first: a plain range on the index
-                    // for both planners; the OR then steps past the anchor.
-                    let mut newest_first = tx.query_map(
-                        &format!(
-                            "{SELECT_EVENT} WHERE incident_id = ?1
-                               AND occurred_at <= ?2 AND (occurred_at < ?2 OR id < ?3)
-                             ORDER BY occurred_at DESC, id DESC LIMIT ?4"
-                        ),
-                        params![incident_id, at, id, limit],
-                        event_from_row,
-                    )?;
-                    let more = beyond(&mut newest_first, size);
-                    newest_first.reverse();
-                    let newer = any_at_or_after(tx, incident_id, key)?;
-                    (newest_first, more, newer)
-                }
-                WindowAnchor::After(key) => {
-                    let (at, id) = key.stored();
-                    let mut oldest_first = tx.query_map(
-                        &format!(
-                            "{SELECT_EVENT} WHERE incident_id = ?1
-                               AND occurred_at >= ?2 AND (occurred_at > ?2 OR id > ?3)
-                             ORDER BY occurred_at, id LIMIT ?4"
-                        ),
-                        params![incident_id, at, id, limit],
-                        event_from_row,
-                    )?;
-                    let more = beyond(&mut oldest_first, size);
-                    let older = any_at_or_before(tx, incident_id, key)?;
-                    (oldest_first, older, more)
-                }
-            };
-            entries.shrink_to_fit();
-            Ok(TimelineWindow {
-                entries,
-                has_older,
-                has_newer,
-            })
+            window_in(tx, incident_id, anchor, size)
         })
     }
 
-    /// The entry count, the pinned entries and the latest status update of
-    /// the incident, in one snapshot; each from an index or the running
-    /// count, so the cost does not grow with the timeline.
+    /// The entry count, the pinned entries, the latest status update and the
+    /// last entry's id, in one snapshot.
     pub fn timeline_facts(&mut self, incident_id: i64) -> Result<TimelineFacts> {
         self.read(|tx| {
             require_incident(tx, incident_id)?;
-            let total: i64 = tx
-                .query_opt(
-                    "SELECT entries FROM timeline_counts WHERE incident_id = ?1",
-                    params![incident_id],
-                )?
-                .map(|row| row.get(0))
-                .transpose()?
-                .unwrap_or(0);
-            // Candidates: pinned since (the `pins` table, one row per entry
-            // ever pinned or unpinned after writing) or pinned when written
-            // (the partial index `events_pinned_at_write`); the entry's
-            // latest pin, as SELECT_EVENT reads it, decides. The incident is
-            // checked inside, not beside `id IN`, and the two lists are
-            // joined with UNION ALL (a repeated id is harmless in IN): given
-            // the chance, SQLite walks the incident's whole timeline in order
-            // (for the outer ORDER BY, or for UNION's merge) rather than sort
-            // a few rows: 100 ms at a million entries, against 0.6 ms.
-            let pinned = tx
-                .query_map(
-                    &format!(
-                        "{SELECT_EVENT} WHERE id IN (
-                            SELECT pins.event_id FROM pins JOIN events pinned_since
-                                ON pinned_since.id = pins.event_id
-                               AND pinned_since.incident_id = pins.incident_id
-                             WHERE pins.incident_id = ?1 AND pins.pinned = 1
-                            UNION ALL
-                            SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
-                         ORDER BY occurred_at, id"
-                    ),
-                    params![incident_id],
-                    event_from_row,
-                )?
-                .into_iter()
-                .filter(|entry| EntryFilter::Pinned.admits(entry))
-                .collect();
-            let latest_status_update = tx
-                .query_opt(
-                    &format!(
-                        "{SELECT_EVENT} WHERE incident_id = ?1 AND kind = ?2
-                         ORDER BY occurred_at DESC, id DESC LIMIT 1"
-                    ),
-                    params![incident_id, EntryKind::StatusUpdate.as_str()],
-                )?
-                .as_ref()
-                .map(event_from_row)
-                .transpose()?;
-            Ok(TimelineFacts {
-                total: u64::try_from(total).unwrap_or(0),
-                pinned,
-                latest_status_update,
-            })
+            facts_in(tx, incident_id)
         })
     }
 
@@ -219,6 +118,149 @@ impl Store {
             Ok(u64::try_from(count).unwrap_or(0))
         })
     }
+}
+
+/// Up to `size` consecutive entries of the incident at `anchor`, inside a
+/// transaction.
+pub(super) fn window_in(
+    tx: &Tx<'_>,
+    incident_id: i64,
+    anchor: WindowAnchor,
+    size: usize,
+) -> Result<TimelineWindow> {
+    // One entry beyond the window says whether there is more that way.
+    let limit = i64::try_from(size).unwrap_or(i64::MAX - 1) + 1;
+    let (mut entries, has_older, has_newer) = match anchor {
+        WindowAnchor::Newest => {
+            let mut newest_first = tx.query_map(
+                &format!(
+                    "{SELECT_EVENT} WHERE incident_id = ?1
+                     ORDER BY occurred_at DESC, id DESC LIMIT ?2"
+                ),
+                params![incident_id, limit],
+                event_from_row,
+            )?;
+            let more = beyond(&mut newest_first, size);
+            newest_first.reverse();
+            (newest_first, more, false)
+        }
+        WindowAnchor::Oldest => {
+            let mut oldest_first = tx.query_map(
+                &format!(
+                    "{SELECT_EVENT} WHERE incident_id = ?1
+                     ORDER BY occurred_at, id LIMIT ?2"
+                ),
+                params![incident_id, limit],
+                event_from_row,
+            )?;
+            let more = beyond(&mut oldest_first, size);
+            (oldest_first, false, more)
+        }
+        WindowAnchor::Before(key) => {
+            let (at, id) = key.stored();
+            // `occurred_at <= ?2` first: a plain range on the index
+            // for both planners; the OR then steps past the anchor.
+            let mut newest_first = tx.query_map(
+                &format!(
+                    "{SELECT_EVENT} WHERE incident_id = ?1
+                       AND occurred_at <= ?2 AND (occurred_at < ?2 OR id < ?3)
+                     ORDER BY occurred_at DESC, id DESC LIMIT ?4"
+                ),
+                params![incident_id, at, id, limit],
+                event_from_row,
+            )?;
+            let more = beyond(&mut newest_first, size);
+            newest_first.reverse();
+            let newer = any_at_or_after(tx, incident_id, key)?;
+            (newest_first, more, newer)
+        }
+        WindowAnchor::After(key) => {
+            let (at, id) = key.stored();
+            let mut oldest_first = tx.query_map(
+                &format!(
+                    "{SELECT_EVENT} WHERE incident_id = ?1
+                       AND occurred_at >= ?2 AND (occurred_at > ?2 OR id > ?3)
+                     ORDER BY occurred_at, id LIMIT ?4"
+                ),
+                params![incident_id, at, id, limit],
+                event_from_row,
+            )?;
+            let more = beyond(&mut oldest_first, size);
+            let older = any_at_or_before(tx, incident_id, key)?;
+            (oldest_first, older, more)
+        }
+    };
+    entries.shrink_to_fit();
+    Ok(TimelineWindow {
+        entries,
+        has_older,
+        has_newer,
+    })
+}
+
+/// What the console shows about the incident's whole timeline, inside a
+/// transaction; each fact from an index or the running count, so the cost
+/// does not grow with the timeline.
+pub(super) fn facts_in(tx: &Tx<'_>, incident_id: i64) -> Result<TimelineFacts> {
+    let total: i64 = tx
+        .query_opt(
+            "SELECT entries FROM timeline_counts WHERE incident_id = ?1",
+            params![incident_id],
+        )?
+        .map(|row| row.get(0))
+        .transpose()?
+        .unwrap_or(0);
+    // Candidates: pinned since (the `pins` table, one row per entry
+    // ever pinned or unpinned after writing) or pinned when written
+    // (the partial index `events_pinned_at_write`); the entry's
+    // latest pin, as SELECT_EVENT reads it, decides. The incident is
+    // checked inside, not beside `id IN`, and the two lists are
+    // joined with UNION ALL (a repeated id is harmless in IN): given
+    // the chance, SQLite walks the incident's whole timeline in order
+    // (for the outer ORDER BY, or for UNION's merge) rather than sort
+    // a few rows: 100 ms at a million entries, against 0.6 ms.
+    let pinned = tx
+        .query_map(
+            &format!(
+                "{SELECT_EVENT} WHERE id IN (
+                        SELECT pins.event_id FROM pins JOIN events pinned_since
+                            ON pinned_since.id = pins.event_id
+                           AND pinned_since.incident_id = pins.incident_id
+                         WHERE pins.incident_id = ?1 AND pins.pinned = 1
+                        UNION ALL
+                        SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
+                     ORDER BY occurred_at, id"
+            ),
+            params![incident_id],
+            event_from_row,
+        )?
+        .into_iter()
+        .filter(|entry| EntryFilter::Pinned.admits(entry))
+        .collect();
+    let latest_status_update = tx
+        .query_opt(
+            &format!(
+                "{SELECT_EVENT} WHERE incident_id = ?1 AND kind = ?2
+                     ORDER BY occurred_at DESC, id DESC LIMIT 1"
+            ),
+            params![incident_id, EntryKind::StatusUpdate.as_str()],
+        )?
+        .as_ref()
+        .map(event_from_row)
+        .transpose()?;
+    // The newest of events_by_incident (incident_id, id): one index probe.
+    let last_id: Option<i64> = tx
+        .query_one(
+            "SELECT max(id) FROM events WHERE incident_id = ?1",
+            params![incident_id],
+        )?
+        .get(0)?;
+    Ok(TimelineFacts {
+        total: u64::try_from(total).unwrap_or(0),
+        pinned,
+        latest_status_update,
+        last_id: last_id.unwrap_or(0),
+    })
 }
 
 /// Drops the entry read beyond the window's `size`; whether there was one.

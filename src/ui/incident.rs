@@ -120,7 +120,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let incident = &record.incident;
     let label = |text: &str| Span::styled(format!("{text:<LABEL_WIDTH$}"), theme.dim());
     let inner_width = area.width.saturating_sub(2) as usize;
-    let pinned: Vec<_> = record.timeline.iter().filter(|e| e.pinned).collect();
+    let pinned: Vec<_> = record.facts.pinned.iter().collect();
 
     // What matters first, for a pane of five rows at 80×24: where the
     // incident stands, its milestones, who is here, who holds what.

@@ -54,7 +54,7 @@ fn kind_style(kind: EntryKind, theme: &Theme) -> Style {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let entries = app.visible_timeline();
-    let total = app.record.as_ref().map_or(0, |r| r.timeline.len());
+    let total = app.record.as_ref().map_or(0, |r| r.facts.total);
     let mut title = match &app.search {
         Some(search) => {
             let typed = sanitize_line(&search.typed);
@@ -70,10 +70,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
         None => format!(" Timeline {total} "),
     };
-    if app.timeline_offset > 0 {
+    // Entries beyond the window held are not counted one by one.
+    let newer_beyond = app.search.is_none() && app.record.as_ref().is_some_and(|r| r.has_newer);
+    if app.timeline_offset > 0 || newer_beyond {
+        let newer = if newer_beyond {
+            "newer entries".to_string()
+        } else {
+            format!("{} newer", app.timeline_offset)
+        };
         title.push_str(&format!(
-            "— {} newer below ({} follows) ",
-            app.timeline_offset,
+            "— {newer} below ({} follows) ",
             app.keymap.key_name(Context::Timeline, Action::Bottom)
         ));
     }
