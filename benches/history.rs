@@ -75,7 +75,7 @@ struct Settings {
 }
 
 fn main() {
-    if propagation::follow_if_asked() {
+    if propagation::follow_if_asked() || measure_if_asked() {
         return;
     }
     let settings = match Settings::from_env() {
@@ -516,13 +516,20 @@ fn measure_exports(folder: &Path, db: &BenchDb, entries: usize) -> Vec<Run> {
     runs
 }
 
-/// Runs `warroom --db DB ARGS…` with its output in a file; waits for it
-/// with wait4 for its peak RSS.
+/// Set in a copy of this bench started only to start a command and say its
+/// peak RSS: the file to write the peak (kB) to.
+const MEASURE_ENV: &str = "WARROOM_BENCH_PEAK_FILE";
+
+/// Runs `warroom --db DB ARGS…` with its output in a file, through a fresh
+/// copy of this bench (see [`measure_if_asked`]) that reports its peak RSS.
 fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
     let output = folder.join("command-output");
     let errors = folder.join("command-errors");
+    let peak_file = folder.join("command-peak");
     let started = Instant::now();
-    let child = Command::new(BIN)
+    let status = Command::new(std::env::current_exe().expect("this bench's path"))
+        .env(MEASURE_ENV, &peak_file)
+        .arg(BIN)
         .arg("--db")
         .arg(&db.path)
         .args(args)
@@ -533,18 +540,14 @@ fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
         .stdin(Stdio::null())
         .stdout(File::create(&output).expect("create the output file"))
         .stderr(File::create(&errors).expect("create the errors file"))
-        .spawn()
+        .status()
         .expect("start warroom");
-    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
-    let mut status = 0;
-    // SAFETY: rusage is plain data, filled in by wait4.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our own child, not yet waited for; both pointers are
-    // to live locals. wait4 reaps it, so `child` is never waited for again.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let seconds = started.elapsed().as_secs_f64();
-    drop(child);
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let peak_kb: f64 = std::fs::read_to_string(&peak_file)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS from {}", peak_file.display()));
+    let _ = std::fs::remove_file(&peak_file);
     // Named without the id, which is always the bench incident's.
     let what = args
         .iter()
@@ -552,10 +555,9 @@ fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let succeeded = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     assert!(
-        succeeded,
-        "{what} failed (wait status {status}): {}",
+        status.success(),
+        "{what} failed ({status}): {}",
         std::fs::read_to_string(&errors).unwrap_or_default()
     );
     let output_bytes = std::fs::metadata(&output).map_or(0, |m| m.len());
@@ -564,10 +566,44 @@ fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
     Run {
         what,
         seconds,
-        // ru_maxrss is in kB on Linux.
-        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+        peak_mb: peak_kb / 1024.0,
         output_bytes,
     }
+}
+
+/// In a copy started by [`run_child`]: runs the command given, waits for it
+/// with wait4 and writes its peak RSS; returns true. A process's peak RSS
+/// starts from its parent's at fork (Linux carries the high-water mark
+/// through fork and exec), so the command is started from this small fresh
+/// process, never from the bench itself, which holds far more.
+fn measure_if_asked() -> bool {
+    let Some(peak_file) = std::env::var_os(MEASURE_ENV) else {
+        return false;
+    };
+    let mut args = std::env::args_os().skip(1);
+    let program = args.next().expect("the command to measure");
+    let child = Command::new(program)
+        .args(args)
+        .env_remove(MEASURE_ENV)
+        .spawn()
+        .expect("start the command");
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled in by wait4.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, not yet waited for; both pointers are
+    // to live locals. wait4 reaps it, so `child` is never waited for again.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    drop(child);
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    // ru_maxrss is in kB on Linux.
+    std::fs::write(peak_file, usage.ru_maxrss.to_string()).expect("write the peak");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        1
+    };
+    std::process::exit(code);
 }
 
 /// Today's figures beside the goals.
