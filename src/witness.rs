@@ -109,13 +109,17 @@ impl Witness {
                 Err(()) => return Ok(self.verify(store)?.first_break().cloned()),
             },
         };
-        let mut new = Vec::new();
-        let walk = store.walk_chain(start, |id, stored| new.push((id, fingerprint(stored))))?;
+        let mut new = Remembered::new(self);
+        let walk = store.walk_chain(start, |id, stored, intact| {
+            if intact {
+                new.push(id, fingerprint(stored));
+            }
+        })?;
+        new.flush();
         if let Some(broken) = walk.first_break {
             self.broken = Some(broken.clone());
             return Ok(Some(broken));
         }
-        self.remember(&new);
         self.head = Some(walk.head());
         Ok(None)
     }
@@ -124,34 +128,34 @@ impl Witness {
     /// account saw before against what it is now. Records the new events as
     /// seen when everything holds.
     pub fn verify(&mut self, store: &mut Store) -> Result<Verification, StoreError> {
-        let (seen, mut seen_break) = match self.read_seen() {
+        // Read as walked, never whole: what a million events cost must not
+        // be held (every console walks once at start).
+        let (mut seen, mut seen_break) = match self.seen_records() {
             Ok(seen) => (seen, None),
-            Err(replaced) => (Vec::new(), Some(replaced)),
+            Err(replaced) => (SeenRecords::none(), Some(replaced)),
         };
-        let seen_up_to = seen.last().map(|(id, _)| *id);
-        let mut next_seen = 0;
-        let mut new = Vec::new();
-        let walk = store.walk_chain((0, GENESIS), |id, stored| {
+        let seen_up_to = seen.last_id;
+        let mut new = Remembered::new(self);
+        let walk = store.walk_chain((0, GENESIS), |id, stored, intact| {
             let now = fingerprint(stored);
             // Seen events that are no longer there come first.
-            while let Some((seen_id, seen_print)) = seen.get(next_seen).copied()
-                && seen_id <= id
-            {
-                next_seen += 1;
+            while let Some((seen_id, seen_print)) = seen.next_if_at_or_before(id) {
                 if seen_break.is_none() && (seen_id < id || seen_print != now) {
                     seen_break = Some(Break::Rewritten { id: seen_id });
                 }
             }
-            if seen_up_to.is_none_or(|up_to| id > up_to) {
-                new.push((id, now));
+            // Every seen event comes before the new ones, so by the first
+            // new event whether what was seen still holds is known.
+            if seen_up_to.is_none_or(|up_to| id > up_to) && intact && seen_break.is_none() {
+                new.push(id, now);
             }
         })?;
         if seen_break.is_none()
-            && let Some((seen_id, _)) = seen.get(next_seen)
+            && let Some((seen_id, _)) = seen.next_if_at_or_before(i64::MAX)
         {
             seen_break = Some(Break::Truncated {
                 last: walk.head().0,
-                seen: seen_up_to.unwrap_or(*seen_id),
+                seen: seen_up_to.unwrap_or(seen_id),
             });
         }
         let verification = Verification {
@@ -164,7 +168,7 @@ impl Witness {
         match verification.first_break() {
             Some(broken) => self.broken = Some(broken.clone()),
             None => {
-                self.remember(&new);
+                new.flush();
                 self.head = Some(verification.head);
             }
         }
@@ -192,31 +196,23 @@ impl Witness {
         })
     }
 
-    /// Every event seen before, in id order (Err: the file names another database).
-    fn read_seen(&self) -> Result<Vec<(i64, Fingerprint)>, Break> {
+    /// The events seen before, read from the file as they are needed (Err:
+    /// the file names another database).
+    fn seen_records(&self) -> Result<SeenRecords, Break> {
         let Some(file) = &self.file else {
-            return Ok(Vec::new());
+            return Ok(SeenRecords::none());
         };
         let Ok(mut handle) = open_existing(file) else {
-            return Ok(Vec::new());
+            return Ok(SeenRecords::none());
         };
         check_header(&mut handle, &self.tag)?;
-        // Decoded as read, not read whole first: a million events seen is
-        // 16 MB on disk that need not be in memory twice (`export` runs this).
-        let records = handle
-            .metadata()
-            .map_or(0, |m| m.len().saturating_sub(HEADER_LEN)) as usize
-            / RECORD_LEN;
-        let mut seen: Vec<(i64, Fingerprint)> = Vec::with_capacity(records);
-        let mut reader = std::io::BufReader::new(handle);
-        let mut record = [0; RECORD_LEN];
-        while reader.read_exact(&mut record).is_ok() {
-            seen.push(decode(&record));
-        }
-        // Two processes of one account may have appended the same events.
-        seen.sort_by_key(|(id, _)| *id);
-        seen.dedup_by_key(|(id, _)| *id);
-        Ok(seen)
+        let last_id = last_record(file, &self.tag)?.map(|(id, _)| id);
+        Ok(SeenRecords {
+            reader: Some(std::io::BufReader::new(handle)),
+            peeked: None,
+            read_up_to: 0,
+            last_id,
+        })
     }
 
     /// Appends events as seen. Best effort: a full home folder must not stop
@@ -236,6 +232,81 @@ impl Witness {
             // interleave with it.
             let _ = handle.write_all(&bytes);
         }
+    }
+}
+
+/// The seen file's records in id order, one at a time. The file is runs of
+/// increasing ids, one per append; two processes of one account may append
+/// the same events, so a record at or below an id already read repeats one
+/// (the first appended counts, as it was seen first) and is skipped.
+struct SeenRecords {
+    reader: Option<std::io::BufReader<std::fs::File>>,
+    peeked: Option<(i64, Fingerprint)>,
+    read_up_to: i64,
+    /// The newest event recorded (the file's last record).
+    last_id: Option<i64>,
+}
+
+impl SeenRecords {
+    fn none() -> SeenRecords {
+        SeenRecords {
+            reader: None,
+            peeked: None,
+            read_up_to: 0,
+            last_id: None,
+        }
+    }
+
+    /// The next record in id order if its id is at most `id`.
+    fn next_if_at_or_before(&mut self, id: i64) -> Option<(i64, Fingerprint)> {
+        if self.peeked.is_none() {
+            self.peeked = self.read_next();
+        }
+        let next = self.peeked.filter(|(seen_id, _)| *seen_id <= id)?;
+        self.peeked = None;
+        Some(next)
+    }
+
+    fn read_next(&mut self) -> Option<(i64, Fingerprint)> {
+        let reader = self.reader.as_mut()?;
+        let mut record = [0; RECORD_LEN];
+        while reader.read_exact(&mut record).is_ok() {
+            let (id, print) = decode(&record);
+            if id > self.read_up_to {
+                self.read_up_to = id;
+                return Some((id, print));
+            }
+        }
+        None
+    }
+}
+
+/// New events to record as seen, appended a batch at a time.
+struct Remembered<'a> {
+    witness: &'a Witness,
+    batch: Vec<(i64, Fingerprint)>,
+}
+
+impl<'a> Remembered<'a> {
+    const BATCH: usize = 4_096;
+
+    fn new(witness: &'a Witness) -> Remembered<'a> {
+        Remembered {
+            witness,
+            batch: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, id: i64, print: Fingerprint) {
+        self.batch.push((id, print));
+        if self.batch.len() >= Self::BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.witness.remember(&self.batch);
+        self.batch.clear();
     }
 }
 
@@ -313,4 +384,46 @@ fn create_with_header(file: &Path, tag: &str) -> std::io::Result<()> {
     }
     private_state::private_dir(SEEN)?;
     private_state::write_private(file, &header(tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: i64, print: u8) -> Vec<u8> {
+        let mut bytes = id.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[print; 8]);
+        bytes
+    }
+
+    #[test]
+    fn seen_records_come_in_id_order_the_first_appended_of_a_repeat_counting() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("seen");
+        // Two processes of one account appended 3..4 both, the second with
+        // another value (it saw a rewrite): the first counts.
+        let mut bytes = header(&"0".repeat(32));
+        for (id, print) in [(1, 1), (2, 2), (3, 3), (4, 4), (3, 9), (4, 9), (5, 5)] {
+            bytes.extend(record(id, print));
+        }
+        std::fs::write(&file, bytes).unwrap();
+        let mut seen = SeenRecords {
+            reader: Some(std::io::BufReader::new(std::fs::File::open(&file).unwrap())),
+            peeked: None,
+            read_up_to: 0,
+            last_id: Some(5),
+        };
+        let mut header_bytes = vec![0; HEADER_LEN as usize];
+        seen.reader
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut header_bytes)
+            .unwrap();
+        assert_eq!(seen.next_if_at_or_before(0), None, "nothing at or before 0");
+        let mut read = Vec::new();
+        while let Some((id, print)) = seen.next_if_at_or_before(i64::MAX) {
+            read.push((id, print[0]));
+        }
+        assert_eq!(read, [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]);
+    }
 }

@@ -32,6 +32,13 @@ pub enum WorkerMessage {
     FileChanged,
     /// The console is closing: say goodbye and stop.
     Quit,
+    /// The whole walk of the record (started by [`Worker::check_record`]
+    /// as number `walk`) ended: this account's witness after it, and the
+    /// first break found.
+    RecordWalked {
+        walk: u64,
+        outcome: Result<(Witness, Option<Break>), StoreError>,
+    },
 }
 
 pub struct Worker {
@@ -40,6 +47,12 @@ pub struct Worker {
     witness: Option<Witness>,
     /// The first break in the record reported to the console.
     tampered: Option<Break>,
+    /// The whole walk of the record under way on its own thread, by number
+    /// (a walk of a file since replaced is told apart); None when none is.
+    walking: Option<u64>,
+    walks_started: u64,
+    /// Where a walk's news comes back (the worker's own inbox).
+    inbox: Option<Sender<WorkerMessage>>,
     /// Why the database path no longer names the open file, once noticed.
     gone: Option<String>,
     /// The database server could not be reached at the last look.
@@ -58,6 +71,9 @@ impl Worker {
             store,
             witness: None,
             tampered: None,
+            walking: None,
+            walks_started: 0,
+            inbox: None,
             gone: None,
             unreachable: false,
             follower: Follower::default(),
@@ -74,6 +90,7 @@ impl Worker {
         wake: Sender<WorkerMessage>,
         events: UnboundedSender<Event>,
     ) {
+        self.inbox = Some(wake.clone());
         let _watch = watch::watch(self.store.location(), move || {
             let _ = wake.send(WorkerMessage::FileChanged);
         });
@@ -172,6 +189,13 @@ impl Worker {
                 // data_version check (microseconds), and loads happen only
                 // when it moved.
                 Ok(WorkerMessage::FileChanged) => file_event = true,
+                Ok(WorkerMessage::RecordWalked { walk, outcome }) => {
+                    if let Some(news) = self.walked(walk, outcome)
+                        && events.send(news).is_err()
+                    {
+                        break;
+                    }
+                }
                 Ok(WorkerMessage::Quit) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -199,22 +223,58 @@ impl Worker {
     }
 
     /// Checks the record against its chain and what this account saw: the
-    /// whole walk once, then only what is new. Returns news for the console
-    /// when the verdict changed.
+    /// whole walk once (on its own thread and connection: at a million
+    /// events it takes a while, and reads, writes and searches must not wait
+    /// for it), then only what is new. Returns news for the console when the
+    /// verdict changed.
     fn check_record(&mut self) -> Option<Event> {
-        let witness = match &mut self.witness {
-            Some(witness) => witness,
-            None => match Witness::for_store(&mut self.store) {
-                Ok(witness) => {
-                    let witness = self.witness.insert(witness);
-                    let whole = witness.verify(&mut self.store);
-                    return self.report_check(whole.map(|v| v.first_break().cloned()));
-                }
-                Err(e) => return self.report_check(Err(e)),
-            },
+        let Some(witness) = &mut self.witness else {
+            if self.walking.is_none() {
+                self.start_walk();
+            }
+            return None;
         };
         let result = witness.check(&mut self.store);
         self.report_check(result)
+    }
+
+    /// Starts the whole walk of the record, reporting to the worker's inbox.
+    fn start_walk(&mut self) {
+        let Some(inbox) = self.inbox.clone() else { return };
+        self.walks_started += 1;
+        let walk = self.walks_started;
+        self.walking = Some(walk);
+        let location = self.store.location().clone();
+        let started = std::thread::Builder::new()
+            .name("record walk".into())
+            .spawn(move || {
+                let outcome = Store::open(&location, OpenMode::Existing).and_then(|mut store| {
+                    let mut witness = Witness::for_store(&mut store)?;
+                    let verification = witness.verify(&mut store)?;
+                    Ok((witness, verification.first_break().cloned()))
+                });
+                let _ = inbox.send(WorkerMessage::RecordWalked { walk, outcome });
+            });
+        if started.is_err() {
+            // Tried again at the next look.
+            self.walking = None;
+        }
+    }
+
+    /// Takes the whole walk's outcome, unless it was of a file since
+    /// replaced.
+    fn walked(&mut self, walk: u64, outcome: Result<(Witness, Option<Break>), StoreError>) -> Option<Event> {
+        if self.walking != Some(walk) {
+            return None;
+        }
+        self.walking = None;
+        match outcome {
+            Ok((witness, broken)) => {
+                self.witness = Some(witness);
+                self.report_check(Ok(broken))
+            }
+            Err(e) => self.report_check(Err(e)),
+        }
     }
 
     fn report_check(&mut self, result: Result<Option<Break>, StoreError>) -> Option<Event> {
@@ -243,6 +303,7 @@ impl Worker {
         self.store = store;
         self.follower = Follower::default();
         self.witness = None;
+        self.walking = None;
         self.tampered = None;
         self.gone = None;
         Ok(())

@@ -113,12 +113,13 @@ impl Store {
     }
 
     /// Walks the events after event `after.0` (whose stored value is
-    /// `after.1`) in id order, calling `visit` with each id and stored value.
+    /// `after.1`) in id order, calling `visit` with each id, stored value
+    /// and whether the chain has held so far (that event included).
     /// Each page is its own short read.
     pub fn walk_chain(
         &mut self,
         after: (i64, ChainValue),
-        mut visit: impl FnMut(i64, Option<&[u8]>),
+        mut visit: impl FnMut(i64, Option<&[u8]>, bool),
     ) -> Result<ChainWalk> {
         let mut walk = ChainWalk::after(after.0, after.1);
         let mut cursor = after.0;
@@ -128,7 +129,7 @@ impl Store {
             cursor = last.id;
             for row in &rows {
                 walk.step(&row.content(), row.chain.as_deref());
-                visit(row.id, row.chain.as_deref());
+                visit(row.id, row.chain.as_deref(), walk.first_break.is_none());
             }
         }
     }
