@@ -67,6 +67,9 @@ pub struct Witness {
     head: Option<(i64, ChainValue)>,
     /// Once broken, stays broken for this process.
     broken: Option<Break>,
+    /// The seen file, open for appending once it was first written to (a
+    /// console remembers at every wake: one write, not an open and a close).
+    appender: std::cell::RefCell<Option<std::fs::File>>,
 }
 
 impl Witness {
@@ -79,6 +82,7 @@ impl Witness {
             tag: to_hex(&digest[..16]),
             head: None,
             broken: None,
+            appender: Default::default(),
         })
     }
 
@@ -219,19 +223,25 @@ impl Witness {
     /// the war room (the check still ran).
     fn remember(&self, events: &[(i64, Fingerprint)]) {
         let Some(file) = &self.file else { return };
-        if events.is_empty() || create_with_header(file, &self.tag).is_err() {
+        if events.is_empty() {
             return;
         }
+        let mut appender = self.appender.borrow_mut();
+        if appender.is_none() {
+            if create_with_header(file, &self.tag).is_err() {
+                return;
+            }
+            *appender = private_state::open_private_append(file).ok();
+        }
+        let Some(handle) = appender.as_mut() else { return };
         let mut bytes = Vec::with_capacity(events.len() * RECORD_LEN);
         for (id, print) in events {
             bytes.extend_from_slice(&id.to_le_bytes());
             bytes.extend_from_slice(print);
         }
-        if let Ok(mut handle) = private_state::open_private_append(file) {
-            // One write: appends of other processes of this account do not
-            // interleave with it.
-            let _ = handle.write_all(&bytes);
-        }
+        // One write: appends of other processes of this account do not
+        // interleave with it.
+        let _ = handle.write_all(&bytes);
     }
 }
 

@@ -24,6 +24,10 @@ use crate::witness::Witness;
 /// miss, e.g. on network filesystems).
 const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 
+/// How often, at most, the worker looks whether the database file was
+/// removed or replaced while nothing is written.
+const GONE_CHECK: Duration = Duration::from_millis(250);
+
 /// What the worker is asked to do.
 pub enum WorkerMessage {
     Write(Request),
@@ -98,11 +102,17 @@ impl Worker {
         let mut file_event = false;
         let mut must_reload = true;
         let mut next_beat = Instant::now();
+        let mut next_gone_check = Instant::now();
         loop {
-            if let Some(news) = self.notice_gone()
-                && events.send(news).is_err()
-            {
-                break;
+            // Two stats a look: at most a few times a second (a write checks
+            // again before it is applied).
+            if Instant::now() >= next_gone_check {
+                next_gone_check = Instant::now() + GONE_CHECK;
+                if let Some(news) = self.notice_gone()
+                    && events.send(news).is_err()
+                {
+                    break;
+                }
             }
             if self.gone.is_none() && !self.store.is_read_only() && Instant::now() >= next_beat {
                 // Never before `since`, even if the clock is set back: a row
