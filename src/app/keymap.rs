@@ -47,6 +47,8 @@ pub enum Action {
     // The start screen's severity (its letters are the title's).
     SeverityUp,
     SeverityDown,
+    /// The start screen: declare it as a drill, or not.
+    ToggleDrill,
     // The severity picker, by number.
     ChooseP0,
     ChooseP1,
@@ -87,6 +89,7 @@ impl Action {
             Action::Complete => "complete",
             Action::SeverityUp => "severity_up",
             Action::SeverityDown => "severity_down",
+            Action::ToggleDrill => "drill",
             Action::ChooseP0 => "choose_p0",
             Action::ChooseP1 => "choose_p1",
             Action::ChooseP2 => "choose_p2",
@@ -565,6 +568,14 @@ const KEYMAP: &[Binding] = &[
         "",
         "Previous field",
         false,
+    ),
+    bind(
+        C::Start,
+        &[ctrl('d')],
+        A::ToggleDrill,
+        "drill",
+        "Declare it as a drill (practice on the real tool; kept out of the metrics)",
+        true,
     ),
     bind(
         C::Start,

@@ -99,6 +99,8 @@ pub struct StartForm {
     pub runbooks: Vec<RunbookChoice>,
     /// The one chosen, an index into `runbooks`.
     pub runbook: usize,
+    /// Declare it as a drill (practice, kept out of the metrics).
+    pub drill: bool,
 }
 
 /// A runbook the start screen offers.
@@ -196,6 +198,9 @@ pub struct App {
     pub search: Option<Search>,
     pub note_draft: TextArea<'static>,
     pub update_draft: TextArea<'static>,
+    /// The status update as pre-filled from the template, while untouched
+    /// it is no draft (see `input::open_composer`).
+    pub update_prefill: Option<String>,
     pub prompt: TextArea<'static>,
     /// The message line: what the last action did, or why not.
     pub flash: Option<Flash>,
@@ -283,6 +288,7 @@ impl App {
                 severity: Severity::P2,
                 runbooks: RunbookChoice::built_in(),
                 runbook: 0,
+                drill: false,
             },
             focus: Pane::Checklist,
             input: Input::Keys,
@@ -291,6 +297,7 @@ impl App {
             search: None,
             note_draft: empty_draft(),
             update_draft: empty_draft(),
+            update_prefill: None,
             prompt: empty_area(),
             flash: None,
             awaited_answer: None,

@@ -204,6 +204,12 @@ pub const MIGRATIONS: &[Migration] = &[
         SELECT incident_id, count(*) FROM events WHERE true GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
     "#),
+    // 11: drills (issue #15): an incident declared to practise on the real
+    // tool, marked DRILL everywhere and kept out of the metrics. The
+    // declaration's event says so too; this is its current state.
+    sql(r#"
+    ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0 CHECK (drill IN (0, 1));
+    "#),
 ];
 
 /// The schema version this binary writes and understands.
@@ -406,6 +412,11 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     INSERT INTO warroom.timeline_counts AS counts (incident_id, entries)
         SELECT incident_id, count(*) FROM warroom.events GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
+"#,
+    // 5: as SQLite's 11: drills.
+    r#"
+    ALTER TABLE warroom.incidents ADD COLUMN IF NOT EXISTS drill BIGINT NOT NULL DEFAULT 0
+        CHECK (drill IN (0, 1));
 "#,
 ];
 
