@@ -144,12 +144,12 @@ fn the_start_screen_declares_a_drill_with_its_toggle() {
             press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
         }
         for _ in 0..toggles {
-            press(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+            press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
         }
         assert_eq!(app.start.drill, toggles % 2 == 1);
         match press(&mut app, KeyCode::Enter, KeyModifiers::NONE).as_slice() {
             [Request::Declare { title, drill, .. }] => {
-                assert_eq!(title, "Game day", "Ctrl-D is no text");
+                assert_eq!(title, "Game day", "Ctrl-T is no text");
                 *drill
             }
             other => panic!("{other:?}"),
@@ -167,9 +167,9 @@ fn the_start_screen_shows_the_toggle_and_declares_a_drill() {
     let db = Db::new(Engine::Sqlite, "start-drill").unwrap();
     let mut console = Console::spawn(db.path(), 100, 30, &[]);
     console.wait_for("Declare an incident");
-    console.wait_for("Drill: no  (Ctrl-D toggles");
+    console.wait_for("Drill: no  (Ctrl-T toggles");
     console.send("Failover practice");
-    console.send([0x04]);
+    console.send([0x14]);
     console.wait_for("Drill:  DRILL");
     console.send("\r");
     console.wait_for("DRILL  Failover practice");

@@ -571,7 +571,8 @@ const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Start,
-        &[ctrl('d')],
+        // Not Ctrl-D: the title box deletes with it, were it rebound.
+        &[ctrl('t')],
         A::ToggleDrill,
         "drill",
         "Declare it as a drill (practice on the real tool; kept out of the metrics)",
@@ -1056,7 +1057,7 @@ mod tests {
             (Context::Prompt, "Enter submit · Tab complete · Esc cancel"),
             (
                 Context::Start,
-                "↑/↓ severity · Tab field · Enter declare · Esc quit",
+                "↑/↓ severity · Tab field · Ctrl-T drill · Enter declare · Esc quit",
             ),
             (
                 Context::SeverityPicker,
