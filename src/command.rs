@@ -478,6 +478,8 @@ pub struct Declaration {
     pub detected_at: Option<String>,
     /// The runbook's name and text (snapshotted into the incident).
     pub runbook: (String, String),
+    /// Declared to practise: marked DRILL, kept out of the metrics.
+    pub drill: bool,
 }
 
 /// A declaration checked: its runbook parsed, its times read. Nothing is
@@ -489,6 +491,7 @@ pub struct CheckedDeclaration {
     runbook_name: String,
     runbook_text: String,
     runbook: Runbook,
+    drill: bool,
 }
 
 impl Declaration {
@@ -513,6 +516,7 @@ impl Declaration {
             runbook_name,
             runbook_text,
             runbook,
+            drill: self.drill,
         })
     }
 }
@@ -529,6 +533,7 @@ impl CheckedDeclaration {
             runbook_name: self.runbook_name.clone(),
             runbook_text: self.runbook_text.clone(),
             runbook: &self.runbook,
+            drill: self.drill,
         })
     }
 }

@@ -2,7 +2,6 @@
 //! database, so a newcomer sees a live war room in seconds. The story is
 //! `assets/demo.json`; its times are minutes relative to now.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,7 +9,9 @@ use serde::Deserialize;
 
 use crate::domain::{EntryKind, ItemState, Milestones, Severity};
 use crate::runbook;
-use crate::store::{Act, ItemChange, NewEntry, NewIncident, OpenMode, SeverityChange, Store, StoreError};
+use crate::store::{
+    Act, ItemChange, Location, NewEntry, NewIncident, OpenMode, SeverityChange, Store, StoreError,
+};
 
 /// The demo's story.
 pub const DEMO_DATA: &str = include_str!("../assets/demo.json");
@@ -51,11 +52,11 @@ fn story_clock() -> DateTime<Utc> {
 }
 
 /// Writes the demo incident into a new database at `path`; returns its id.
-pub fn create(path: &Path, now: DateTime<Utc>) -> Result<i64, StoreError> {
+pub fn create(location: impl Into<Location>, now: DateTime<Utc>) -> Result<i64, StoreError> {
     let story: Story =
         serde_json::from_str(DEMO_DATA).map_err(|e| StoreError::Invalid(format!("assets/demo.json: {e}")))?;
     let ago = |minutes: i64| now - TimeDelta::minutes(minutes);
-    let mut store = Store::open(path, OpenMode::Create)?;
+    let mut store = Store::open(location, OpenMode::Create)?;
     store.set_clock(story_clock);
     let at_minute = |minute: i64| {
         let at = now + TimeDelta::minutes(minute);

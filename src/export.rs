@@ -34,7 +34,7 @@ fn clean(text: &str) -> String {
 /// Text warroom did not write itself, made inert for a Markdown renderer:
 /// `&`, `<` and `>` become entities, so `<script>` or `<img onerror=…>`
 /// in a note shows as text instead of becoming HTML in the post-mortem.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -515,6 +515,7 @@ pub fn write_markdown(
             commander => clean(commander),
             declared_by => clean(&incident.declared_by),
             runbook => clean(&incident.runbook_name),
+            drill => incident.drill,
         },
         milestones,
         durations,

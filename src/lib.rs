@@ -42,6 +42,7 @@ pub mod private_state;
 pub mod runbook;
 pub mod runbooks;
 pub mod safe_output;
+pub mod stakeholder;
 pub mod store;
 pub mod ui;
 pub mod view;

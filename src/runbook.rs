@@ -17,6 +17,13 @@
 //! * Bullets `**Name**: what they do` under a heading containing "Roles" name
 //!   the incident roles (in addition to the commander, communications lead,
 //!   scribe and operations lead every incident has).
+//! * A heading `Status update template` starts the text a status update
+//!   (`u`) is pre-filled with: the section's first fenced code block (the
+//!   words around it say how to use it), else the whole section up to the
+//!   next heading of its level or above; as written, with
+//!   placeholders `{severity}`, `{impact}`, `{next_update_utc}`, …
+//!   ([`crate::domain::status::PLACEHOLDERS`]); an unknown placeholder is
+//!   refused with its line. Nothing under it is a checklist item.
 //!
 //! Nested task items (a task inside a task) are rejected with the line of the
 //! inner item rather than silently flattened: the console ticks items one by
@@ -55,6 +62,9 @@ pub struct Runbook {
     pub status_cadence: Vec<StatusCadence>,
     /// Roles named under a "Roles" heading.
     pub roles: Vec<RoleSpec>,
+    /// The text of a `## Status update template` section, placeholders
+    /// checked.
+    pub status_template: Option<String>,
 }
 
 /// How often a status update is due at one severity.
@@ -229,6 +239,23 @@ struct Builder {
     scope: Scope,
     in_escalation: bool,
     in_roles: bool,
+    /// The level of the status update template's heading while under it.
+    in_template: Option<HeadingLevel>,
+}
+
+/// Where the status update template's section lies in the source.
+struct TemplateSpan {
+    level: HeadingLevel,
+    /// The heading's line.
+    line: usize,
+    /// Just after the heading.
+    start: usize,
+    /// The next heading of its level or above, once met.
+    end: Option<usize>,
+}
+
+fn is_template_heading(text: &str) -> bool {
+    text.to_lowercase().contains("status update template")
 }
 
 /// The paragraph that starts `**Use for**:` (or `**Use for:**`), without
@@ -267,18 +294,35 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
         scope: Scope::Preamble,
         in_escalation: false,
         in_roles: false,
+        in_template: None,
     };
-    let mut heading: Option<(HeadingLevel, usize, String)> = None;
+    let mut heading: Option<(HeadingLevel, usize, String, usize)> = None;
+    let mut template: Option<TemplateSpan> = None;
     let mut frames: Vec<Frame> = Vec::new();
 
     for (event, range) in Parser::new_ext(src, Options::ENABLE_TASKLISTS).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level, line_of(range.start), String::new()));
+                if let Some(open) = template.as_mut().filter(|t| t.end.is_none() && level <= t.level) {
+                    open.end = Some(range.start);
+                }
+                heading = Some((level, line_of(range.start), String::new(), range.end));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, line, text)) = heading.take() {
-                    b.heading(level, line, collapse(&text))?;
+                if let Some((level, line, text, end)) = heading.take() {
+                    let text = collapse(&text);
+                    if is_template_heading(&text) {
+                        if template.is_some() {
+                            return err(line, "a second status update template; keep one");
+                        }
+                        template = Some(TemplateSpan {
+                            level,
+                            line,
+                            start: end,
+                            end: None,
+                        });
+                    }
+                    b.heading(level, line, text)?;
                 }
             }
             Event::Start(Tag::Item) => frames.push(Frame {
@@ -323,7 +367,7 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
                 }
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, _, text)) = heading.as_mut() {
+                if let Some((_, _, text, _)) = heading.as_mut() {
                     text.push_str(&t);
                 } else if let Some(f) = frames.last_mut() {
                     if f.lead == Lead::Pending && !t.trim().is_empty() {
@@ -333,7 +377,7 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, _, text)) = heading.as_mut() {
+                if let Some((_, _, text, _)) = heading.as_mut() {
                     text.push(' ');
                 } else if let Some(f) = frames.last_mut() {
                     f.text.push(' ');
@@ -346,6 +390,9 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
     if b.sections.is_empty() && b.phases.is_empty() {
         return err(1, "no checklist items (`- [ ]`) found");
     }
+    let status_template = template
+        .map(|span| status_template(src, &span, line_of))
+        .transpose()?;
     Ok(Runbook {
         title: b.title.unwrap_or_else(|| "Runbook".to_string()),
         use_for: use_for(src),
@@ -354,7 +401,61 @@ pub fn parse(source: &str) -> Result<Runbook, RunbookError> {
         escalation: b.escalation,
         status_cadence: b.status_cadence,
         roles: b.roles,
+        status_template,
     })
+}
+
+/// The template's text from its section: blank lines around it and one
+/// code fence around all of it dropped, line ends trimmed; its placeholders
+/// checked.
+fn status_template(
+    src: &str,
+    span: &TemplateSpan,
+    line_of: impl Fn(usize) -> usize,
+) -> Result<String, RunbookError> {
+    let end = span.end.unwrap_or(src.len()).max(span.start);
+    let section = &src[span.start..end];
+    let mut lines: Vec<(usize, &str)> = section
+        .split('\n')
+        .scan(span.start, |offset, line| {
+            let at = *offset;
+            *offset += line.len() + 1;
+            Some((at, line.trim_end()))
+        })
+        .collect();
+    let blank = |l: &(usize, &str)| l.1.trim().is_empty();
+    let fence = |line: &str| {
+        let line = line.trim_start();
+        (line.starts_with("```") || line.starts_with("~~~")).then(|| line[..3].to_string())
+    };
+    // A fenced block is the template, and the words around it say how to
+    // use it; without one, the whole section is.
+    if let Some(open) = lines.iter().position(|l| fence(l.1).is_some()) {
+        let marker = fence(lines[open].1);
+        let close = lines[open + 1..]
+            .iter()
+            .position(|l| fence(l.1) == marker)
+            .map_or(lines.len(), |at| open + 1 + at);
+        lines = lines[open + 1..close].to_vec();
+    }
+    while lines.last().is_some_and(blank) {
+        lines.pop();
+    }
+    let first = lines.iter().position(|l| !blank(l)).unwrap_or(lines.len());
+    lines.drain(..first);
+    if lines.iter().all(blank) {
+        return err(
+            span.line,
+            "the status update template is empty; write the update under it, \
+             with placeholders like {severity}, {impact} and {next_update_utc}",
+        );
+    }
+    for (offset, line) in &lines {
+        if let Err((at, message)) = crate::domain::status::check_template(line) {
+            return err(line_of(offset + at), message);
+        }
+    }
+    Ok(lines.iter().map(|(_, line)| *line).collect::<Vec<_>>().join("\n"))
 }
 
 impl Builder {
@@ -362,8 +463,20 @@ impl Builder {
         if level == HeadingLevel::H1 && self.title.is_none() {
             self.title = Some(text.clone());
         }
+        if is_template_heading(&text) {
+            self.in_template = Some(level);
+        } else if self.in_template.is_some_and(|under| level <= under) {
+            self.in_template = None;
+        }
         self.in_escalation = text.to_lowercase().contains("escalation");
         self.in_roles = text.to_lowercase().contains("roles");
+        // The template's words are an update's, never a checklist or a phase.
+        if self.in_template.is_some() {
+            self.scope = Scope::Preamble;
+            self.in_escalation = false;
+            self.in_roles = false;
+            return Ok(());
+        }
         let Some(rest) = phase_prefix(&text) else {
             self.scope = Scope::Section {
                 title: text,
@@ -434,6 +547,9 @@ impl Builder {
     }
 
     fn item(&mut self, frame: Frame) -> Result<(), RunbookError> {
+        if self.in_template.is_some() {
+            return Ok(());
+        }
         let text = collapse(&frame.text);
         if !frame.task {
             let (name, description) = split_name(&frame.text, frame.lead);

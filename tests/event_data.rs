@@ -199,6 +199,7 @@ on_both_engines! {
                 Some(EventData::Declared {
                     severity: Severity::P2,
                     runbook: warroom::runbook::DEFAULT_RUNBOOK_NAME.into(),
+                    drill: false,
                 }),
             ),
             ("note", EntryKind::Note, None),

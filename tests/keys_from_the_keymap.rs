@@ -126,7 +126,7 @@ fn observed(app: &App, requests: &[Request]) -> String {
     format!(
         "input {:?}, focus {:?}, item {}, offset {}, scroll {}, start {:?}, search {:?}, quit {}, \
          flash {:?}, note {:?}, update {:?}, prompt {:?}, title {:?}, start field {:?}, detected {:?}, \
-         requests {requests}",
+         drill {}, requests {requests}",
         app.input,
         app.focus,
         app.checklist_selected,
@@ -142,6 +142,7 @@ fn observed(app: &App, requests: &[Request]) -> String {
         app.start.title.lines(),
         app.start.field,
         app.start.detected.lines(),
+        app.start.drill,
     )
 }
 

@@ -34,6 +34,7 @@ fn incident(id: i64, severity: Severity, times: [&str; 7], postmortem: &str) -> 
         severity,
         milestones: milestones(times),
         postmortem_done_at: (!postmortem.is_empty()).then(|| t(postmortem)),
+        drill: false,
     }
 }
 

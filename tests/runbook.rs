@@ -587,3 +587,94 @@ fn the_shipped_security_runbook() {
     assert_eq!(rb.escalation.len(), 4);
     assert_eq!(rb.status_cadence.len(), 4, "{:?}", rb.status_cadence);
 }
+
+const WITH_TEMPLATE: &str = "# Cache outage
+
+## Checks
+- [ ] Cache hit rate looked at
+
+## Status update template
+
+Post it in #status; edit the second line.
+
+- [ ] not a checklist item
+- **Frequency**: every 5 minutes for P0
+
+### Lines
+
+{severity} cache incident #{incident}: {title} ({status})
+Affected: {impact}
+Next update at {next_update_utc}.
+
+## After
+
+- [ ] Write it up
+";
+
+#[test]
+fn a_status_update_template_is_its_section_and_holds_no_checklist() {
+    let runbook = parse(WITH_TEMPLATE).unwrap();
+    let template = runbook.status_template.as_deref().unwrap();
+    // Without a fenced block: the section up to the next heading of its
+    // level, blank lines around it dropped; sub-headings are its text.
+    assert!(
+        template.starts_with("Post it in #status; edit the second line.\n\n- [ ] not a checklist item\n"),
+        "{template}"
+    );
+    assert!(template.ends_with("### Lines\n\n{severity} cache incident #{incident}: {title} ({status})\nAffected: {impact}\nNext update at {next_update_utc}."), "{template}");
+    let keys: Vec<&str> = runbook.all_items().map(|(_, i)| i.key.as_str()).collect();
+    assert_eq!(keys, ["1.1", "2.1"], "nothing under the template is an item");
+    assert!(runbook.status_cadence.is_empty(), "nor a cadence");
+
+    // A fenced block is the template; the words around it are not.
+    let fenced = WITH_TEMPLATE.replace(
+        "### Lines\n\n",
+        "```\n  {title}: {status}\n```\nNot this.\n\n### Lines\n\n",
+    );
+    assert_eq!(
+        parse(&fenced).unwrap().status_template.as_deref(),
+        Some("  {title}: {status}")
+    );
+    assert_eq!(sop().status_template, None);
+}
+
+#[test]
+fn the_security_runbook_has_its_own_template() {
+    let library = warroom::runbooks::Library::built_in();
+    let security = library
+        .entries
+        .iter()
+        .find(|e| e.name == "Security Incident Response")
+        .unwrap();
+    let template = security.runbook.status_template.as_deref().unwrap();
+    assert!(
+        template.starts_with("Security incident #{incident} ({severity}, {status})"),
+        "{template}"
+    );
+    assert!(!template.contains("Reviewed by the Legal Liaison"), "{template}");
+    assert!(template.contains("{next_update_utc}"));
+}
+
+#[test]
+fn error_unknown_placeholder_in_the_template() {
+    let src = WITH_TEMPLATE.replace("{next_update_utc}", "{next_update}");
+    assert_error(
+        &src,
+        line_containing(&src, "{next_update}"),
+        &["{next_update}", "{next_update_utc}", "{impact}"],
+    );
+    let fenced = "# X\n\n## A\n- [ ] a\n\n## Status update template\n\n```\nok {title}\n{eta}\n```\n";
+    assert_error(fenced, 10, &["{eta}"]);
+}
+
+#[test]
+fn error_empty_or_second_template() {
+    let empty = "# X\n\n## A\n- [ ] a\n\n## Status update template\n\n## B\n- [ ] b\n";
+    assert_error(empty, 6, &["template is empty"]);
+    let twice = format!("{WITH_TEMPLATE}\n## Status update template\n\nagain {{title}}\n");
+    assert_error(
+        &twice,
+        line_containing(&twice, "again") - 2,
+        &["second status update template"],
+    );
+}

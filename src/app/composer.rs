@@ -49,7 +49,9 @@ impl App {
             }
             Some(Action::Leave) => {
                 self.input = Input::Keys;
-                if !self.draft_mut(kind).is_empty() {
+                if kind == EntryKind::StatusUpdate && self.update_is_untouched_prefill() {
+                    self.update_draft = empty_draft();
+                } else if !self.draft_mut(kind).is_empty() {
                     self.say("Draft kept: press the same key to go on writing");
                 }
                 Vec::new()

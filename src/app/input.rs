@@ -73,8 +73,26 @@ impl App {
         // With the database gone, writing on is fine: the words are kept as
         // a draft until the file is back (:reload).
         if self.database_gone.is_some() || self.writable() {
+            if kind == EntryKind::StatusUpdate && self.update_draft.is_empty() {
+                self.prefill_update();
+            }
             self.input = Input::Composer(kind);
         }
+    }
+
+    /// A new status update starts from the runbook's template filled from
+    /// the incident as it is now.
+    fn prefill_update(&mut self) {
+        let Some(view) = self.view() else { return };
+        let text = crate::stakeholder::prefilled_update(&view, self.now);
+        self.update_draft = super::text_area_to_continue(&text);
+        self.update_prefill = Some(text);
+    }
+
+    /// Whether the status update is the template as filled, untouched: no
+    /// draft to keep (opened again, it is filled afresh).
+    pub(super) fn update_is_untouched_prefill(&self) -> bool {
+        self.update_prefill.as_deref() == Some(super::text_of(&self.update_draft).as_str())
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Action {
     // The start screen's severity (its letters are the title's).
     SeverityUp,
     SeverityDown,
+    /// The start screen: declare it as a drill, or not.
+    ToggleDrill,
     // The severity picker, by number.
     ChooseP0,
     ChooseP1,
@@ -87,6 +89,7 @@ impl Action {
             Action::Complete => "complete",
             Action::SeverityUp => "severity_up",
             Action::SeverityDown => "severity_down",
+            Action::ToggleDrill => "drill",
             Action::ChooseP0 => "choose_p0",
             Action::ChooseP1 => "choose_p1",
             Action::ChooseP2 => "choose_p2",
@@ -568,6 +571,15 @@ const KEYMAP: &[Binding] = &[
     ),
     bind(
         C::Start,
+        // Not Ctrl-D: the title box deletes with it, were it rebound.
+        &[ctrl('t')],
+        A::ToggleDrill,
+        "drill",
+        "Declare it as a drill (practice on the real tool; kept out of the metrics)",
+        true,
+    ),
+    bind(
+        C::Start,
         &[ENTER],
         A::Submit,
         "declare",
@@ -1045,7 +1057,7 @@ mod tests {
             (Context::Prompt, "Enter submit · Tab complete · Esc cancel"),
             (
                 Context::Start,
-                "↑/↓ severity · Tab field · Enter declare · Esc quit",
+                "↑/↓ severity · Tab field · Ctrl-T drill · Enter declare · Esc quit",
             ),
             (
                 Context::SeverityPicker,

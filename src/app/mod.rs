@@ -100,6 +100,8 @@ pub struct StartForm {
     pub runbooks: Vec<RunbookChoice>,
     /// The one chosen, an index into `runbooks`.
     pub runbook: usize,
+    /// Declare it as a drill (practice, kept out of the metrics).
+    pub drill: bool,
 }
 
 /// A runbook the start screen offers.
@@ -199,6 +201,9 @@ pub struct App {
     pub search: Option<Search>,
     pub note_draft: TextArea<'static>,
     pub update_draft: TextArea<'static>,
+    /// The status update as pre-filled from the template, while untouched
+    /// it is no draft (see `input::open_composer`).
+    pub update_prefill: Option<String>,
     pub prompt: TextArea<'static>,
     /// The message line: what the last action did, or why not.
     pub flash: Option<Flash>,
@@ -286,6 +291,7 @@ impl App {
                 severity: Severity::P2,
                 runbooks: RunbookChoice::built_in(),
                 runbook: 0,
+                drill: false,
             },
             focus: Pane::Checklist,
             input: Input::Keys,
@@ -295,6 +301,7 @@ impl App {
             search: None,
             note_draft: empty_draft(),
             update_draft: empty_draft(),
+            update_prefill: None,
             prompt: empty_area(),
             flash: None,
             awaited_answer: None,

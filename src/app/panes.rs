@@ -97,6 +97,7 @@ impl App {
             | Action::Complete
             | Action::SeverityUp
             | Action::SeverityDown
+            | Action::ToggleDrill
             | Action::ChooseP0
             | Action::ChooseP1
             | Action::ChooseP2

@@ -116,6 +116,8 @@ pub enum Request {
         detected_at: Option<String>,
         /// The runbook chosen: the name recorded, and its text.
         runbook: (String, String),
+        /// Declared as a drill (the start screen's toggle).
+        drill: bool,
     },
     /// A checked write of incident command (the core's, as the CLI's).
     Apply(Attempt),

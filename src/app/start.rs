@@ -54,6 +54,7 @@ impl App {
                 }
             }
             Some(Action::Submit) => return self.declare(),
+            Some(Action::ToggleDrill) => self.start.drill = !self.start.drill,
             Some(_) => {}
             // A tab is no part of a title or a time (nor, rebound, a move).
             None if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) => {}
@@ -98,6 +99,7 @@ impl App {
             severity: self.start.severity,
             detected_at,
             runbook: (runbook.recorded_name.clone(), runbook.text.clone()),
+            drill: self.start.drill,
         }]
     }
 }

@@ -9,7 +9,8 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use super::{
     ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, ExportArgs, ExportFormat, ImportArgs,
     InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PinArgs, PostmortemArgs, RoleArgs,
-    SeverityArgs, ShowArgs, SnoozeArgs, StatusUpdateArgs, TimerArgs, VerifyArgs, report,
+    SeverityArgs, ShowArgs, SnoozeArgs, StatusPageArgs, StatusPageFormat, StatusUpdateArgs, TimerArgs,
+    VerifyArgs, report,
 };
 use crate::account::current_account;
 use crate::command::{self, Answer, Attempt, Command, Declaration, Refusal, Verdict};
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Subcommand::Timer(args)) => timer(&db, args),
         Some(Subcommand::Role(args)) => role(&db, args),
         Some(Subcommand::Export(args)) => export(&db, args),
+        Some(Subcommand::StatusPage(args)) => status_page(&db, args),
         Some(Subcommand::Import(args)) => import(&db, args),
         Some(Subcommand::Metrics(args)) => metrics(&db, args),
         Some(Subcommand::Demo) => demo(),
@@ -109,6 +111,7 @@ fn declare(db: &Location, args: DeclareArgs, config: &crate::config::Config) -> 
         started_at: args.started_at,
         detected_at: args.detected_at,
         runbook,
+        drill: args.drill,
     }
     .check(&Local::now())
     .map_err(refused)?;
@@ -472,6 +475,24 @@ fn export(db: &Location, args: ExportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The public page: what stakeholders may read, in the format asked for.
+fn status_page(db: &Location, args: StatusPageArgs) -> Result<()> {
+    let mut store = open_store(db, OpenMode::Existing)?;
+    let incident = target_incident(&mut store, args.target.id())?;
+    let page = crate::stakeholder::StatusPage::read(&mut store, incident)?;
+    match args.format {
+        StatusPageFormat::Json => report::print_json(&page.json(args.with_names)),
+        StatusPageFormat::Markdown => {
+            print!("{}", page.markdown(args.with_names));
+            Ok(())
+        }
+        StatusPageFormat::Text => {
+            print!("{}", page.text(args.with_names));
+            Ok(())
+        }
+    }
 }
 
 /// Writes through a temporary file renamed into place: a reader never sees

@@ -82,6 +82,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Write the post-mortem draft (Markdown) or the whole record (JSON).
     Export(ExportArgs),
+    /// Print the public status page: state, severity, times and every status update, newest first; nothing internal.
+    StatusPage(StatusPageArgs),
     /// Record when the incident started (its impact began), once known.
     Started(MilestoneArgs),
     /// Record when the incident was detected (by default: when it was declared).
@@ -145,6 +147,10 @@ pub struct DeclareArgs {
     /// `warroom runbooks` lists (default: the built-in SOP).
     #[arg(long, value_name = "NAME|FILE")]
     pub runbook: Option<PathBuf>,
+    /// A drill: practise on the real tool. Marked DRILL in the console, lists,
+    /// exports and the status page; kept out of the metrics.
+    #[arg(long)]
+    pub drill: bool,
     /// Title, one line (words are joined with spaces).
     #[arg(required = true, num_args = 1.., value_name = "TITLE")]
     pub title: Vec<String>,
@@ -318,6 +324,24 @@ pub struct ExportArgs {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
     Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusPageArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: StatusPageFormat,
+    /// Name who posted each update, and the incident commander (left out by default).
+    #[arg(long)]
+    pub with_names: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusPageFormat {
+    Markdown,
+    Text,
     Json,
 }
 

@@ -73,10 +73,16 @@ pub fn incidents_table(incidents: &[Incident], now: DateTime<Utc>) -> String {
             incident.status(),
             local_time(incident.milestones.declared_at),
             format_duration(now - incident.milestones.declared_at),
-            sanitize_line(&incident.title)
+            titled(incident)
         );
     }
     out
+}
+
+/// The title as lists and `show` print it: a drill says so first.
+fn titled(incident: &Incident) -> String {
+    let drill = if incident.drill { "DRILL " } else { "" };
+    format!("{drill}{}", sanitize_line(&incident.title))
 }
 
 pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
@@ -88,7 +94,7 @@ pub fn record_text(record: &IncidentRecord, now: DateTime<Utc>) -> String {
         incident.id,
         incident.severity,
         incident.severity.label(),
-        sanitize_line(&incident.title)
+        titled(incident)
     );
     let _ = writeln!(
         out,
@@ -174,6 +180,7 @@ pub fn incident_json(incident: &Incident) -> Value {
         "status": incident.status().as_str(),
         "declared_by": incident.declared_by,
         "runbook": incident.runbook_name,
+        "drill": incident.drill,
         "phase": incident.phase + 1,
         "severity_changed_at": incident.severity_changed_at.map(rfc3339),
     });

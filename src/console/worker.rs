@@ -362,6 +362,7 @@ impl Worker {
                 severity,
                 detected_at,
                 runbook,
+                drill,
             } => {
                 let declaration = Declaration {
                     title: title.clone(),
@@ -369,6 +370,7 @@ impl Worker {
                     started_at: None,
                     detected_at: detected_at.clone(),
                     runbook: runbook.clone(),
+                    drill: *drill,
                 };
                 let id = declaration
                     .check(&Local::now())

@@ -20,10 +20,14 @@ use super::timer::TimerState;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventData {
-    /// The incident was declared at this severity with this runbook.
+    /// The incident was declared at this severity with this runbook; as a
+    /// drill or not (left out when not, so older records read and earlier
+    /// declarations are stored as before).
     Declared {
         severity: Severity,
         runbook: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        drill: bool,
     },
     /// Someone asked for a checklist item to be in state `to`.
     Checklist {
@@ -248,6 +252,15 @@ mod tests {
                 EventData::Declared {
                     severity: Severity::P1,
                     runbook: "SOP".into(),
+                    drill: false,
+                },
+            ),
+            (
+                r#"{"declared":{"severity":"P3","runbook":"SOP","drill":true}}"#,
+                EventData::Declared {
+                    severity: Severity::P3,
+                    runbook: "SOP".into(),
+                    drill: true,
                 },
             ),
             (

@@ -287,6 +287,9 @@ pub struct Incident {
     pub update_snooze: Option<crate::domain::clock::Snooze>,
     /// When the post-mortem was marked done (due within 48 h of resolution).
     pub postmortem_done_at: Option<DateTime<Utc>>,
+    /// Declared as a drill: practice on the real tool, marked DRILL in every
+    /// view and export and kept out of the metrics.
+    pub drill: bool,
 }
 
 /// The SOP: a blameless post-mortem within 48 hours of resolution.

@@ -4,7 +4,8 @@
 //!
 //! Pure: no I/O and no clock (`now` is an argument). An incident missing a
 //! milestone a figure needs is listed as excluded with the reason, never
-//! counted as zero.
+//! counted as zero; a drill is left out of every figure and listed as
+//! excluded ("drill").
 
 use std::collections::HashSet;
 
@@ -23,6 +24,8 @@ pub struct IncidentFacts {
     pub severity: Severity,
     pub milestones: Milestones,
     pub postmortem_done_at: Option<DateTime<Utc>>,
+    /// Practice: never counted.
+    pub drill: bool,
 }
 
 impl From<&Incident> for IncidentFacts {
@@ -33,6 +36,7 @@ impl From<&Incident> for IncidentFacts {
             severity: incident.severity,
             milestones: incident.milestones.clone(),
             postmortem_done_at: incident.postmortem_done_at,
+            drill: incident.drill,
         }
     }
 }
@@ -156,8 +160,11 @@ pub struct ActionFigure {
 pub struct Report {
     /// The filter the figures were computed with.
     pub filter: Filter,
-    /// Incidents considered (after filtering).
+    /// Incidents considered (after filtering; drills are not).
     pub incidents: usize,
+    /// Incidents passing the filter left out of every figure: drills,
+    /// with the reason [`DRILL`].
+    pub excluded: Vec<Excluded>,
     /// Time to detect, acknowledge, mitigate and resolve, in that order.
     pub durations: Vec<DurationFigure>,
     pub postmortem: RateFigure,
@@ -193,6 +200,9 @@ const DURATIONS: [(&str, &str, Milestone, Milestone); 4] = [
 ];
 
 const POSTMORTEM_NAME: &str = "Post-mortem completion rate";
+
+/// Why a drill is left out of the metrics.
+pub const DRILL: &str = "drill";
 const ACTION_ITEMS_NAME: &str = "Action item completion rate";
 
 /// Computes every figure over the incidents passing `filter` and the action
@@ -203,7 +213,18 @@ pub fn compute(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Report {
-    let considered: Vec<&IncidentFacts> = incidents.iter().filter(|i| filter.matches(i)).collect();
+    let (drills, considered): (Vec<&IncidentFacts>, Vec<&IncidentFacts>) = incidents
+        .iter()
+        .filter(|i| filter.matches(i))
+        .partition(|i| i.drill);
+    let mut excluded: Vec<Excluded> = drills
+        .iter()
+        .map(|i| Excluded {
+            id: i.id,
+            reason: DRILL.into(),
+        })
+        .collect();
+    excluded.sort_by_key(|e| e.id);
     let durations = DURATIONS
         .iter()
         .map(|&(key, name, from, to)| duration_figure(key, name, from, to, &considered))
@@ -213,6 +234,7 @@ pub fn compute(
     Report {
         filter: filter.clone(),
         incidents: considered.len(),
+        excluded,
         durations,
         postmortem: postmortem_figure(&considered, now),
         action_items: action_figure(&actions, now),
@@ -416,6 +438,7 @@ impl Report {
             "warroom metrics: {} incident{plural} ({severity}, {since})",
             self.incidents
         )];
+        lines.extend(excluded_line(&self.excluded));
 
         for figure in &self.durations {
             let stats = match (figure.mean_secs, figure.median_secs, figure.p90_secs) {
@@ -561,6 +584,7 @@ mod tests {
             severity: Severity::P2,
             milestones,
             postmortem_done_at: None,
+            drill: false,
         };
         let report = compute(&[incident], &[], &Filter::default(), t(30));
         let ack = &report.durations[1];

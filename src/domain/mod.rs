@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod presence;
 pub mod roles;
 pub mod sanitize;
+pub mod status;
 pub mod time;
 pub mod timeline;
 pub mod timer;

@@ -19,7 +19,8 @@ pub(super) const SELECT_ITEM: &str =
     "SELECT key, section, name, description, state, changed_by, changed_at, version FROM checklist_items";
 const SELECT_INCIDENT: &str = "SELECT id, uuid, title, severity, started_at, detected_at, declared_at,
     acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by, runbook_name, version,
-    phase, severity_changed_at, update_snoozed_at, update_snoozed_until, postmortem_done_at FROM incidents";
+    phase, severity_changed_at, update_snoozed_at, update_snoozed_until, postmortem_done_at,
+    drill FROM incidents";
 
 /// Everything about one incident, read in one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +333,7 @@ fn incident_from_row(row: &Row) -> Result<Incident> {
             _ => None,
         },
         postmortem_done_at: time(18)?,
+        drill: row.get::<i64>(19)? != 0,
     })
 }
 

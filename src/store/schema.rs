@@ -204,7 +204,31 @@ pub const MIGRATIONS: &[Migration] = &[
         SELECT incident_id, count(*) FROM events WHERE true GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
     "#),
+    // 11: drills (issue #15): an incident declared to practise on the real
+    // tool, marked DRILL everywhere and kept out of the metrics. The
+    // declaration's event says so too; this is its current state.
+    Migration {
+        sql: "",
+        then: Some(add_drill_column),
+    },
 ];
+
+/// Migration 11. SQLite has no `ADD COLUMN IF NOT EXISTS`, and a file whose
+/// version was set back already has the column: add it only when missing.
+fn add_drill_column(tx: &super::sql::Tx<'_>) -> super::Result<()> {
+    let present: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM pragma_table_info('incidents') WHERE name = 'drill'",
+            super::sql::params![],
+        )?
+        .get(0)?;
+    if present == 0 {
+        tx.batch(
+            "ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0 CHECK (drill IN (0, 1));",
+        )?;
+    }
+    Ok(())
+}
 
 /// The schema version this binary writes and understands.
 pub fn current_version() -> i64 {
@@ -406,6 +430,11 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     INSERT INTO warroom.timeline_counts AS counts (incident_id, entries)
         SELECT incident_id, count(*) FROM warroom.events GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
+"#,
+    // 5: as SQLite's 11: drills.
+    r#"
+    ALTER TABLE warroom.incidents ADD COLUMN IF NOT EXISTS drill BIGINT NOT NULL DEFAULT 0
+        CHECK (drill IN (0, 1));
 "#,
 ];
 

@@ -27,6 +27,8 @@ pub struct NewIncident<'a> {
     pub runbook_name: String,
     pub runbook_text: String,
     pub runbook: &'a Runbook,
+    /// A drill: practice, kept out of the metrics.
+    pub drill: bool,
 }
 
 impl NewIncident<'static> {
@@ -47,6 +49,7 @@ impl NewIncident<'static> {
             runbook_name: crate::runbook::DEFAULT_RUNBOOK_NAME.into(),
             runbook_text: crate::runbook::DEFAULT_RUNBOOK.into(),
             runbook: crate::runbook::default_runbook(),
+            drill: false,
         }
     }
 }
@@ -200,8 +203,8 @@ impl Store {
                     .query_one(
                         "INSERT INTO incidents (uuid, title, severity, started_at, detected_at, declared_at,
                         acknowledged_at, mitigated_at, resolved_at, closed_at, declared_by,
-                        runbook_name, runbook_text)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                        runbook_name, runbook_text, drill)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
                         params![
                             new.uuid,
                             title,
@@ -216,6 +219,7 @@ impl Store {
                             new.declared_by,
                             new.runbook_name,
                             new.runbook_text,
+                            i64::from(new.drill),
                         ],
                     )?
                     .get(0)?;
@@ -245,10 +249,16 @@ impl Store {
                     )?;
                 }
                 let act = Act::new(&declaration, id, &new.declared_by, m.declared_at);
-                let text = format!("Declared {} {}: {title}", new.severity, new.severity.label());
+                let drill = if new.drill { " (DRILL)" } else { "" };
+                let text = format!(
+                    "Declared {} {}{drill}: {title}",
+                    new.severity,
+                    new.severity.label()
+                );
                 let data = EventData::Declared {
                     severity: new.severity,
                     runbook: new.runbook_name.clone(),
+                    drill: new.drill,
                 };
                 Ok((act.event(EntryKind::System, text, data), id))
             })

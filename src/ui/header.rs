@@ -171,8 +171,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         incident.severity,
         incident.severity.label().to_uppercase()
     );
+    // Never cut: nobody may take a drill for the real thing, or the reverse.
+    let drill = if incident.drill { " DRILL " } else { "" };
     // The left part, a space, the title, at least a space, the badges.
-    let fixed = width(&id) + width(&severity) + 2;
+    let fixed = width(&id) + width(&severity) + width(drill) + 2;
     let title = sanitize_line(&incident.title);
     let title_keeps = width(&title).min(TITLE_KEEPS);
     let room = (area.width as usize).saturating_sub(fixed);
@@ -184,6 +186,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![
         Span::styled(id, theme.title()),
         Span::styled(severity, theme.severity(incident.severity)),
+        Span::styled(drill, theme.drill()),
         Span::raw(" "),
         Span::styled(title, theme.title()),
         Span::raw(" ".repeat(gap + 1)),

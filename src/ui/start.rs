@@ -115,7 +115,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Span::styled(trigger, if chosen { theme.title() } else { theme.dim() }),
         ]));
     }
-    lines.push(Line::raw(""));
+    // Said either way, so nobody declares a drill (or a real one) unawares.
+    let drill = if app.start.drill {
+        Span::styled(" DRILL ", theme.drill())
+    } else {
+        Span::styled("no", theme.title())
+    };
+    lines.push(Line::from(vec![
+        Span::styled("Drill: ", theme.title()),
+        drill,
+        Span::styled(
+            format!(
+                "  ({} toggles: practice, kept out of the metrics)",
+                key(Action::ToggleDrill)
+            ),
+            theme.dim(),
+        ),
+    ]));
     lines.push(Line::styled(
         format!(
             "{} declares it; you become the incident commander.",

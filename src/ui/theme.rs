@@ -121,6 +121,17 @@ impl Theme {
         )
     }
 
+    /// The DRILL badge: unmissable, and reversed so it reads without colour.
+    pub fn drill(&self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        )
+    }
+
     pub fn severity_change(&self) -> Style {
         self.pick(
             self.error(),
