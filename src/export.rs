@@ -113,6 +113,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
         EntryKind::SeverityChange => "Severity",
         EntryKind::RoleChange => "Role",
         EntryKind::System => "Event",
+        EntryKind::Evidence => "Evidence",
     }
 }
 

@@ -204,6 +204,17 @@ pub const MIGRATIONS: &[Migration] = &[
         SELECT incident_id, count(*) FROM events WHERE true GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
     "#),
+    // 11: evidence (`warroom run`, `note --file`, issue #15): the output
+    // kept beside its event, so reading the timeline never reads it. Read
+    // as untrusted: the event's data, under the chain, holds its size and
+    // SHA-256.
+    sql(r#"
+    CREATE TABLE IF NOT EXISTS evidence_output (
+        event_id    INTEGER PRIMARY KEY REFERENCES events (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        output      BLOB NOT NULL
+    ) STRICT;
+    "#),
 ];
 
 /// The schema version this binary writes and understands.
@@ -406,6 +417,15 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     INSERT INTO warroom.timeline_counts AS counts (incident_id, entries)
         SELECT incident_id, count(*) FROM warroom.events GROUP BY incident_id
         ON CONFLICT (incident_id) DO UPDATE SET entries = excluded.entries;
+"#,
+    // 5: as SQLite's 11: evidence output beside its event (responders may
+    // insert it, never change it).
+    r#"
+    CREATE TABLE IF NOT EXISTS warroom.evidence_output (
+        event_id    BIGINT PRIMARY KEY REFERENCES warroom.events (id),
+        incident_id BIGINT NOT NULL REFERENCES warroom.incidents (id),
+        output      BYTEA NOT NULL
+    );
 "#,
 ];
 

@@ -25,6 +25,7 @@ fn kind_words(kind: EntryKind) -> &'static str {
         EntryKind::SeverityChange => "severity change",
         EntryKind::RoleChange => "role change",
         EntryKind::System => "system",
+        EntryKind::Evidence => "evidence",
     }
 }
 
