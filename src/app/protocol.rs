@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::command::{Answer, Attempt, Write};
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
-use crate::store::{EntryKey, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery};
+use crate::store::{EntryKey, EvidenceOutput, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery};
 
 /// How many matches one page of a search holds.
 pub const SEARCH_PAGE: usize = 50;
@@ -57,6 +57,11 @@ pub enum Event {
         query: SearchQuery,
         before: Option<EntryKey>,
         page: SearchPage,
+    },
+    /// An evidence entry's output, read for the viewer (or why it could not be).
+    EvidenceLoaded {
+        event_id: i64,
+        result: Result<Box<EvidenceOutput>, String>,
     },
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
@@ -119,6 +124,8 @@ pub enum Request {
         query: SearchQuery,
         before: Option<EntryKey>,
     },
+    /// An evidence entry's output, for the viewer (reads only).
+    EvidenceOutput { incident_id: i64, event_id: i64 },
 }
 
 /// The text of a note or status update being sent, so a failed write can

@@ -153,7 +153,7 @@ impl Worker {
                         break;
                     }
                     // A search commits nothing: no reload after it.
-                    let commits = !matches!(request, Request::Search { .. });
+                    let commits = !matches!(request, Request::Search { .. } | Request::EvidenceOutput { .. });
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
@@ -273,7 +273,10 @@ impl Worker {
         // Nothing is written into a file no one reads; reopening is the way
         // out. Searching the file still open harms nothing.
         if let Some(gone) = &self.gone
-            && !matches!(request, Request::Reopen | Request::Search { .. })
+            && !matches!(
+                request,
+                Request::Reopen | Request::Search { .. } | Request::EvidenceOutput { .. }
+            )
         {
             return Err(StoreError::Invalid(gone.clone()));
         }
@@ -311,6 +314,17 @@ impl Worker {
                 let report = self.store.metrics(&Default::default(), Utc::now())?;
                 Ok(Event::MetricsReady(report.to_text()))
             }
+            Request::EvidenceOutput {
+                incident_id,
+                event_id,
+            } => Ok(Event::EvidenceLoaded {
+                event_id: *event_id,
+                result: self
+                    .store
+                    .evidence_output(*incident_id, *event_id)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+            }),
             Request::Search { query, before } => {
                 let Some(incident) = self.incident else {
                     return Ok(Event::Problem("no incident to search".into()));

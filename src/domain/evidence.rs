@@ -200,6 +200,37 @@ pub struct Captured {
     pub binary: bool,
 }
 
+/// What is recorded besides the captured bytes: what, where, when, how it ended.
+pub struct Circumstances {
+    pub source: Source,
+    pub host: String,
+    pub cwd: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub exit: Option<Exit>,
+}
+
+impl Captured {
+    /// The entry's facts and the bytes to store beside it.
+    pub fn into_evidence(self, around: Circumstances) -> (Evidence, Vec<u8>) {
+        let evidence = Evidence {
+            source: around.source,
+            host: around.host,
+            cwd: around.cwd,
+            started_at: around.started_at,
+            ended_at: around.ended_at,
+            exit: around.exit,
+            bytes: self.bytes,
+            sha256: self.sha256,
+            stored_bytes: self.kept.len() as u64,
+            stored_sha256: self.stored_sha256,
+            truncated: self.truncated,
+            binary: self.binary,
+        };
+        (evidence, self.kept)
+    }
+}
+
 impl Capture {
     /// Keeps at most `limit` bytes (tests use a small one).
     pub fn keeping(limit: usize) -> Capture {
