@@ -884,21 +884,29 @@ fn verify(db: &Location, args: VerifyArgs) -> Result<()> {
         None => None,
     };
     let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
+    // Evidence output lives beside the chain: each is checked against the
+    // size and SHA-256 its (chained) entry recorded.
+    let evidence = store.evidence_problems()?;
     if args.json {
-        report::print_json(&report::verification_json(
-            store.location(),
-            &verification,
-            incident.as_ref(),
-        ))?;
+        let mut value = report::verification_json(store.location(), &verification, incident.as_ref());
+        value["evidence_problems"] = evidence
+            .iter()
+            .map(|(event_id, problem)| serde_json::json!({ "event_id": event_id, "problem": problem }))
+            .collect();
+        report::print_json(&value)?;
     } else {
         print!(
             "{}",
             report::verification_text(store.location(), &verification, incident.as_ref())
         );
+        for (event_id, problem) in &evidence {
+            println!("Evidence:   #{event_id}: {}", sanitize_line(problem));
+        }
     }
-    match verification.first_break() {
-        Some(broken) => bail!("the record was altered: {}", broken.describe()),
-        None => Ok(()),
+    match (verification.first_break(), evidence.first()) {
+        (Some(broken), _) => bail!("the record was altered: {}", broken.describe()),
+        (None, Some((event_id, problem))) => bail!("evidence #{event_id} was altered: {problem}"),
+        (None, None) => Ok(()),
     }
 }
 

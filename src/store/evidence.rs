@@ -112,6 +112,19 @@ impl Store {
         })
     }
 
+    /// The ids of incident `incident_id`'s evidence entries up to event
+    /// `up_to_id`, in the order things happened (the export's appendix).
+    pub fn evidence_ids(&mut self, incident_id: i64, up_to_id: i64) -> Result<Vec<i64>> {
+        self.read(|tx| {
+            tx.query_map(
+                "SELECT id FROM events WHERE incident_id = ?1 AND kind = ?2 AND id <= ?3
+                 ORDER BY occurred_at, id",
+                params![incident_id, EntryKind::Evidence.as_str(), up_to_id],
+                |row| row.get(0),
+            )
+        })
+    }
+
     /// Every evidence entry of the record whose stored output no longer
     /// matches it, with what is wrong (for `verify`).
     pub fn evidence_problems(&mut self) -> Result<Vec<(i64, String)>> {

@@ -79,17 +79,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         .into_iter()
         .map(|l| Line::styled(l, theme.dim()))
         .collect();
-    let steps = [facts_step, vec![Line::raw("")]]
+    // None: the facts; the rest laid out only once skipped past.
+    let steps = [None, Some("")]
         .into_iter()
-        .chain(body.map(|line| {
-            fit_text(line, cells, 0, Overflow::Break)
+        .chain(body.map(Some))
+        .skip(top)
+        .map(|line| match line {
+            None => facts_step.clone(),
+            Some(line) => fit_text(line, cells, 0, Overflow::Break)
                 .into_iter()
                 .map(|l| Line::from(Span::raw(l)))
-                .collect()
-        }));
+                .collect(),
+        });
     let mut shown: Vec<Line<'static>> = Vec::with_capacity(height);
     let mut bottom = top;
-    for step in steps.skip(top) {
+    for step in steps {
         if shown.len() >= height {
             break;
         }
