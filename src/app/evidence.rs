@@ -16,6 +16,8 @@ pub struct EvidenceShown {
     pub lines: Vec<String>,
     /// The last query searched for, to find its next match.
     pub query: Option<String>,
+    /// Which match is shown, of how many (for the viewer's frame).
+    pub matched: Option<(usize, usize)>,
 }
 
 impl App {
@@ -28,6 +30,7 @@ impl App {
             event_id,
             lines: vec![String::new(), "Loading the output…".into()],
             query: None,
+            matched: None,
         });
         vec![Request::EvidenceOutput {
             incident_id,
@@ -85,6 +88,7 @@ impl App {
             .collect();
         if let Some(shown) = self.evidence.as_mut() {
             shown.query = Some(query.clone());
+            shown.matched = None;
         }
         let from = self.help_scroll as usize;
         let Some(&next) = matches.iter().find(|&&i| i > from).or(matches.first()) else {
@@ -93,12 +97,9 @@ impl App {
         };
         let position = matches.iter().position(|&i| i == next).unwrap_or(0) + 1;
         self.help_scroll = next.try_into().unwrap_or(u16::MAX);
-        self.say(format!(
-            "Match {position} of {} for {:?} (line {})",
-            matches.len(),
-            sanitize_line(&query),
-            next + 1
-        ));
+        if let Some(shown) = self.evidence.as_mut() {
+            shown.matched = Some((position, matches.len()));
+        }
     }
 }
 

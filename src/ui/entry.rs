@@ -108,7 +108,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         key(Action::Search),
         key(Action::Close)
     );
-    let position = format!(" lines {}–{bottom} of {total} ", top + 1);
+    let matched = match app.evidence.as_ref().and_then(|e| e.matched) {
+        Some((which, of)) => format!("match {which} of {of} · "),
+        None => String::new(),
+    };
+    let position = format!(" {matched}lines {}–{bottom} of {total} ", top + 1);
     let block = block
         .title(truncate(&title, cells))
         .title_bottom(Line::from(position).right_aligned());
