@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Stdio;
 
-use common::engines::{Db, Engine};
+use common::engines::Engine;
 use common::pty::Console;
 use common::{ok, show_json, warroom};
 use serde_json::Value;
@@ -33,9 +33,9 @@ fn last_evidence(db: &Path) -> Value {
         .unwrap_or_else(|| panic!("no evidence entry in {record:#}"))
 }
 
-/// `run` in a pty: both streams on the screen as they come, the command's
-/// exit status is warroom's, the entry holds both lines, the status and the
-/// hash of exactly those bytes.
+// `run` in a pty: both streams on the screen as they come, the command's
+// exit status is warroom's, the entry holds both lines, the status and the
+// hash of exactly those bytes.
 on_both_engines! {
     fn run_streams_on_a_terminal_and_records_output_status_and_hash(db: &Db) {
         declare(db.path());
@@ -70,8 +70,8 @@ on_both_engines! {
     }
 }
 
-/// Without a terminal, stdout and stderr stay apart (a `2>` still works)
-/// and the record holds both.
+// Without a terminal, stdout and stderr stay apart (a `2>` still works)
+// and the record holds both.
 on_both_engines! {
     fn run_through_pipes_keeps_stdout_and_stderr_apart(db: &Db) {
         declare(db.path());
@@ -118,10 +118,12 @@ fn a_50_mb_output_stays_bounded_and_says_so() {
     let dir = common::temp_dir();
     let db = common::db_in(&dir);
     declare(&db);
-    let mut child = warroom(&db)
+    // Waited for with wait4 below, for its peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = warroom(&db)
         .args(["run", "--", "head", "-c", "50000000", "/dev/zero"])
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let pid = child.id() as libc::pid_t;
@@ -132,7 +134,6 @@ fn a_50_mb_output_stays_bounded_and_says_so() {
     assert_eq!(waited, pid);
     assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
     let peak_kib = usage.ru_maxrss;
-    drop(child.stderr.take());
 
     let entry = last_evidence(&db);
     let evidence = &entry["evidence"];
@@ -206,9 +207,9 @@ fn hostile_output_never_reaches_the_terminal_through_the_viewer() {
     console.wait_exit(common::pty::WAIT);
 }
 
-/// `note --file`: a text file's text and a binary file's bytes, with their
-/// hashes; the viewer-facing and export texts say binary; verify catches a
-/// stored output changed behind warroom's back.
+// `note --file`: a text file's text and a binary file's bytes, with their
+// hashes; the viewer-facing and export texts say binary; verify catches a
+// stored output changed behind warroom's back.
 on_both_engines! {
     fn note_file_attaches_text_and_binary_and_verify_catches_a_changed_output(db: &Db) {
         declare(db.path());

@@ -910,20 +910,6 @@ fn verify(db: &Location, args: VerifyArgs) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_umask_is_read_from_the_status_file() {
-        let status = "Name:\twarroom\nUmask:\t0027\nState:\tR (running)\n";
-        assert_eq!(umask_from_status(status), Some(0o027));
-        assert_eq!(umask_from_status("Umask:\t0000\n"), Some(0));
-        assert_eq!(umask_from_status("Name:\tx\n"), None);
-        assert_eq!(umask_from_status("Umask:\t09\n"), None);
-    }
-}
-
 /// Where evidence is captured: this host and working directory.
 fn here() -> (String, String) {
     let cwd = std::env::current_dir()
@@ -1041,4 +1027,18 @@ fn attach_file(db: &Location, incident: Option<i64>, pinned: bool, path: &Path) 
     };
     println!("{}", record_evidence(db, incident_id, write)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_umask_is_read_from_the_status_file() {
+        let status = "Name:\twarroom\nUmask:\t0027\nState:\tR (running)\n";
+        assert_eq!(umask_from_status(status), Some(0o027));
+        assert_eq!(umask_from_status("Umask:\t0000\n"), Some(0));
+        assert_eq!(umask_from_status("Name:\tx\n"), None);
+        assert_eq!(umask_from_status("Umask:\t09\n"), None);
+    }
 }
