@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
+use crate::domain::evidence::Evidence;
 use crate::domain::time::{parse_due, parse_duration, parse_time};
 use crate::domain::timer::TimerState;
 use crate::domain::{
@@ -78,6 +79,17 @@ pub enum Command {
         entry: i64,
         pinned: bool,
     },
+    /// A command's output or a file's text, captured (`warroom run`,
+    /// `note --file`): the facts and the bytes kept.
+    Evidence(Box<EvidenceWrite>),
+}
+
+/// Evidence as captured, ready to record: it happened at `started_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceWrite {
+    pub evidence: Evidence,
+    pub output: Vec<u8>,
+    pub pinned: bool,
 }
 
 /// A command checked against the incident and the clock: absolute times,
@@ -137,6 +149,7 @@ pub enum Write {
         entry: i64,
         pinned: bool,
     },
+    Evidence(Box<EvidenceWrite>),
 }
 
 impl Command {
@@ -247,6 +260,7 @@ impl Command {
                 }
                 Write::Pin { entry, pinned }
             }
+            Command::Evidence(evidence) => Write::Evidence(evidence),
         })
     }
 }
@@ -448,6 +462,14 @@ pub fn apply(store: &mut Store, attempt: &Attempt, author: &str) -> Result<Answe
         }
         Write::ActionDone(id) => store.action_done(&act, *id)?,
         Write::Pin { entry, pinned } => store.set_pin(&act, *entry, *pinned)?,
+        Write::Evidence(write) => {
+            // On the timeline when the command started (or the file was read).
+            let started = Act {
+                at: write.evidence.started_at,
+                ..act
+            };
+            store.add_evidence(&started, &write.evidence, &write.output, write.pinned)?;
+        }
     }
     let text = store
         .entry_by_uuid(&attempt.uuid)?

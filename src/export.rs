@@ -76,15 +76,98 @@ fn block(text: String) -> Value {
         .iter()
         .any(|l| l.starts_with("  ") || l.starts_with('\t') || l.contains(" | ") || l.contains("──"));
     let body = if preformatted {
-        let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest_run.max(2) + 1);
-        let code: Vec<String> = lines.iter().map(|l| format!("  {l}")).collect();
-        format!("\n  {fence}\n{}\n  {fence}", code.join("\n"))
+        format!("\n{}", code_block(&text, "  "))
     } else {
         let quoted: Vec<String> = lines.iter().map(|l| format!("  > {}", escape_html(l))).collect();
         format!("\n{}", quoted.join("\n"))
     };
     Value::from_safe_string(body)
+}
+
+/// `text` as a Markdown code block indented by `indent`, its fence longer
+/// than any run of backticks inside, so the text cannot close it.
+fn code_block(text: &str, indent: &str) -> String {
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run.max(2) + 1);
+    let code: Vec<String> = text.lines().map(|l| format!("{indent}{l}")).collect();
+    format!("{indent}{fence}\n{}\n{indent}{fence}", code.join("\n"))
+}
+
+/// The evidence appendix: each entry's facts and output, read from the
+/// store only when the template reaches it (one output in memory at a time).
+struct LazyEvidence {
+    store: SharedStore,
+    incident_id: i64,
+    ids: Vec<i64>,
+}
+
+impl std::fmt::Debug for LazyEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.ids).finish()
+    }
+}
+
+impl Object for LazyEvidence {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let id = *self.ids.get(key.as_usize()?)?;
+        let found = self
+            .store
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .evidence_output(self.incident_id, id);
+        Some(match found {
+            Ok(found) => evidence_for_template(&found),
+            Err(e) => context! { id, problem => clean(&format!("cannot read it: {e}")) },
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.ids.len())
+    }
+}
+
+fn evidence_for_template(found: &crate::store::EvidenceOutput) -> Value {
+    use crate::domain::evidence::{Source, readable_text};
+    use crate::store::StoredOutput;
+    let e = &found.evidence;
+    let what = match &e.source {
+        Source::Run { command } => format!("$ {command}"),
+        Source::File { path } => format!("file {path}"),
+    };
+    let output = match &found.output {
+        StoredOutput::Intact(bytes) if !e.binary => {
+            let text = sanitize(&readable_text(bytes)).into_owned();
+            Some(Value::from_safe_string(code_block(&text, "")))
+        }
+        _ => None,
+    };
+    let truncated = e.truncated.then(|| {
+        format!(
+            "Cut: the first {} of {} bytes are kept; the SHA-256 is of the whole output.",
+            e.stored_bytes, e.bytes
+        )
+    });
+    context! {
+        id => found.entry.id,
+        at => utc(e.started_at),
+        ended => utc(e.ended_at),
+        author => clean(&found.entry.author),
+        what => clean(&what),
+        host => clean(&e.host),
+        cwd => clean(&e.cwd),
+        exit => e.exit.map(|x| x.describe()),
+        size => e.size_words(),
+        bytes => e.bytes,
+        sha256 => clean(&e.sha256),
+        binary => e.binary,
+        truncated,
+        problem => found.output.problem(),
+        output,
+    }
 }
 
 #[derive(Serialize)]
@@ -113,6 +196,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
         EntryKind::SeverityChange => "Severity",
         EntryKind::RoleChange => "Role",
         EntryKind::System => "Event",
+        EntryKind::Evidence => "Evidence",
     }
 }
 
@@ -396,6 +480,20 @@ pub fn write_markdown(
         Listing::OfKind(EntryKind::StatusUpdate),
         Listing::OfKind(EntryKind::Decision),
     ];
+    let evidence_ids = if pinned_only {
+        Vec::new()
+    } else {
+        store
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .evidence_ids(incident_id, outline.up_to_id)
+            .map_err(|e| e.to_string())?
+    };
+    let evidence = Value::from_object(LazyEvidence {
+        store: Arc::clone(store),
+        incident_id,
+        ids: evidence_ids,
+    });
     let source = Arc::new(TimelineSource {
         store: Arc::clone(store),
         incident_id,
@@ -537,6 +635,7 @@ pub fn write_markdown(
         open_in_started,
         not_started,
         action_items,
+        evidence,
         record => export.check,
     };
     // A team's template is text from a file: what it writes passes the same

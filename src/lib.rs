@@ -35,6 +35,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod domain;
 pub mod drafts;
+pub mod evidence;
 pub mod export;
 pub mod host;
 pub mod paths;

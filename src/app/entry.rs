@@ -3,7 +3,7 @@
 
 use super::{App, Input, Request};
 use crate::command::Command;
-use crate::domain::TimelineEntry;
+use crate::domain::{EntryKind, TimelineEntry};
 
 impl App {
     /// The entry the timeline's cursor is on: the newest one shown while
@@ -14,15 +14,21 @@ impl App {
         entries.get(index).copied()
     }
 
-    /// Opens the selected entry whole.
-    pub(super) fn open_selected(&mut self) {
-        match self.selected_entry().map(|e| e.id) {
-            Some(id) => {
+    /// Opens the selected entry whole (an evidence entry's output is
+    /// asked of the store).
+    pub(super) fn open_selected(&mut self) -> Vec<Request> {
+        match self.selected_entry().map(|e| (e.id, e.kind)) {
+            Some((id, kind)) => {
                 self.help_scroll = 0;
                 self.input = Input::Entry(id);
+                self.evidence = None;
+                if kind == EntryKind::Evidence {
+                    return self.load_evidence(id);
+                }
             }
             None => self.complain("No entry to open: none is shown"),
         }
+        Vec::new()
     }
 
     /// Pins the selected entry (`Some(true)`), unpins it (`Some(false)`),
@@ -44,7 +50,7 @@ impl App {
     /// screen: it stops there, at the top.
     pub(super) fn keep_entry_scroll_in_range(&mut self) {
         if let Some(entry) = self.open_entry() {
-            let last = entry_viewer_lines(entry) - 1;
+            let last = entry_viewer_lines(entry) + self.evidence_lines().len() - 1;
             self.help_scroll = self.help_scroll.min(last.try_into().unwrap_or(u16::MAX));
         }
     }
@@ -52,7 +58,7 @@ impl App {
     /// The entry open in the viewer, if it is still held: in the timeline's
     /// window, the search's matches or the pinned entries.
     pub fn open_entry(&self) -> Option<&TimelineEntry> {
-        let Input::Entry(id) = self.input else {
+        let (Input::Entry(id) | Input::EntrySearch(id)) = self.input else {
             return None;
         };
         let record = self.record.as_ref()?;

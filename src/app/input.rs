@@ -24,7 +24,7 @@ impl App {
         match (context, self.input) {
             (Context::Start, _) => self.start_key(action, key),
             (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
-            (_, Input::CommandLine | Input::Search) => self.prompt_key(action, key),
+            (_, Input::CommandLine | Input::Search | Input::EntrySearch(_)) => self.prompt_key(action, key),
             (_, Input::Help | Input::Metrics | Input::Entry(_)) => {
                 self.viewer_key(action);
                 if matches!(action, Some(Action::Down | Action::PageDown)) {
@@ -46,7 +46,7 @@ impl App {
             Input::Composer(kind) => {
                 self.draft_mut(kind).insert_str(&text);
             }
-            Input::CommandLine | Input::Search => {
+            Input::CommandLine | Input::Search | Input::EntrySearch(_) => {
                 self.prompt.insert_str(text.replace('\n', " "));
             }
             Input::Keys if self.record.is_none() => {

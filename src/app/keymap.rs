@@ -662,6 +662,15 @@ const fn viewer(context: Context, close: &'static str, close_help: &'static str)
 const HELP_VIEWER: [Binding; 6] = viewer(C::Help, "close help", "Close the help");
 const METRICS_VIEWER: [Binding; 6] = viewer(C::Metrics, "close", "Close the metrics");
 const ENTRY_VIEWER: [Binding; 6] = viewer(C::Entry, "close", "Close the entry");
+/// The entry viewer also searches within the entry (a command's output).
+const ENTRY_SEARCH: Binding = bind(
+    C::Entry,
+    &[ch('/')],
+    A::Search,
+    "search",
+    "Search within the entry (Enter again: the next match)",
+    true,
+);
 
 /// Keys that share one label, shown together (`j/k scroll`, `0/1/2/3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -710,6 +719,7 @@ impl Default for Keymap {
                 .chain(&HELP_VIEWER)
                 .chain(&METRICS_VIEWER)
                 .chain(&ENTRY_VIEWER)
+                .chain([&ENTRY_SEARCH])
                 .cloned()
                 .collect(),
         }

@@ -16,6 +16,7 @@
 pub mod command;
 mod composer;
 mod entry;
+mod evidence;
 mod input;
 pub mod keymap;
 mod orders;
@@ -78,6 +79,8 @@ pub enum Input {
     Metrics,
     /// One timeline entry (by id), whole, scrolled like the help.
     Entry(i64),
+    /// Typing a search within the entry open (by id).
+    EntrySearch(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +216,8 @@ pub struct App {
     awaited_answer: Option<String>,
     /// Lines of the help (or metrics view) scrolled past.
     pub help_scroll: u16,
+    /// The evidence entry open in the viewer, with its output once loaded.
+    pub evidence: Option<evidence::EvidenceShown>,
     /// The last metrics report received.
     pub metrics: Option<String>,
     /// The keys in force (defaults with the config's overrides).
@@ -306,6 +311,7 @@ impl App {
             flash: None,
             awaited_answer: None,
             help_scroll: 0,
+            evidence: None,
             metrics: None,
             keymap: keymap::Keymap::default(),
             rung: Default::default(),
@@ -337,6 +343,7 @@ impl App {
             Input::Help => Context::Help,
             Input::Metrics => Context::Metrics,
             Input::Entry(_) => Context::Entry,
+            Input::EntrySearch(_) => Context::Prompt,
             Input::SeverityPicker(_) => Context::SeverityPicker,
             Input::Keys => match self.focus {
                 Pane::Checklist => Context::Checklist,
@@ -424,6 +431,10 @@ impl App {
                 anchor,
                 window,
             } => self.hear_timeline_page(incident, anchor, window),
+            Event::EvidenceLoaded { event_id, result } => {
+                self.hear_evidence(event_id, result);
+                Vec::new()
+            }
             Event::Answered { request, answer } => {
                 self.hear(&request, answer);
                 Vec::new()

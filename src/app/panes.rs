@@ -26,7 +26,7 @@ impl App {
             Action::NewStatusUpdate => self.open_composer(EntryKind::StatusUpdate),
             Action::NewDecision => self.open_composer(EntryKind::Decision),
             Action::Pin => return self.pin_selected(None),
-            Action::OpenEntry => self.open_selected(),
+            Action::OpenEntry => return self.open_selected(),
             Action::ChangeSeverity => {
                 if self.writable() {
                     let current = self.record.as_ref().map_or(2, |r| r.incident.severity as usize);

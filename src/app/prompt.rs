@@ -15,7 +15,11 @@ impl App {
                 let line = text_of(&self.prompt);
                 self.prompt = empty_area();
                 let input = std::mem::replace(&mut self.input, Input::Keys);
-                if input == Input::Search {
+                if let Input::EntrySearch(id) = input {
+                    self.input = Input::Entry(id);
+                    self.search_open_entry(&line);
+                    Vec::new()
+                } else if input == Input::Search {
                     self.search_for(&line)
                 } else {
                     self.run_command(&line)
@@ -33,7 +37,10 @@ impl App {
             }
             Some(Action::Leave) => {
                 self.prompt = empty_area();
-                self.input = Input::Keys;
+                self.input = match self.input {
+                    Input::EntrySearch(id) => Input::Entry(id),
+                    _ => Input::Keys,
+                };
                 Vec::new()
             }
             Some(_) => Vec::new(),

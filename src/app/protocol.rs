@@ -8,7 +8,8 @@ use crate::command::{Answer, Attempt, Write};
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
 use crate::store::{
-    EntryKey, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery, TimelineWindow, WindowAnchor,
+    EntryKey, EvidenceOutput, IncidentRecord, IncidentUpdate, SearchPage, SearchQuery, TimelineWindow,
+    WindowAnchor,
 };
 
 /// How many matches one page of a search holds.
@@ -67,6 +68,11 @@ pub enum Event {
         incident: i64,
         anchor: WindowAnchor,
         window: Result<TimelineWindow, String>,
+    },
+    /// An evidence entry's output, read for the viewer (or why it could not be).
+    EvidenceLoaded {
+        event_id: i64,
+        result: Result<Box<EvidenceOutput>, String>,
     },
     /// Drafts kept from an earlier session of this account (an SSH drop).
     DraftsRestored {
@@ -133,6 +139,8 @@ pub enum Request {
         query: SearchQuery,
         before: Option<EntryKey>,
     },
+    /// An evidence entry's output, for the viewer (reads only).
+    EvidenceOutput { incident_id: i64, event_id: i64 },
 }
 
 /// The text of a note or status update being sent, so a failed write can

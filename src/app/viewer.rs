@@ -11,7 +11,15 @@ impl App {
             Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
             Some(Action::PageDown) => self.help_scroll = self.help_scroll.saturating_add(10),
             Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
-            Some(Action::ToggleHelp | Action::Close) => self.input = Input::Keys,
+            Some(Action::Search) => {
+                if let Input::Entry(id) = self.input {
+                    self.input = Input::EntrySearch(id);
+                }
+            }
+            Some(Action::ToggleHelp | Action::Close) => {
+                self.input = Input::Keys;
+                self.evidence = None;
+            }
             _ => {}
         }
     }

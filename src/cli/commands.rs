@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::process::ExitCode;
 
 use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
@@ -9,11 +10,12 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use super::{
     ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, ExportArgs, ExportFormat, ImportArgs,
     InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PinArgs, PostmortemArgs, RoleArgs,
-    SeverityArgs, ShowArgs, SnoozeArgs, StatusPageArgs, StatusPageFormat, StatusUpdateArgs, TimerArgs,
-    VerifyArgs, report,
+    RunArgs, SeverityArgs, ShowArgs, SnoozeArgs, StatusPageArgs, StatusPageFormat, StatusUpdateArgs,
+    TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
-use crate::command::{self, Answer, Attempt, Command, Declaration, Refusal, Verdict};
+use crate::command::{self, Answer, Attempt, Command, Declaration, EvidenceWrite, Refusal, Verdict};
+use crate::domain::evidence::{Circumstances, MAX_COMMAND_BYTES, Source};
 use crate::domain::import::{ImportedLine, LineError};
 use crate::domain::time::{check_past, format_clock, parse_time};
 use crate::domain::{EntryKind, ItemState, Milestone, sanitize_line};
@@ -21,9 +23,14 @@ use crate::paths::database_location;
 use crate::store::{EntryFilter, Location, NewEntry, OpenMode, PAGE_SIZE, Store, StoreError};
 use crate::witness::Witness;
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs the command; the exit status is 0 unless it is a command's own
+/// (`run`).
+pub fn run(cli: Cli) -> Result<ExitCode> {
     let config = crate::config::load().map_err(|e| eyre!("config: {e}"))?;
     let db = database_location(cli.db.or(config.database.clone())).map_err(|e| eyre!(e))?;
+    if let Some(Subcommand::Run(args)) = cli.command {
+        return run_as_evidence(&db, args);
+    }
     match cli.command {
         None => crate::console::run(&db, cli.incident, &config),
         Some(Subcommand::Declare(args)) => declare(&db, args, &config),
@@ -66,7 +73,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Subcommand::Runbooks(args)) => runbooks(&config, args),
         Some(Subcommand::Show(args)) => show(&db, args),
         Some(Subcommand::Verify(args)) => verify(&db, args),
+        Some(Subcommand::Run(_)) => unreachable!("run is dispatched above, for its exit status"),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 /// Opens the database and checks that the record still extends what this
@@ -135,6 +144,9 @@ fn text_arg(words: &[String]) -> Result<String> {
 }
 
 fn note(db: &Location, args: NoteArgs) -> Result<()> {
+    if let Some(path) = &args.file {
+        return attach_file(db, args.incident, args.pin, path);
+    }
     let command = Command::Entry {
         kind: EntryKind::Note,
         text: text_arg(&args.text)?,
@@ -893,22 +905,149 @@ fn verify(db: &Location, args: VerifyArgs) -> Result<()> {
         None => None,
     };
     let verification = Witness::for_store(&mut store)?.verify(&mut store)?;
+    // Evidence output lives beside the chain: each is checked against the
+    // size and SHA-256 its (chained) entry recorded.
+    let evidence = store.evidence_problems()?;
     if args.json {
-        report::print_json(&report::verification_json(
-            store.location(),
-            &verification,
-            incident.as_ref(),
-        ))?;
+        let mut value = report::verification_json(store.location(), &verification, incident.as_ref());
+        value["evidence_problems"] = evidence
+            .iter()
+            .map(|(event_id, problem)| serde_json::json!({ "event_id": event_id, "problem": problem }))
+            .collect();
+        report::print_json(&value)?;
     } else {
         print!(
             "{}",
             report::verification_text(store.location(), &verification, incident.as_ref())
         );
+        for (event_id, problem) in &evidence {
+            println!("Evidence:   #{event_id}: {}", sanitize_line(problem));
+        }
     }
-    match verification.first_break() {
-        Some(broken) => bail!("the record was altered: {}", broken.describe()),
-        None => Ok(()),
+    match (verification.first_break(), evidence.first()) {
+        (Some(broken), _) => bail!("the record was altered: {}", broken.describe()),
+        (None, Some((event_id, problem))) => bail!("evidence #{event_id} was altered: {problem}"),
+        (None, None) => Ok(()),
     }
+}
+
+/// Where evidence is captured: this host and working directory.
+fn here() -> (String, String) {
+    let cwd = std::env::current_dir()
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "?".into());
+    (crate::account::host_name().to_string(), cwd)
+}
+
+/// The incident evidence goes to, checked before anything runs or is
+/// read: nothing recorded would surprise more than a command run for
+/// nothing.
+fn evidence_target(db: &Location, incident: Option<i64>) -> Result<i64> {
+    let mut store = open_store(db, OpenMode::Existing)?;
+    if store.is_read_only() {
+        bail!(
+            "{} is read-only for your account: nothing could be recorded",
+            store.location()
+        );
+    }
+    let id = target_incident(&mut store, incident)?;
+    store.incident_outline(id)?;
+    Ok(id)
+}
+
+/// Records captured evidence on `incident_id` through the core; returns
+/// the timeline text. Only the incident (not its timeline) is read.
+fn record_evidence(db: &Location, incident_id: i64, write: EvidenceWrite) -> Result<String> {
+    let mut store = open_store(db, OpenMode::Existing)?;
+    let record = store.incident_outline(incident_id)?.record;
+    let write = Command::Evidence(Box::new(write))
+        .check(&record, &Local::now())
+        .map_err(refused)?;
+    let answer = command::apply(&mut store, &Attempt::new(incident_id, write), &current_account())?;
+    Ok(answer.text)
+}
+
+/// `warroom run -- CMD…`: refused before running when nothing could be
+/// recorded; then the command runs as the responder would, and its exit
+/// status is ours. If the record then fails, that is said, and a command
+/// that succeeded exits 1 so a script notices.
+fn run_as_evidence(db: &Location, args: RunArgs) -> Result<ExitCode> {
+    let command_line = crate::domain::evidence::command_line(&args.command);
+    if command_line.len() > MAX_COMMAND_BYTES {
+        bail!(
+            "the command line is {} KiB; warroom records up to {} KiB (put the command in a script)",
+            command_line.len() / 1024,
+            MAX_COMMAND_BYTES / 1024
+        );
+    }
+    let incident_id = evidence_target(db, args.incident)?;
+    let (host, cwd) = here();
+    let ran = crate::evidence::run(&args.command)
+        .wrap_err_with(|| format!("cannot run {}", sanitize_line(&args.command[0])))?;
+    let status = ran.exit.status();
+    let (evidence, output) = ran.output.into_evidence(Circumstances {
+        source: Source::Run {
+            command: command_line,
+        },
+        host,
+        cwd,
+        started_at: ran.started_at,
+        ended_at: ran.ended_at,
+        exit: Some(ran.exit),
+    });
+    let write = EvidenceWrite {
+        evidence,
+        output,
+        pinned: args.pin,
+    };
+    match record_evidence(db, incident_id, write) {
+        Ok(text) => {
+            // On stderr: stdout is the command's.
+            eprintln!("warroom: recorded on incident {incident_id}: {text}");
+            Ok(ExitCode::from(status.clamp(0, 255) as u8))
+        }
+        Err(e) => {
+            let message = format!("{e:#}");
+            crate::diagnostics::record(&format!("error: run not recorded: {message}"));
+            eprintln!(
+                "error: the command ran ({}) but was not recorded: {}",
+                ran.exit.describe(),
+                sanitize_line(&message)
+            );
+            Ok(ExitCode::from(if status == 0 {
+                1
+            } else {
+                status.clamp(1, 255) as u8
+            }))
+        }
+    }
+}
+
+/// `note --file FILE`: the file's text as evidence, read as it streams
+/// (bounded as a command's output is); prints the timeline text.
+fn attach_file(db: &Location, incident: Option<i64>, pinned: bool, path: &Path) -> Result<()> {
+    let incident_id = evidence_target(db, incident)?;
+    let (host, cwd) = here();
+    let shown = sanitize_line(&path.to_string_lossy()).into_owned();
+    let started_at = Utc::now();
+    let output = crate::evidence::read_file(path).wrap_err_with(|| format!("--file {shown}"))?;
+    let (evidence, output) = output.into_evidence(Circumstances {
+        source: Source::File {
+            path: path.to_string_lossy().into_owned(),
+        },
+        host,
+        cwd,
+        started_at,
+        ended_at: Utc::now(),
+        exit: None,
+    });
+    let write = EvidenceWrite {
+        evidence,
+        output,
+        pinned,
+    };
+    println!("{}", record_evidence(db, incident_id, write)?);
+    Ok(())
 }
 
 #[cfg(test)]

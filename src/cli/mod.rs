@@ -50,8 +50,12 @@ pub struct Cli {
 pub enum Command {
     /// Declare a new incident; prints its id on stdout.
     Declare(DeclareArgs),
-    /// Add a note to an incident's timeline.
+    /// Add a note to an incident's timeline (--file attaches a file's text as evidence).
     Note(NoteArgs),
+    /// Run a command as evidence: `run -- CMD ARGS…` streams its output as usual, records
+    /// it on the timeline (command, who, where, when, exit status, output and its SHA-256)
+    /// and exits with the command's status.
+    Run(RunArgs),
     /// Set the state of a checklist item (done by default).
     Check(CheckArgs),
     /// Change an incident's severity (recorded with who, when and why).
@@ -166,9 +170,25 @@ pub struct NoteArgs {
     /// Pin the entry (pinned entries can be exported alone).
     #[arg(long)]
     pub pin: bool,
+    /// Attach FILE's text as evidence instead (its first MiB kept, its size and SHA-256 recorded).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["text", "at"])]
+    pub file: Option<PathBuf>,
     /// Note text (words are joined with spaces); "-" reads it from stdin.
-    #[arg(required = true, num_args = 1.., value_name = "TEXT", allow_hyphen_values = true)]
+    #[arg(required_unless_present = "file", num_args = 1.., value_name = "TEXT", allow_hyphen_values = true)]
     pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Incident id (default: the most recent open incident).
+    #[arg(long, short)]
+    pub incident: Option<i64>,
+    /// Pin the entry.
+    #[arg(long)]
+    pub pin: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(required = true, last = true, num_args = 1.., value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -480,7 +500,7 @@ pub fn main() -> ExitCode {
             .exit();
     }
     match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status,
         Err(e) => {
             let message = format!("{e:#}");
             crate::diagnostics::record(&format!("error: {message}"));

@@ -251,6 +251,47 @@ pub fn entry_json(entry: &TimelineEntry) -> Value {
     })
 }
 
+/// An evidence entry's facts and its output whole (as kept): `output` as
+/// text when it is text, else `output_base64`; `output_problem` says when
+/// the stored bytes no longer match the entry (they are then left out).
+pub fn evidence_json(store: &mut Store, event_id: i64) -> Result<Value, crate::store::StoreError> {
+    use crate::store::StoredOutput;
+    use base64::Engine;
+    let incident_id = store.incident_of_entry(event_id)?.unwrap_or_default();
+    let found = store.evidence_output(incident_id, event_id)?;
+    let e = &found.evidence;
+    let (command, path) = match &e.source {
+        crate::domain::evidence::Source::Run { command } => (Some(command), None),
+        crate::domain::evidence::Source::File { path } => (None, Some(path)),
+    };
+    let (mut output, mut output_base64) = (Value::Null, Value::Null);
+    if let StoredOutput::Intact(bytes) = &found.output {
+        match std::str::from_utf8(bytes) {
+            Ok(text) if !e.binary => output = text.into(),
+            _ => output_base64 = base64::engine::general_purpose::STANDARD.encode(bytes).into(),
+        }
+    }
+    Ok(json!({
+        "command": command,
+        "file": path,
+        "host": e.host,
+        "cwd": e.cwd,
+        "started_at": rfc3339(e.started_at),
+        "ended_at": rfc3339(e.ended_at),
+        "exit_code": e.exit.and_then(|x| match x { crate::domain::evidence::Exit::Code(c) => Some(c), _ => None }),
+        "signal": e.exit.and_then(|x| match x { crate::domain::evidence::Exit::Signal(s) => Some(crate::domain::evidence::signal_name(s)), _ => None }),
+        "bytes": e.bytes,
+        "sha256": e.sha256,
+        "stored_bytes": e.stored_bytes,
+        "stored_sha256": e.stored_sha256,
+        "truncated": e.truncated,
+        "binary": e.binary,
+        "output": output,
+        "output_base64": output_base64,
+        "output_problem": found.output.problem(),
+    }))
+}
+
 /// Writes `record` (the JSON of an [`crate::store::IncidentOutline`]'s
 /// record, whose `timeline` is empty) as [`print_json`] would print it
 /// with its timeline, the entries read from `store` a page at a time and
@@ -313,7 +354,13 @@ impl Serialize for StreamedTimeline<'_> {
                 return entries.end();
             }
             for entry in &page {
-                entries.serialize_element(&entry_json(entry))?;
+                let mut value = entry_json(entry);
+                if entry.kind == crate::domain::EntryKind::Evidence {
+                    let evidence = evidence_json(store, entry.id)
+                        .map_err(|e| S::Error::custom(format!("cannot read evidence #{}: {e}", entry.id)))?;
+                    value["evidence"] = evidence;
+                }
+                entries.serialize_element(&value)?;
             }
         }
     }

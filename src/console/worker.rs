@@ -180,7 +180,12 @@ impl Worker {
                         break;
                     }
                     // Reads commit nothing: no reload after them.
-                    let commits = !matches!(request, Request::Search { .. } | Request::TimelinePage { .. });
+                    let commits = !matches!(
+                        request,
+                        Request::Search { .. }
+                            | Request::TimelinePage { .. }
+                            | Request::EvidenceOutput { .. }
+                    );
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
@@ -346,7 +351,10 @@ impl Worker {
         if let Some(gone) = &self.gone
             && !matches!(
                 request,
-                Request::Reopen | Request::Search { .. } | Request::TimelinePage { .. }
+                Request::Reopen
+                    | Request::Search { .. }
+                    | Request::TimelinePage { .. }
+                    | Request::EvidenceOutput { .. }
             )
         {
             return Err(StoreError::Invalid(gone.clone()));
@@ -393,6 +401,17 @@ impl Worker {
                 window: self
                     .store
                     .timeline_window(*incident, *anchor, WINDOW_PAGE)
+                    .map_err(|e| e.to_string()),
+            }),
+            Request::EvidenceOutput {
+                incident_id,
+                event_id,
+            } => Ok(Event::EvidenceLoaded {
+                event_id: *event_id,
+                result: self
+                    .store
+                    .evidence_output(*incident_id, *event_id)
+                    .map(Box::new)
                     .map_err(|e| e.to_string()),
             }),
             Request::Search { query, before } => {

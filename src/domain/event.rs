@@ -71,6 +71,9 @@ pub enum EventData {
         entry: i64,
         pinned: bool,
     },
+    /// A command's output or a file's text attached as evidence; the bytes
+    /// are kept beside the event, their size and SHA-256 here.
+    Evidence(super::evidence::Evidence),
 }
 
 impl EventData {

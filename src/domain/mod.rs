@@ -7,6 +7,7 @@ pub mod action;
 pub mod chain;
 pub mod clock;
 pub mod event;
+pub mod evidence;
 pub mod import;
 pub mod incident;
 pub mod metrics;

@@ -21,10 +21,12 @@ pub enum EntryKind {
     RoleChange,
     /// Declarations, milestones and other facts recorded by warroom itself.
     System,
+    /// A command's output or a file attached (`warroom run`, `note --file`).
+    Evidence,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::Note,
         EntryKind::StatusUpdate,
         EntryKind::Decision,
@@ -32,6 +34,7 @@ impl EntryKind {
         EntryKind::SeverityChange,
         EntryKind::RoleChange,
         EntryKind::System,
+        EntryKind::Evidence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl EntryKind {
             EntryKind::SeverityChange => "severity_change",
             EntryKind::RoleChange => "role_change",
             EntryKind::System => "system",
+            EntryKind::Evidence => "evidence",
         }
     }
 }

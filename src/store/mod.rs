@@ -7,6 +7,8 @@
 mod chain;
 mod command;
 mod error;
+mod evidence;
+pub use evidence::{EvidenceOutput, StoredOutput};
 pub mod files;
 pub mod follow;
 mod location;

@@ -211,6 +211,17 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: "",
         then: Some(add_drill_column),
     },
+    // 12: evidence (`warroom run`, `note --file`, issue #15): the output
+    // kept beside its event, so reading the timeline never reads it. Read
+    // as untrusted: the event's data, under the chain, holds its size and
+    // SHA-256.
+    sql(r#"
+    CREATE TABLE IF NOT EXISTS evidence_output (
+        event_id    INTEGER PRIMARY KEY REFERENCES events (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        output      BLOB NOT NULL
+    ) STRICT;
+    "#),
 ];
 
 /// Migration 11. SQLite has no `ADD COLUMN IF NOT EXISTS`, and a file whose
@@ -435,6 +446,15 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE warroom.incidents ADD COLUMN IF NOT EXISTS drill BIGINT NOT NULL DEFAULT 0
         CHECK (drill IN (0, 1));
+"#,
+    // 6: as SQLite's 12: evidence output beside its event (responders may
+    // insert it, never change it).
+    r#"
+    CREATE TABLE IF NOT EXISTS warroom.evidence_output (
+        event_id    BIGINT PRIMARY KEY REFERENCES warroom.events (id),
+        incident_id BIGINT NOT NULL REFERENCES warroom.incidents (id),
+        output      BYTEA NOT NULL
+    );
 "#,
 ];
 

@@ -25,6 +25,7 @@ fn kind_words(kind: EntryKind) -> &'static str {
         EntryKind::SeverityChange => "severity change",
         EntryKind::RoleChange => "role change",
         EntryKind::System => "system",
+        EntryKind::Evidence => "evidence",
     }
 }
 
@@ -62,40 +63,56 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         facts.push_str(" · pinned");
     }
     // One step of the scroll per line of the entry (see `entry_viewer_lines`).
-    let mut steps: Vec<Vec<Line<'static>>> = vec![
-        fit_text(&facts, cells, 0, Overflow::Break)
-            .into_iter()
-            .map(|l| Line::styled(l, theme.dim()))
-            .collect(),
-        vec![Line::raw("")],
-    ];
+    // One step of the scroll per line of the entry (see
+    // `entry_viewer_lines`), then an evidence entry's facts and output
+    // (sanitized when loaded); only the steps on screen are laid out, so a
+    // megabyte of output scrolls as fast as a note.
     let text = sanitize(&entry.text);
-    steps.extend(text.split('\n').map(|line| {
-        fit_text(line, cells, 0, Overflow::Break)
-            .into_iter()
-            .map(|l| Line::from(Span::raw(l)))
-            .collect()
-    }));
-    debug_assert_eq!(steps.len(), entry_viewer_lines(entry));
-    let top = (app.help_scroll as usize).min(steps.len() - 1);
+    let body = text
+        .split('\n')
+        .chain(app.evidence_lines().iter().map(String::as_str));
+    let total = 2 + text.split('\n').count() + app.evidence_lines().len();
+    debug_assert_eq!(total, entry_viewer_lines(entry) + app.evidence_lines().len());
+    let top = (app.help_scroll as usize).min(total - 1);
     let height = inner.height as usize;
+    let facts_step: Vec<Line<'static>> = fit_text(&facts, cells, 0, Overflow::Break)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim()))
+        .collect();
+    // None: the facts; the rest laid out only once skipped past.
+    let steps = [None, Some("")]
+        .into_iter()
+        .chain(body.map(Some))
+        .skip(top)
+        .map(|line| match line {
+            None => facts_step.clone(),
+            Some(line) => fit_text(line, cells, 0, Overflow::Break)
+                .into_iter()
+                .map(|l| Line::from(Span::raw(l)))
+                .collect(),
+        });
     let mut shown: Vec<Line<'static>> = Vec::with_capacity(height);
     let mut bottom = top;
-    for step in &steps[top..] {
+    for step in steps {
         if shown.len() >= height {
             break;
         }
-        shown.extend(step.iter().take(height - shown.len()).cloned());
+        shown.extend(step.into_iter().take(height - shown.len()));
         bottom += 1;
     }
     let title = format!(
-        " Entry #{} — {}/{} scroll · {} closes ",
+        " Entry #{} — {}/{} scroll · {} search · {} closes ",
         entry.id,
         key(Action::Down),
         key(Action::Up),
+        key(Action::Search),
         key(Action::Close)
     );
-    let position = format!(" lines {}–{bottom} of {} ", top + 1, steps.len());
+    let matched = match app.evidence.as_ref().and_then(|e| e.matched) {
+        Some((which, of)) => format!("match {which} of {of} · "),
+        None => String::new(),
+    };
+    let position = format!(" {matched}lines {}–{bottom} of {total} ", top + 1);
     let block = block
         .title(truncate(&title, cells))
         .title_bottom(Line::from(position).right_aligned());

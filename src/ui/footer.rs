@@ -30,8 +30,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         (sanitize_line(&flash.text).into_owned(), style)
     });
     match app.input {
-        Input::CommandLine | Input::Search => {
-            let sigil = if app.input == Input::Search { "/" } else { ":" };
+        Input::CommandLine | Input::Search | Input::EntrySearch(_) => {
+            let sigil = if app.input == Input::CommandLine { ":" } else { "/" };
             // The message ("Say why, then Enter") stays in sight at the
             // right while the line is typed, where it leaves room to type.
             let said = flash
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     // When they do not all fit, drop from the end but keep help and quit.
     let mut hints = app.keymap.footer_hints(context);
-    if app.input == Input::Search {
+    if matches!(app.input, Input::Search | Input::EntrySearch(_)) {
         // Only command names complete.
         let complete = app.keymap.hint_label(Context::Prompt, Action::Complete);
         hints.retain(|h| Some(h.what.as_ref()) != complete);

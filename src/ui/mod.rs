@@ -117,7 +117,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Input::Help => help::draw(frame, body, app, &theme),
         Input::SeverityPicker(index) => severity::draw(frame, body, app, index, &theme),
         Input::Metrics => metrics::draw(frame, body, app, &theme),
-        Input::Entry(_) => entry::draw(frame, body, app, &theme),
+        Input::Entry(_) | Input::EntrySearch(_) => entry::draw(frame, body, app, &theme),
         _ => {}
     }
 }

@@ -38,6 +38,7 @@ fn kind_tag(kind: EntryKind) -> &'static str {
         EntryKind::SeverityChange => "SEV",
         EntryKind::RoleChange => "ROLE",
         EntryKind::System => "sys",
+        EntryKind::Evidence => "EVIDENCE",
     }
 }
 
@@ -48,7 +49,7 @@ fn kind_style(kind: EntryKind, theme: &Theme) -> Style {
         EntryKind::Decision => theme.key(),
         EntryKind::RoleChange => theme.role_change(),
         EntryKind::ChecklistChange | EntryKind::System => theme.dim(),
-        EntryKind::Note => Style::new(),
+        EntryKind::Note | EntryKind::Evidence => Style::new(),
     }
 }
 

@@ -55,6 +55,8 @@ pub const TABLES: &[(&str, &[Change])] = &[
     ("pins", &[Insert, Update]),
     // Kept by a trigger that runs as the owner: no one writes it by hand.
     ("timeline_counts", &[]),
+    // Evidence output: added with its event, never changed.
+    ("evidence_output", &[Insert]),
 ];
 
 /// Columns the server fills (`DEFAULT session_user`) so that it, not the

@@ -1,0 +1,468 @@
+//! Capturing evidence: `warroom run -- CMD…` runs the command as the
+//! responder would and keeps a bounded copy of what it printed; `note
+//! --file` reads a file the same way. What is kept and how it is checked is
+//! `domain::evidence`; here is the process and terminal side.
+//!
+//! On a terminal (stdin and stdout both terminals) the command gets a
+//! pseudo-terminal of its own with this terminal's settings and size: it
+//! colours its output and reads keys as usual, stdout and stderr arrive
+//! interleaved exactly as written, and Ctrl-C reaches it through its line
+//! discipline (ours is in raw mode meanwhile, restored on every path: the
+//! guard's drop runs on return, error and panic; SIGTERM and SIGHUP are
+//! passed on to the command, which then ends the run normally).
+//!
+//! Otherwise (pipes, CI) its stdin is ours, and its stdout and stderr are
+//! two pipes relayed to ours, so a `2>` still separates them; the record
+//! interleaves them in the order they were read.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::evidence::{Capture, Captured, Exit};
+
+/// A command that ran: how it ended, when, and what it printed.
+pub struct Ran {
+    pub exit: Exit,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub output: Captured,
+}
+
+/// How long the relay waits before looking whether the command has ended
+/// while something it started still holds its output open.
+const EXIT_CHECK_MS: i32 = 200;
+
+/// Runs `argv` (program first) here, with our environment, streaming its
+/// output to ours as it comes. An error only when it cannot be started.
+pub fn run(argv: &[String]) -> io::Result<Ran> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no command to run"))?;
+    let mut command = Command::new(program);
+    command.args(args);
+    let on_terminal = io::stdin().is_terminal() && io::stdout().is_terminal();
+    let signals = Signals::catch()?;
+    if on_terminal {
+        run_in_pty(command, &signals)
+    } else {
+        run_with_pipes(command, &signals)
+    }
+}
+
+/// Reads `path` as evidence: bounded, hashed, read as it streams.
+pub fn read_file(path: &Path) -> io::Result<Captured> {
+    let mut file = File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a folder, FIFO or device is not attached)",
+        ));
+    }
+    let mut capture = Capture::default();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(capture.finish()),
+            Ok(n) => capture.push(&buffer[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn run_in_pty(mut command: Command, signals: &Signals) -> io::Result<Ran> {
+    let stdin = io::stdin();
+    let ours = stdin.as_raw_fd();
+    let settings = terminal_settings(ours)?;
+    let size = window_size(io::stdout().as_raw_fd());
+    let (master, slave) = open_pty(&settings, &size)?;
+    command
+        .stdin(Stdio::from(slave.try_clone()?))
+        .stdout(Stdio::from(slave.try_clone()?))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid and ioctl are async-signal-safe; the child becomes the
+    // leader of a new session whose controlling terminal is the pty (its
+    // stdin by now), so Ctrl-C there signals the command's process group.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let started_at = Utc::now();
+    let mut child = command.spawn()?;
+    // The command's session: passed-on signals go to its whole group.
+    let group = -(child.id() as i32);
+    // Dropped (restored) on every way out of this function.
+    let _raw = RawMode::enter(ours, settings)?;
+    let mut relay = Relay::new(signals, group);
+    relay.input = Some(ours);
+    relay.add(master.as_raw_fd(), Sink::Stdout);
+    relay.master = Some(master.as_raw_fd());
+    let status = relay.run(&mut child)?;
+    drop(master);
+    Ok(finish(status, started_at, relay.capture))
+}
+
+fn run_with_pipes(mut command: Command, signals: &Signals) -> io::Result<Ran> {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let started_at = Utc::now();
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take().map(OwnedFd::from);
+    let stderr = child.stderr.take().map(OwnedFd::from);
+    let mut relay = Relay::new(signals, child.id() as i32);
+    if let Some(fd) = &stdout {
+        relay.add(fd.as_raw_fd(), Sink::Stdout);
+    }
+    if let Some(fd) = &stderr {
+        relay.add(fd.as_raw_fd(), Sink::Stderr);
+    }
+    let status = relay.run(&mut child)?;
+    Ok(finish(status, started_at, relay.capture))
+}
+
+fn finish(status: ExitStatus, started_at: DateTime<Utc>, capture: Capture) -> Ran {
+    let exit = match (status.code(), status.signal()) {
+        (Some(code), _) => Exit::Code(code),
+        (None, Some(signal)) => Exit::Signal(signal),
+        (None, None) => Exit::Code(1),
+    };
+    Ran {
+        exit,
+        started_at,
+        ended_at: Utc::now(),
+        output: capture.finish(),
+    }
+}
+
+/// Where a stream of the command goes besides the record.
+#[derive(Clone, Copy)]
+enum Sink {
+    Stdout,
+    Stderr,
+}
+
+/// Moves bytes until the command has ended and its output is drained:
+/// keys to the pty, output to our terminal (or stdout/stderr) and the
+/// capture, caught signals to the command.
+struct Relay<'a> {
+    signals: &'a Signals,
+    /// Who passed-on signals go to (a negative id: a process group).
+    target: i32,
+    /// Our terminal, relayed to the pty (pty mode only).
+    input: Option<RawFd>,
+    /// The pty, for keys and window sizes.
+    master: Option<RawFd>,
+    outputs: Vec<(RawFd, Sink)>,
+    capture: Capture,
+    /// Our stdout or stderr stopped taking bytes (the terminal went away):
+    /// the command still runs and is still recorded.
+    stdout_gone: bool,
+    stderr_gone: bool,
+}
+
+impl<'a> Relay<'a> {
+    fn new(signals: &'a Signals, target: i32) -> Relay<'a> {
+        Relay {
+            signals,
+            target,
+            input: None,
+            master: None,
+            outputs: Vec::new(),
+            capture: Capture::default(),
+            stdout_gone: false,
+            stderr_gone: false,
+        }
+    }
+
+    fn add(&mut self, fd: RawFd, sink: Sink) {
+        self.outputs.push((fd, sink));
+    }
+
+    fn run(&mut self, child: &mut Child) -> io::Result<ExitStatus> {
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut exited = None;
+        while !self.outputs.is_empty() {
+            let mut fds: Vec<libc::pollfd> = self
+                .outputs
+                .iter()
+                .map(|(fd, _)| *fd)
+                .chain([self.signals.read_fd()])
+                .chain(self.input)
+                .map(|fd| libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                })
+                .collect();
+            // Once the command has ended, only what is already written is read.
+            let timeout = if exited.is_some() { 0 } else { EXIT_CHECK_MS };
+            // SAFETY: `fds` is a valid array of its length.
+            let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+            if ready < 0 {
+                let error = io::Error::last_os_error();
+                if error.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(error);
+            }
+            if ready == 0 {
+                if exited.is_some() {
+                    break;
+                }
+                exited = child.try_wait()?;
+                continue;
+            }
+            let outputs = self.outputs.len();
+            if fds[outputs].revents != 0 {
+                self.pass_on_signals();
+            }
+            if let Some(input) = fds.get(outputs + 1)
+                && input.revents != 0
+            {
+                self.relay_keys(input.fd, &mut buffer);
+            }
+            let mut ended = Vec::new();
+            for (index, poll) in fds[..outputs].iter().enumerate() {
+                if poll.revents == 0 {
+                    continue;
+                }
+                let (fd, sink) = self.outputs[index];
+                match read_fd(fd, &mut buffer) {
+                    Ok(0) => ended.push(fd),
+                    Ok(n) => self.deliver(sink, n, &buffer),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    // EIO: the pty's other side is closed, every writer gone.
+                    Err(_) => ended.push(fd),
+                }
+            }
+            self.outputs.retain(|(fd, _)| !ended.contains(fd));
+        }
+        match exited {
+            Some(status) => Ok(status),
+            None => child.wait(),
+        }
+    }
+
+    fn deliver(&mut self, sink: Sink, length: usize, buffer: &[u8]) {
+        let bytes = &buffer[..length];
+        self.capture.push(bytes);
+        let (gone, written) = match sink {
+            Sink::Stdout => (&mut self.stdout_gone, write_out(&mut io::stdout().lock(), bytes)),
+            Sink::Stderr => (&mut self.stderr_gone, write_out(&mut io::stderr().lock(), bytes)),
+        };
+        if !*gone && written.is_err() {
+            *gone = true;
+        }
+    }
+
+    fn relay_keys(&mut self, input: RawFd, buffer: &mut [u8]) {
+        let Some(master) = self.master else { return };
+        match read_fd(input, buffer) {
+            Ok(0) | Err(_) => self.input = None,
+            Ok(n) => {
+                // SAFETY: the master stays open for the whole relay; the
+                // File is forgotten so it does not close it.
+                let mut pty = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(master) });
+                let _ = pty.write_all(&buffer[..n]);
+            }
+        }
+    }
+
+    fn pass_on_signals(&mut self) {
+        for signal in self.signals.drain() {
+            match signal {
+                libc::SIGWINCH => {
+                    if let Some(master) = self.master {
+                        let size = window_size(io::stdout().as_raw_fd());
+                        // SAFETY: TIOCSWINSZ reads a winsize; the kernel then
+                        // signals the command's foreground group itself.
+                        unsafe { libc::ioctl(master, libc::TIOCSWINSZ, &size) };
+                    }
+                }
+                // The terminal's Ctrl-C reached the command already (same
+                // foreground group, or its own line discipline): a SIGINT
+                // sent to warroom alone is not passed on twice.
+                libc::SIGINT | libc::SIGQUIT => {}
+                other => {
+                    // SAFETY: kill takes plain numbers.
+                    unsafe { libc::kill(self.target, other) };
+                }
+            }
+        }
+    }
+}
+
+fn write_out(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+fn read_fd(fd: RawFd, buffer: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: the buffer is writable for its whole length, which is passed.
+    let n = unsafe { libc::read(fd, buffer.as_mut_ptr().cast(), buffer.len()) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+fn terminal_settings(fd: RawFd) -> io::Result<libc::termios> {
+    // SAFETY: termios is plain data, filled in by tcgetattr.
+    let mut settings: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut settings) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(settings)
+}
+
+fn window_size(fd: RawFd) -> libc::winsize {
+    let mut size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ fills a winsize; on failure the default stays.
+    unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+    size
+}
+
+fn open_pty(settings: &libc::termios, size: &libc::winsize) -> io::Result<(OwnedFd, OwnedFd)> {
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two descriptors; settings and size are read only.
+    let status = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), settings, size) };
+    if status != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both are new descriptors owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // The command must not inherit the master.
+    // SAFETY: F_SETFD on our own descriptor.
+    unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    Ok((master, slave))
+}
+
+/// Our terminal in raw mode (keys pass straight to the command's pty) until
+/// dropped, then as it was.
+struct RawMode {
+    fd: RawFd,
+    saved: libc::termios,
+}
+
+impl RawMode {
+    fn enter(fd: RawFd, saved: libc::termios) -> io::Result<RawMode> {
+        let mut raw = saved;
+        // SAFETY: cfmakeraw edits the struct; tcsetattr reads it.
+        unsafe { libc::cfmakeraw(&mut raw) };
+        if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &raw) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(RawMode { fd, saved })
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        // SAFETY: restores the settings read before.
+        unsafe { libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved) };
+    }
+}
+
+/// The write end of the pipe the signal handler writes to (a handler may
+/// only do async-signal-safe things; `write` is one).
+static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+/// The signals caught while a command runs: each becomes a byte in a pipe
+/// the relay polls. The previous handlers come back when dropped.
+struct Signals {
+    read: OwnedFd,
+    /// Kept open for the handler while the signals are caught.
+    _write: OwnedFd,
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+const CAUGHT: [libc::c_int; 5] = [
+    libc::SIGWINCH,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+];
+
+extern "C" fn on_signal(signal: libc::c_int) {
+    let fd = SIGNAL_PIPE.load(Ordering::Relaxed);
+    let byte = signal as u8;
+    // SAFETY: write is async-signal-safe; a full pipe just drops the byte.
+    unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+}
+
+impl Signals {
+    fn catch() -> io::Result<Signals> {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two descriptors into the array.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: both are new descriptors owned by nobody else.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        SIGNAL_PIPE.store(write.as_raw_fd(), Ordering::Relaxed);
+        let mut previous = Vec::new();
+        for signal in CAUGHT {
+            // SAFETY: sigaction with a handler that only writes to the pipe;
+            // the old action is kept to be put back.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, &action, &mut old) == 0 {
+                    previous.push((signal, old));
+                }
+            }
+        }
+        Ok(Signals {
+            read,
+            _write: write,
+            previous,
+        })
+    }
+
+    fn read_fd(&self) -> RawFd {
+        self.read.as_raw_fd()
+    }
+
+    /// The signals caught since the last look.
+    fn drain(&self) -> Vec<libc::c_int> {
+        let mut bytes = [0u8; 64];
+        let mut caught = Vec::new();
+        while let Ok(n) = read_fd(self.read.as_raw_fd(), &mut bytes) {
+            if n == 0 {
+                break;
+            }
+            caught.extend(bytes[..n].iter().map(|&b| libc::c_int::from(b)));
+        }
+        caught
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        for (signal, old) in &self.previous {
+            // SAFETY: puts back the action sigaction gave us.
+            unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+        }
+        SIGNAL_PIPE.store(-1, Ordering::Relaxed);
+    }
+}
