@@ -6,6 +6,8 @@
 //! waits on the database. When the server cannot be reached it says so
 //! (RECONNECTING), retries at every poll, and catches up by its cursor.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -50,6 +52,9 @@ pub struct Worker {
     pub incident: Option<i64>,
     pub account: String,
     pub me: Presence,
+    /// Set by the console when a key is typed, taken by the next heartbeat
+    /// (the minute is kept as active; never which keys).
+    pub typed: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -64,6 +69,7 @@ impl Worker {
             incident,
             account,
             me,
+            typed: Arc::default(),
         }
     }
 
@@ -93,7 +99,8 @@ impl Worker {
                 self.me.seen_at = Utc::now().max(self.me.since);
                 self.me.incident_id = self.incident;
                 // A failed heartbeat only delays presence; the next one retries.
-                let _ = self.store.heartbeat(&self.me);
+                let typed = self.typed.swap(false, Ordering::Relaxed);
+                let _ = self.store.heartbeat_with_activity(&self.me, typed);
                 // Our own heartbeat does not move data_version; reload so the
                 // presence list (ours included) stays fresh when nobody else writes.
                 must_reload = true;
@@ -263,6 +270,10 @@ impl Worker {
         Ok(Snapshot {
             incident,
             presence: self.store.presence(Utc::now())?,
+            // Not worth failing the snapshot for: the pane then shows none.
+            attendance: self
+                .incident
+                .and_then(|id| self.store.attendance_summary(id, Utc::now()).ok()),
             read_only: self.store.is_read_only(),
         })
     }
@@ -311,6 +322,10 @@ impl Worker {
                 let report = self.store.metrics(&Default::default(), Utc::now())?;
                 Ok(Event::MetricsReady(report.to_text()))
             }
+            Request::Who => match self.incident {
+                Some(id) => Ok(Event::WhoReady(Box::new(self.store.participants(id, Utc::now())?))),
+                None => Ok(Event::Problem("no incident: nobody has been here yet".into())),
+            },
             Request::Search { query, before } => {
                 let Some(incident) = self.incident else {
                     return Ok(Event::Problem("no incident to search".into()));

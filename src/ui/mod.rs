@@ -19,6 +19,7 @@ mod header;
 mod help;
 mod incident;
 mod metrics;
+mod who;
 mod severity;
 mod start;
 pub mod text;
