@@ -196,7 +196,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                     "{} here · responder-hours {:.1}",
                     attendance.here, attendance.attached_hours
                 )),
-                Span::styled("  :who lists them", theme.dim()),
             ]),
             inner_width,
         ));
