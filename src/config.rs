@@ -185,17 +185,24 @@ mod tests {
 
     #[test]
     fn cost_reads_a_rate_a_currency_and_role_weights() {
-        let config: Config =
-            toml::from_str("[cost]\nhourly_rate = 120\ncurrency = \"EUR\"\nweights = { ic = 1.5, comms = 1 }\n")
-                .unwrap();
+        let config: Config = toml::from_str(
+            "[cost]\nhourly_rate = 120\ncurrency = \"EUR\"\nweights = { ic = 1.5, comms = 1 }\n",
+        )
+        .unwrap();
         assert_eq!(config.cost.hourly_rate, Some(120.0));
         assert_eq!(config.cost.weights.get("ic"), Some(&1.5));
-        assert!(toml::from_str::<Config>("[cost]\nrate = 1\n").is_err(), "unknown key");
+        assert!(
+            toml::from_str::<Config>("[cost]\nrate = 1\n").is_err(),
+            "unknown key"
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[cost]\nhourly_rate = -5\n").unwrap();
         let refused = read(&path).unwrap_err();
-        assert!(refused.contains("hourly_rate") && refused.contains("config.toml"), "{refused}");
+        assert!(
+            refused.contains("hourly_rate") && refused.contains("config.toml"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -466,6 +466,7 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     app.handle(Event::Snapshot(Box::new(Snapshot {
         incident: warroom::app::IncidentData::Update(update),
         presence: Vec::new(),
+        attendance: None,
         read_only: false,
     })));
     let kept = app.record.as_ref().unwrap();

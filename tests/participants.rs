@@ -15,7 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
 use common::accounts::{Account, TempGroup, shared_room, skipped_unless_root};
-use common::engines::{Db, Engine};
+use common::engines::Engine;
 use common::pty::{Console, WAIT};
 use common::{BIN, ok, warroom};
 use warroom::domain::presence::Presence;
@@ -50,7 +50,9 @@ fn time(value: &Value) -> DateTime<Utc> {
 }
 
 fn secs(value: &Value) -> i64 {
-    value.as_i64().unwrap_or_else(|| panic!("a number of seconds: {value}"))
+    value
+        .as_i64()
+        .unwrap_or_else(|| panic!("a number of seconds: {value}"))
 }
 
 /// The participant `account` of an export's JSON.
@@ -131,6 +133,18 @@ on_both_engines! {
         wait_listed(&bob_console, &[&alice.name, &bob.name]);
         let bob_seen = Utc::now();
         wait_listed(&alice_console, &[&alice.name, &bob.name]);
+
+        // The incident pane counts them; `:who` lists them.
+        alice_console.wait_for("2 here · responder-hours");
+        alice_console.send(":who\r");
+        alice_console.wait_for("Who has been here");
+        alice_console.wait_until_within(WAIT, "both in :who, here now", |screen| {
+            [&alice.name, &bob.name]
+                .iter()
+                .all(|name| screen.contains(&format!("{name} · here now")))
+        });
+        alice_console.send_esc();
+        alice_console.wait_gone("Who has been here");
 
         // alice types (an active minute) and writes an entry; bob only watches.
         alice_console.send(":note rollback started\r");
@@ -223,7 +237,13 @@ on_both_engines! {
 }
 
 /// A presence of `account` on `incident`, seen at `seen_at`.
-fn beat_of(session: &str, account: &str, incident: i64, since: DateTime<Utc>, seen_at: DateTime<Utc>) -> Presence {
+fn beat_of(
+    session: &str,
+    account: &str,
+    incident: i64,
+    since: DateTime<Utc>,
+    seen_at: DateTime<Utc>,
+) -> Presence {
     Presence {
         session: session.into(),
         account: account.into(),

@@ -323,7 +323,9 @@ impl Worker {
                 Ok(Event::MetricsReady(report.to_text()))
             }
             Request::Who => match self.incident {
-                Some(id) => Ok(Event::WhoReady(Box::new(self.store.participants(id, Utc::now())?))),
+                Some(id) => Ok(Event::WhoReady(Box::new(
+                    self.store.participants(id, Utc::now())?,
+                ))),
                 None => Ok(Event::Problem("no incident: nobody has been here yet".into())),
             },
             Request::Search { query, before } => {

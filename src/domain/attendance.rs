@@ -245,10 +245,7 @@ fn total(intervals: &[(i64, i64)]) -> i64 {
 
 /// How much of `[a, b)` the sorted disjoint `intervals` cover.
 fn covered(intervals: &[(i64, i64)], a: i64, b: i64) -> i64 {
-    intervals
-        .iter()
-        .map(|&(x, y)| (y.min(b) - x.max(a)).max(0))
-        .sum()
+    intervals.iter().map(|&(x, y)| (y.min(b) - x.max(a)).max(0)).sum()
 }
 
 /// A span cut to the incident's life; None when nothing of it is left.
@@ -281,14 +278,19 @@ pub fn participants(facts: &AttendanceFacts, life: &Life, now: DateTime<Utc>) ->
                 && (minute + 1) * ACTIVITY_BUCKET_MS > s.attached_at.timestamp_millis()
         });
         if let Some(span) = owner {
-            active_minutes.entry(span.account.as_str()).or_default().insert(*minute);
+            active_minutes
+                .entry(span.account.as_str())
+                .or_default()
+                .insert(*minute);
         }
     }
     let mut accounts: BTreeSet<&str> = well_formed.iter().map(|s| s.account.as_str()).collect();
     accounts.extend(facts.writes.keys().map(String::as_str));
     accounts.extend(facts.tenures.iter().map(|t| t.account.as_str()));
 
-    let recent_minute = (now - RECENTLY_ACTIVE).timestamp_millis().div_euclid(ACTIVITY_BUCKET_MS);
+    let recent_minute = (now - RECENTLY_ACTIVE)
+        .timestamp_millis()
+        .div_euclid(ACTIVITY_BUCKET_MS);
     let mut people = Vec::new();
     for account in accounts {
         let mut sessions: Vec<Span> = well_formed
@@ -300,7 +302,12 @@ pub fn participants(facts: &AttendanceFacts, life: &Life, now: DateTime<Utc>) ->
         let attached = union(
             sessions
                 .iter()
-                .map(|s| (s.attached_at.timestamp_millis(), s.last_seen_at.timestamp_millis()))
+                .map(|s| {
+                    (
+                        s.attached_at.timestamp_millis(),
+                        s.last_seen_at.timestamp_millis(),
+                    )
+                })
                 .collect(),
         );
         let (entries_written, write_minutes) = facts
@@ -324,7 +331,12 @@ pub fn participants(facts: &AttendanceFacts, life: &Life, now: DateTime<Utc>) ->
         let here_now = well_formed.iter().any(|s| s.account == account && s.is_live(now));
         people.push(Participant {
             account: account.to_string(),
-            roles: facts.tenures.iter().filter(|t| t.account == account).cloned().collect(),
+            roles: facts
+                .tenures
+                .iter()
+                .filter(|t| t.account == account)
+                .cloned()
+                .collect(),
             first_joined: attached.first().map(|(a, _)| to_time(*a)),
             last_left: attached.last().map(|(_, b)| to_time(*b)),
             here_now,
@@ -384,7 +396,9 @@ impl CostConfig {
                 return Err(format!("[cost.weights] {role:?} is not a role key"));
             }
             if !(weight.is_finite() && *weight >= 0.0) {
-                return Err(format!("[cost.weights] {role} must be a number ≥ 0, not {weight}"));
+                return Err(format!(
+                    "[cost.weights] {role} must be a number ≥ 0, not {weight}"
+                ));
             }
         }
         if self.currency.chars().count() > 8 || self.currency.chars().any(|c| c.is_control()) {
@@ -413,7 +427,12 @@ impl CostConfig {
             person
                 .sessions
                 .iter()
-                .map(|s| (s.attached_at.timestamp_millis(), s.last_seen_at.timestamp_millis()))
+                .map(|s| {
+                    (
+                        s.attached_at.timestamp_millis(),
+                        s.last_seen_at.timestamp_millis(),
+                    )
+                })
                 .collect(),
         );
         let (_, life_to) = life.ms();
@@ -504,7 +523,10 @@ mod tests {
         let alice = &p.people[0];
         assert_eq!(alice.account, "alice");
         assert_eq!(alice.attached_secs, 900);
-        assert_eq!((alice.first_joined, alice.last_left), (Some(at(0)), Some(at(900))));
+        assert_eq!(
+            (alice.first_joined, alice.last_left),
+            (Some(at(0)), Some(at(900)))
+        );
         assert_eq!(p.people[1].attached_secs, 100);
         assert_eq!(p.attached_secs, 1000);
         assert_eq!(p.here_now, 0);
@@ -532,7 +554,7 @@ mod tests {
     fn active_time_is_attached_time_in_active_minutes() {
         // Attached 30 s into a minute for 90 s: the minute typed in (its
         // last 30 s) and the next (its first 60 s, written in).
-        let start = 60 * 1000 + 30; // 30 s into a minute
+        let start = 10; // 1_700_000_010 is 30 s into a minute
         let facts = AttendanceFacts {
             spans: vec![span(SESSION_A, "alice", start, start + 90, true)],
             activity: vec![
@@ -554,7 +576,10 @@ mod tests {
             writes: BTreeMap::new(),
             ..facts.clone()
         };
-        assert_eq!(participants(&typed_only, &life(0, 100_000), at(100_000)).people[0].active_secs, 30);
+        assert_eq!(
+            participants(&typed_only, &life(0, 100_000), at(100_000)).people[0].active_secs,
+            30
+        );
     }
 
     #[test]
@@ -591,7 +616,11 @@ mod tests {
         let p = participants(&facts, &life(0, 1000), at(1000));
         let names: Vec<&str> = p.people.iter().map(|p| p.account.as_str()).collect();
         assert_eq!(names, ["alice", "bob", "carol", "dave"]);
-        assert!(p.people.iter().all(|p| p.attached_secs == 0 && p.first_joined.is_none()));
+        assert!(
+            p.people
+                .iter()
+                .all(|p| p.attached_secs == 0 && p.first_joined.is_none())
+        );
     }
 
     #[test]

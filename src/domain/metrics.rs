@@ -280,7 +280,14 @@ pub fn compute(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Report {
-    compute_with_attendance(incidents, actions, &BTreeMap::new(), &CostConfig::default(), filter, now)
+    compute_with_attendance(
+        incidents,
+        actions,
+        &BTreeMap::new(),
+        &CostConfig::default(),
+        filter,
+        now,
+    )
 }
 
 /// [`compute`], with each incident's attendance (by incident id) for the
@@ -591,7 +598,13 @@ impl Report {
         let width = DURATIONS
             .iter()
             .map(|d| d.1)
-            .chain([POSTMORTEM_NAME, ACTION_ITEMS_NAME, ATTACHED_NAME, ACTIVE_NAME, COST_NAME])
+            .chain([
+                POSTMORTEM_NAME,
+                ACTION_ITEMS_NAME,
+                ATTACHED_NAME,
+                ACTIVE_NAME,
+                COST_NAME,
+            ])
             .map(str::len)
             .max()
             .unwrap_or(0);
@@ -671,7 +684,10 @@ impl Report {
                 |s: &SeverityHours| &s.active_hours,
             ),
         ] {
-            lines.push(format!("{name:<width$}  {} per incident", spread_text(spread, hours)));
+            lines.push(format!(
+                "{name:<width$}  {} per incident",
+                spread_text(spread, hours)
+            ));
             for severity in &rh.by_severity {
                 lines.push(format!(
                     "  {}: {}",
@@ -690,7 +706,11 @@ impl Report {
                 money(cost.total),
                 spread_text(&cost.per_incident, money)
             ));
-            let weights: Vec<String> = cost.weights.iter().map(|(role, w)| format!("{role} {w}")).collect();
+            let weights: Vec<String> = cost
+                .weights
+                .iter()
+                .map(|(role, w)| format!("{role} {w}"))
+                .collect();
             lines.push(format!(
                 "  hourly_rate {}{}",
                 money(cost.hourly_rate),

@@ -42,7 +42,13 @@ pub struct AttendanceSummary {
 
 /// Records this heartbeat in `me.incident_id`'s attendance, at `seen_at`
 /// (already in the server's clock), and the minute as active when `active`.
-pub(super) fn record_heartbeat(tx: &Tx<'_>, me: &Presence, since: i64, seen_at: i64, active: bool) -> Result<()> {
+pub(super) fn record_heartbeat(
+    tx: &Tx<'_>,
+    me: &Presence,
+    since: i64,
+    seen_at: i64,
+    active: bool,
+) -> Result<()> {
     let Some(incident_id) = me.incident_id else {
         return Ok(());
     };
@@ -67,7 +73,11 @@ pub(super) fn record_heartbeat(tx: &Tx<'_>, me: &Presence, since: i64, seen_at: 
                 params![me.session],
             )?
             .is_none();
-        let attached_at = if first_of_session { since.min(seen_at) } else { seen_at };
+        let attached_at = if first_of_session {
+            since.min(seen_at)
+        } else {
+            seen_at
+        };
         tx.execute(
             "INSERT INTO attendance (incident_id, session, attached_at, account, host, terminal, last_seen_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -130,7 +140,11 @@ fn spans_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Span>> {
 }
 
 /// Everything the participants of one incident are made of.
-fn facts_in(tx: &Tx<'_>, incident: &Incident, role_names: &BTreeMap<String, String>) -> Result<AttendanceFacts> {
+fn facts_in(
+    tx: &Tx<'_>,
+    incident: &Incident,
+    role_names: &BTreeMap<String, String>,
+) -> Result<AttendanceFacts> {
     let id = incident.id;
     // Spans and activity minutes compare as stored, in the server's clock
     // (the one clock all hosts share).
@@ -164,21 +178,28 @@ fn facts_in(tx: &Tx<'_>, incident: &Incident, role_names: &BTreeMap<String, Stri
             |r| Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?)),
         )?
         .into_iter()
-        .filter_map(|(at, data)| match data.as_deref().and_then(EventData::from_json)? {
-            EventData::Role { role, to, .. } => Some(RoleChange {
-                at: from_millis(at),
-                role,
-                to,
-            }),
-            _ => None,
-        })
+        .filter_map(
+            |(at, data)| match data.as_deref().and_then(EventData::from_json)? {
+                EventData::Role { role, to, .. } => Some(RoleChange {
+                    at: from_millis(at),
+                    role,
+                    to,
+                }),
+                _ => None,
+            },
+        )
         .collect();
     let name_of = |key: &str| role_names.get(key).cloned().unwrap_or_else(|| key.to_string());
     Ok(AttendanceFacts {
         spans,
         activity,
         writes,
-        tenures: tenures(&incident.declared_by, incident.milestones.declared_at, &changes, name_of),
+        tenures: tenures(
+            &incident.declared_by,
+            incident.milestones.declared_at,
+            &changes,
+            name_of,
+        ),
     })
 }
 
@@ -242,7 +263,10 @@ impl Store {
         let facts: Vec<IncidentFacts> = incidents.iter().map(IncidentFacts::from).collect();
         let attendance = self.read(|tx| {
             let mut all = BTreeMap::new();
-            for incident in incidents.iter().filter(|i| filter.matches(&IncidentFacts::from(*i))) {
+            for incident in incidents
+                .iter()
+                .filter(|i| filter.matches(&IncidentFacts::from(*i)))
+            {
                 all.insert(
                     incident.id,
                     facts_in(tx, incident, &role_names(tx, incident.id)?)?,
@@ -250,6 +274,13 @@ impl Store {
             }
             Ok(all)
         })?;
-        Ok(compute_with_attendance(&facts, &actions, &attendance, cost, filter, now))
+        Ok(compute_with_attendance(
+            &facts,
+            &actions,
+            &attendance,
+            cost,
+            filter,
+            now,
+        ))
     }
 }

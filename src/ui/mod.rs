@@ -19,13 +19,13 @@ mod header;
 mod help;
 mod incident;
 mod metrics;
-mod who;
 mod severity;
 mod start;
 pub mod text;
 pub mod theme;
 mod timeline;
 mod timers;
+mod who;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

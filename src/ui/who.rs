@@ -37,7 +37,11 @@ pub fn text(app: &App, participants: &Participants) -> String {
         if person.recently_active {
             state.push("active in the last 5 minutes".into());
         }
-        lines.push(format!("{} · {}", sanitize_line(&person.account), state.join(", ")));
+        lines.push(format!(
+            "{} · {}",
+            sanitize_line(&person.account),
+            state.join(", ")
+        ));
         lines.push(format!(
             "  attached {} · active {} · {} entries",
             format_secs(person.attached_secs),
