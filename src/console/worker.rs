@@ -159,8 +159,8 @@ impl Worker {
                     {
                         break;
                     }
-                    // A search commits nothing: no reload after it.
-                    let commits = !matches!(request, Request::Search { .. });
+                    // A search or `:who` commits nothing: no reload after it.
+                    let commits = !matches!(request, Request::Search { .. } | Request::Who);
                     let event = match self.apply(&request) {
                         Ok(event) => event,
                         Err(e) => Event::WriteFailed {
