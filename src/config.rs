@@ -11,6 +11,11 @@
 //!
 //! [keys]                                  # action = [keys], in every context the action is bound in
 //! new_note = ["n", "a"]                   # the names: `app::keymap::Action::name`, listed in the README
+//!
+//! [cost]                                  # `warroom metrics`' estimated cost of responder-hours
+//! hourly_rate = 120                       # per attached hour of weight 1
+//! currency = "EUR"                        # printed beside it
+//! weights = { ic = 1.5, comms = 1.2 }     # by role key; an hour without a listed role weighs 1
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -46,7 +51,7 @@ pub enum Background {
     Unknown,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub database: Option<PathBuf>,
@@ -61,6 +66,9 @@ pub struct Config {
     /// Key overrides: action name → keys (`new_note = ["n", "a"]`).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
+    /// The rate and role weights of the metrics' estimated cost.
+    #[serde(default)]
+    pub cost: crate::domain::attendance::CostConfig,
 }
 
 /// Where config files are looked for, in order; the first that exists wins.
@@ -84,7 +92,12 @@ pub fn load() -> Result<Config, String> {
 
 pub fn read(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    config
+        .cost
+        .check()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(config)
 }
 
 /// The runbook library this config names (its folder, else the default ones).
@@ -168,6 +181,28 @@ mod tests {
         assert!(auto.colors(false, Some("xterm")) && !auto.colors(false, None));
         assert!(!always.colors(true, Some("xterm")), "NO_COLOR wins");
         assert!(toml::from_str::<Config>("databse = \"x\"").is_err());
+    }
+
+    #[test]
+    fn cost_reads_a_rate_a_currency_and_role_weights() {
+        let config: Config = toml::from_str(
+            "[cost]\nhourly_rate = 120\ncurrency = \"EUR\"\nweights = { ic = 1.5, comms = 1 }\n",
+        )
+        .unwrap();
+        assert_eq!(config.cost.hourly_rate, Some(120.0));
+        assert_eq!(config.cost.weights.get("ic"), Some(&1.5));
+        assert!(
+            toml::from_str::<Config>("[cost]\nrate = 1\n").is_err(),
+            "unknown key"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[cost]\nhourly_rate = -5\n").unwrap();
+        let refused = read(&path).unwrap_err();
+        assert!(
+            refused.contains("hourly_rate") && refused.contains("config.toml"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, Output, State, context};
 use serde::Serialize;
 
+use crate::domain::attendance::{ACTIVE_DEFINITION, ATTACHED_DEFINITION, Participants, Tenure, format_secs};
 use crate::domain::event::EventData;
 use crate::domain::time::format_duration;
 use crate::domain::{EntryKind, ItemState, Milestone, TimelineEntry, sanitize, sanitize_line};
@@ -439,6 +440,85 @@ fn entry_for_template(e: &TimelineEntry) -> Entry {
     }
 }
 
+/// A role held, in words: `Incident Commander 10:00:05–10:40:12, handed
+/// over to bob`; a commander's handoffs are marked `⇄`.
+fn tenure_text(tenure: &Tenure) -> String {
+    let mut text = format!("{} {}", clean(&tenure.name), utc(tenure.from));
+    match tenure.to {
+        // The date once when the tenure ends the day it began.
+        Some(to) if to.date_naive() == tenure.from.date_naive() => {
+            text.push_str(&format!("–{}", to.format("%H:%M:%S")))
+        }
+        Some(to) => text.push_str(&format!("–{}", utc(to))),
+        None => text.push_str(" on"),
+    }
+    let mark = if tenure.is_commander() { "⇄ " } else { "" };
+    if let Some(by) = &tenure.handed_over_by {
+        text.push_str(&format!(", {mark}handed over by {}", clean(by)));
+    }
+    if let Some(to) = &tenure.handed_over_to {
+        text.push_str(&format!(", {mark}handed over to {}", clean(to)));
+    }
+    text
+}
+
+/// The Participants section's values, made safe for the template.
+fn participants_for_template(participants: &Participants, now: DateTime<Utc>) -> Value {
+    let people: Vec<_> = participants
+        .people
+        .iter()
+        .map(|p| {
+            let roles: Vec<String> = p.roles.iter().map(tenure_text).collect();
+            let sessions: Vec<_> = p
+                .sessions
+                .iter()
+                .map(|s| {
+                    let host = if s.host.is_empty() {
+                        String::new()
+                    } else {
+                        format!("@{}", clean(&s.host))
+                    };
+                    context! {
+                        console => format!("{}{host} {}", clean(&s.account), clean(&s.terminal)),
+                        from => utc(s.attached_at),
+                        to => utc(s.last_seen_at),
+                        how => if s.said_goodbye {
+                            "left"
+                        } else if s.is_live(now) {
+                            "still attached"
+                        } else {
+                            "vanished (last heartbeat)"
+                        },
+                    }
+                })
+                .collect();
+            context! {
+                account => clean(&p.account),
+                roles => if roles.is_empty() { "-".to_string() } else { roles.join("; ") },
+                commander => p.roles.iter().any(Tenure::is_commander),
+                first_joined => p.first_joined.map(utc).unwrap_or_else(|| "-".into()),
+                last_left => if p.here_now { "still attached".to_string() } else { p.last_left.map(utc).unwrap_or_else(|| "-".into()) },
+                attached => format_secs(p.attached_secs),
+                active => format_secs(p.active_secs),
+                attached_secs => p.attached_secs,
+                active_secs => p.active_secs,
+                entries => p.entries_written,
+                sessions,
+            }
+        })
+        .collect();
+    context! {
+        people,
+        attached => format_secs(participants.attached_secs),
+        active => format_secs(participants.active_secs),
+        attached_hours => format!("{:.2}", participants.attached_hours()),
+        active_hours => format!("{:.2}", participants.active_hours()),
+        attached_definition => ATTACHED_DEFINITION,
+        active_definition => ACTIVE_DEFINITION,
+        ignored_rows => participants.ignored_rows,
+    }
+}
+
 /// Renders the post-mortem of incident `incident_id` into `out` as it goes:
 /// the incident's small parts are read in one snapshot, its timeline a page
 /// at a time while the template walks it.
@@ -600,6 +680,11 @@ pub fn write_markdown(
         .collect();
     // The export needs no runbook: the commander is the record's.
     let commander = IncidentView::new(record, None).commander();
+    let participants = store
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .participants(incident_id, export.now)
+        .map_err(|e| format!("cannot read who took part: {e}"))?;
 
     let context = context! {
         generated_at => utc(now),
@@ -625,6 +710,7 @@ pub fn write_markdown(
         severity_history => lazy(&[Listing::Declaration, Listing::OfKind(EntryKind::SeverityChange)]),
         roles,
         handoffs => lazy(&[Listing::OfKind(EntryKind::RoleChange)]),
+        participants => participants_for_template(&participants, now),
         timeline => lazy(&[Listing::Timeline { pinned_only }]),
         narrative => lazy(&[Listing::Narrative { pinned_only }]),
         bookkeeping => lazy(&[Listing::Bookkeeping]),

@@ -257,6 +257,7 @@ on_both_engines! {
             incident: warroom::app::IncidentData::Update(update),
             presence: Vec::new(),
             read_only: false,
+            attendance: None,
         })));
         assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
         key(&mut app, KeyCode::Char('G'));
@@ -481,6 +482,7 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     app.handle(Event::Snapshot(Box::new(Snapshot {
         incident: warroom::app::IncidentData::Update(update),
         presence: Vec::new(),
+        attendance: None,
         read_only: false,
     })));
     let kept = app.record.as_ref().unwrap();

@@ -188,6 +188,7 @@ on_both_engines! {
             incident: IncidentData::Update(update),
             presence: Vec::new(),
             read_only: false,
+            attendance: None,
         })));
         let record = app.record.as_ref().unwrap();
         assert_eq!(ids(&record.timeline), held_before, "beyond the window: not held");
@@ -219,6 +220,7 @@ on_both_engines! {
             incident: IncidentData::Update(update),
             presence: Vec::new(),
             read_only: false,
+            attendance: None,
         })));
         assert_eq!(app.selected_entry().unwrap().text, "Customers see delays");
         let view = app.view().unwrap();

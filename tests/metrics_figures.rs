@@ -562,6 +562,11 @@ Post-mortem completion rate         3 of 5 resolved incidents (60.0%) · 1 late 
   excluded: #5 (closed without a resolved milestone)
 Action item completion rate         5 of 9 done (55.6%) · 4 on time (44.4%) · 4 open, 1 overdue
   definition: action items of the incidents considered; on time = done by its due date, or no due date
+Responder-hours attached            no data · n=0 per incident
+  definition: time a console of the account had the incident open (union of its consoles' spans, from attach to goodbye or last heartbeat, within declared → resolved)
+Responder-hours active              no data · n=0 per incident
+  definition: attached time within the minutes in which the account typed in a console or wrote an entry
+  excluded: #1 (no console attached), #2 (no console attached), #3 (no console attached), #4 (no console attached), #5 (no console attached), #6 (no console attached), #7 (no console attached), #8 (no console attached)
 ";
     assert_eq!(text, expected);
 

@@ -172,14 +172,14 @@ fn assert_failure(output: &Output) {
 
 /// Responders, table by table: read everything; write what the console
 /// writes; never change or remove an event.
-const RESPONDER_PRIVILEGES: &str = "action_items:SELECT INSERT UPDATE; checklist_items:SELECT INSERT UPDATE; \
-     events:SELECT INSERT; evidence_output:SELECT INSERT; incidents:SELECT INSERT UPDATE; meta:SELECT; \
-     pins:SELECT INSERT UPDATE; \
+const RESPONDER_PRIVILEGES: &str = "action_items:SELECT INSERT UPDATE; attendance:SELECT INSERT UPDATE; \
+     attendance_activity:SELECT INSERT; checklist_items:SELECT INSERT UPDATE; events:SELECT INSERT; \
+     evidence_output:SELECT INSERT; incidents:SELECT INSERT UPDATE; meta:SELECT; pins:SELECT INSERT UPDATE; \
      presence:SELECT INSERT UPDATE DELETE; roles:SELECT INSERT UPDATE; timeline_counts:SELECT; \
      timers:SELECT INSERT UPDATE; write_lock:SELECT UPDATE";
 
-const OBSERVER_PRIVILEGES: &str = "action_items:SELECT; checklist_items:SELECT; events:SELECT; \
-     evidence_output:SELECT; incidents:SELECT; \
+const OBSERVER_PRIVILEGES: &str = "action_items:SELECT; attendance:SELECT; attendance_activity:SELECT; \
+     checklist_items:SELECT; events:SELECT; evidence_output:SELECT; incidents:SELECT; \
      meta:SELECT; pins:SELECT; presence:SELECT; roles:SELECT; timeline_counts:SELECT; timers:SELECT; \
      write_lock:SELECT";
 

@@ -12,6 +12,8 @@ pub enum Line {
     Write(Command),
     Help,
     Metrics,
+    /// Everyone who has been attached to the incident.
+    Who,
     /// Open the database file now at the path (after it was removed or replaced).
     Reload,
     Quit,
@@ -223,6 +225,12 @@ pub const TABLE: &[Spec] = &[
         usage: "",
         help: "MTTD, time to respond/resolve, post-mortem and action-item rates",
         parse: |_, _| Ok(Line::Metrics),
+    },
+    Spec {
+        names: &["who"],
+        usage: "",
+        help: "everyone who has been here: roles, spans, time attached and active, entries",
+        parse: |_, _| Ok(Line::Who),
     },
     Spec {
         names: &["reload"],

@@ -28,6 +28,7 @@ mod queries;
 mod search;
 mod start;
 mod viewer;
+pub mod who;
 mod window;
 
 pub use entry::entry_viewer_lines;
@@ -220,6 +221,10 @@ pub struct App {
     pub evidence: Option<evidence::EvidenceShown>,
     /// The last metrics report received.
     pub metrics: Option<String>,
+    /// `:who` in the metrics view's place (issue #18; src/app/who.rs).
+    pub who: who::WhoView,
+    /// Here now and responder-hours, for the incident pane (issue #18).
+    pub attendance: Option<crate::store::AttendanceSummary>,
     /// The keys in force (defaults with the config's overrides).
     pub keymap: keymap::Keymap,
     /// Deadlines this console has already rung the bell for.
@@ -313,6 +318,8 @@ impl App {
             help_scroll: 0,
             evidence: None,
             metrics: None,
+            who: who::WhoView::Closed,
+            attendance: None,
             keymap: keymap::Keymap::default(),
             rung: Default::default(),
             bell: false,
@@ -481,6 +488,10 @@ impl App {
                 self.metrics = Some(text);
                 Vec::new()
             }
+            Event::WhoReady(participants) => {
+                self.who_ready(participants);
+                Vec::new()
+            }
             Event::DraftsRestored { note, update } => {
                 let mut restored = Vec::new();
                 for (kind, text) in [(EntryKind::Note, note), (EntryKind::StatusUpdate, update)] {
@@ -551,6 +562,7 @@ impl App {
         self.loaded = true;
         self.read_only = snapshot.read_only;
         self.presence = snapshot.presence;
+        self.attendance = snapshot.attendance;
         let before = self.record.as_ref().map(|r| r.incident.id);
         let mut new_entries = false;
         match snapshot.incident {

@@ -27,7 +27,9 @@ impl App {
             }
             Ok(Line::Reload) => vec![Request::Reopen],
             Ok(Line::PinSelected { pinned }) => self.pin_selected(Some(pinned)),
+            Ok(Line::Who) => self.open_who(),
             Ok(Line::Metrics) => {
+                self.who = super::who::WhoView::Closed;
                 self.help_scroll = 0;
                 self.input = Input::Metrics;
                 vec![Request::Metrics]

@@ -42,6 +42,8 @@ pub enum Event {
     Problem(String),
     /// The metrics report, as text, for the metrics view.
     MetricsReady(String),
+    /// Who took part in the attached incident, for `:who`.
+    WhoReady(Box<crate::domain::attendance::Participants>),
     /// The record's chain is broken, or no longer extends what this account
     /// saw (None: it holds).
     Integrity(Option<crate::domain::chain::Break>),
@@ -86,6 +88,9 @@ pub enum Event {
 pub struct Snapshot {
     pub incident: IncidentData,
     pub presence: Vec<Presence>,
+    /// How many are here and the responder-hours so far (None: no incident,
+    /// or not readable).
+    pub attendance: Option<crate::store::AttendanceSummary>,
     pub read_only: bool,
 }
 
@@ -104,6 +109,7 @@ impl Snapshot {
         Snapshot {
             incident: record.map_or(IncidentData::None, IncidentData::Full),
             presence: Vec::new(),
+            attendance: None,
             read_only,
         }
     }
@@ -129,6 +135,8 @@ pub enum Request {
     Apply(Attempt),
     /// Compute the metrics across incidents (for the metrics view).
     Metrics,
+    /// Who took part in the attached incident (for `:who`).
+    Who,
     /// Open the file now at the database path (after it was removed or replaced).
     Reopen,
     /// Entries of incident `incident`'s timeline at `anchor` (a page).

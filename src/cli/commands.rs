@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Subcommand::Export(args)) => export(&db, args),
         Some(Subcommand::StatusPage(args)) => status_page(&db, args),
         Some(Subcommand::Import(args)) => import(&db, args),
-        Some(Subcommand::Metrics(args)) => metrics(&db, args),
+        Some(Subcommand::Metrics(args)) => metrics(&db, args, &config),
         Some(Subcommand::Demo) => demo(),
         Some(Subcommand::Started(args)) => milestone(&db, Milestone::Started, args),
         Some(Subcommand::Detected(args)) => milestone(&db, Milestone::Detected, args),
@@ -333,7 +333,7 @@ fn demo() -> Result<()> {
     Ok(())
 }
 
-fn metrics(db: &Location, args: MetricsArgs) -> Result<()> {
+fn metrics(db: &Location, args: MetricsArgs, config: &crate::config::Config) -> Result<()> {
     use crate::domain::metrics;
     let since = match args.since.as_deref() {
         Some(text) => Some(parse_time(text, &Local::now()).map_err(|e| eyre!("--since: {e}"))?),
@@ -344,13 +344,13 @@ fn metrics(db: &Location, args: MetricsArgs) -> Result<()> {
         severity: args.severity,
     };
     let report = match open_store(db, OpenMode::Existing) {
-        Ok(mut store) => store.metrics(&filter, Utc::now())?,
+        Ok(mut store) => store.metrics_with_cost(&filter, Utc::now(), &config.cost)?,
         // No database yet: no incidents to count, and where it looked.
         Err(e) if e.is_nothing_declared_yet() => {
             if !args.json {
                 println!("No incidents to count: {}", no_database_yet(db));
             }
-            metrics::compute(&[], &[], &filter, Utc::now())
+            metrics::compute_with_attendance(&[], &[], &Default::default(), &config.cost, &filter, Utc::now())
         }
         Err(e) => return Err(e.into()),
     };
@@ -465,6 +465,7 @@ fn export(db: &Location, args: ExportArgs) -> Result<()> {
                 let outline = store.incident_outline(incident)?;
                 let mut value = report::export_json(&outline.record);
                 value["record"] = serde_json::to_value(&check)?;
+                value["participants"] = report::participants_json(&store.participants(incident, Utc::now())?);
                 let filter = if args.pinned {
                     EntryFilter::Pinned
                 } else {

@@ -11,6 +11,7 @@ use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use crate::domain::action::ActionItem;
+use crate::domain::attendance::{ACTIVE_DEFINITION, ATTACHED_DEFINITION, Participants};
 use crate::domain::time::format_duration;
 use crate::domain::timer::TimerState;
 use crate::domain::{
@@ -290,6 +291,67 @@ pub fn evidence_json(store: &mut Store, event_id: i64) -> Result<Value, crate::s
         "output_base64": output_base64,
         "output_problem": found.output.problem(),
     }))
+}
+
+/// The post-mortem's Participants as JSON (times RFC 3339, durations in
+/// seconds and hours).
+pub fn participants_json(participants: &Participants) -> Value {
+    let people: Vec<Value> = participants
+        .people
+        .iter()
+        .map(|p| {
+            let roles: Vec<Value> = p
+                .roles
+                .iter()
+                .map(|t| {
+                    json!({
+                        "role": t.role,
+                        "name": t.name,
+                        "from": rfc3339(t.from),
+                        "to": t.to.map(rfc3339),
+                        "commander": t.is_commander(),
+                        "handed_over_by": t.handed_over_by,
+                        "handed_over_to": t.handed_over_to,
+                    })
+                })
+                .collect();
+            let sessions: Vec<Value> = p
+                .sessions
+                .iter()
+                .map(|s| {
+                    json!({
+                        "host": s.host,
+                        "terminal": s.terminal,
+                        "attached_at": rfc3339(s.attached_at),
+                        "left_at": rfc3339(s.last_seen_at),
+                        "said_goodbye": s.said_goodbye,
+                    })
+                })
+                .collect();
+            json!({
+                "account": p.account,
+                "roles": roles,
+                "first_joined": p.first_joined.map(rfc3339),
+                "last_left": p.last_left.map(rfc3339),
+                "here_now": p.here_now,
+                "attached_secs": p.attached_secs,
+                "active_secs": p.active_secs,
+                "entries_written": p.entries_written,
+                "sessions": sessions,
+            })
+        })
+        .collect();
+    json!({
+        "attached_definition": ATTACHED_DEFINITION,
+        "active_definition": ACTIVE_DEFINITION,
+        "here_now": participants.here_now,
+        "attached_secs": participants.attached_secs,
+        "active_secs": participants.active_secs,
+        "attached_hours": participants.attached_hours(),
+        "active_hours": participants.active_hours(),
+        "ignored_rows": participants.ignored_rows,
+        "people": people,
+    })
 }
 
 /// Writes `record` (the JSON of an [`crate::store::IncidentOutline`]'s

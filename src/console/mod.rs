@@ -180,6 +180,8 @@ fn keep_drafts(app: &mut App, database: &Location) {
 
 async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Result<()> {
     let database = worker.store.location().clone();
+    // A key or paste makes this minute active in the incident's attendance.
+    let typed = std::sync::Arc::clone(&worker.typed);
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 
     let (requests, inbox) = std::sync::mpsc::channel();
@@ -198,9 +200,13 @@ async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Resu
             loop {
                 let next = match event::read() {
                     Ok(event::Event::Key(key)) if key.kind != event::KeyEventKind::Release => {
+                        typed.store(true, std::sync::atomic::Ordering::Relaxed);
                         Some(Event::Key(key))
                     }
-                    Ok(event::Event::Paste(text)) => Some(Event::Paste(text)),
+                    Ok(event::Event::Paste(text)) => {
+                        typed.store(true, std::sync::atomic::Ordering::Relaxed);
+                        Some(Event::Paste(text))
+                    }
                     Ok(event::Event::Resize(..)) => Some(Event::Tick(Utc::now())),
                     Ok(_) => continue,
                     Err(_) => None,

@@ -6,6 +6,8 @@
 //! waits on the database. When the server cannot be reached it says so
 //! (RECONNECTING), retries at every poll, and catches up by its cursor.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -67,6 +69,9 @@ pub struct Worker {
     pub incident: Option<i64>,
     pub account: String,
     pub me: Presence,
+    /// Set by the console when a key is typed, taken by the next heartbeat
+    /// (the minute is kept as active; never which keys).
+    pub typed: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -84,6 +89,7 @@ impl Worker {
             incident,
             account,
             me,
+            typed: Arc::default(),
         }
     }
 
@@ -120,7 +126,8 @@ impl Worker {
                 self.me.seen_at = Utc::now().max(self.me.since);
                 self.me.incident_id = self.incident;
                 // A failed heartbeat only delays presence; the next one retries.
-                let _ = self.store.heartbeat(&self.me);
+                let typed = self.typed.swap(false, Ordering::Relaxed);
+                let _ = self.store.heartbeat_with_activity(&self.me, typed);
                 // Our own heartbeat does not move data_version; reload so the
                 // presence list (ours included) stays fresh when nobody else writes.
                 must_reload = true;
@@ -179,12 +186,13 @@ impl Worker {
                     {
                         break;
                     }
-                    // Reads commit nothing: no reload after them.
+                    // Reads (and `:who`) commit nothing: no reload after them.
                     let commits = !matches!(
                         request,
                         Request::Search { .. }
                             | Request::TimelinePage { .. }
                             | Request::EvidenceOutput { .. }
+                            | Request::Who
                     );
                     let event = match self.apply(&request) {
                         Ok(event) => event,
@@ -339,6 +347,10 @@ impl Worker {
         Ok(Snapshot {
             incident,
             presence: self.store.presence(Utc::now())?,
+            // Not worth failing the snapshot for: the pane then shows none.
+            attendance: self
+                .incident
+                .and_then(|id| self.store.attendance_summary(id, Utc::now()).ok()),
             read_only: self.store.is_read_only(),
         })
     }
@@ -414,6 +426,12 @@ impl Worker {
                     .map(Box::new)
                     .map_err(|e| e.to_string()),
             }),
+            Request::Who => match self.incident {
+                Some(id) => Ok(Event::WhoReady(Box::new(
+                    self.store.participants(id, Utc::now())?,
+                ))),
+                None => Ok(Event::Problem("no incident: nobody has been here yet".into())),
+            },
             Request::Search { query, before } => {
                 let Some(incident) = self.incident else {
                     return Ok(Event::Problem("no incident to search".into()));

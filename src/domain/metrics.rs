@@ -1,18 +1,22 @@
 //! The SOP's Metrics Tracking: times between milestones (MTTD, time to
-//! acknowledge, to mitigate, MTTR), the post-mortem completion rate and the
-//! action item completion rate.
+//! acknowledge, to mitigate, MTTR), the post-mortem completion rate, the
+//! action item completion rate, and responder-hours (with an estimated
+//! cost when the config gives a rate).
 //!
 //! Pure: no I/O and no clock (`now` is an argument). An incident missing a
 //! milestone a figure needs is listed as excluded with the reason, never
 //! counted as zero; a drill is left out of every figure and listed as
 //! excluded ("drill").
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::action::ActionItem;
+use super::attendance::{
+    ACTIVE_DEFINITION, ATTACHED_DEFINITION, AttendanceFacts, COST_FORMULA, CostConfig, Life, participants,
+};
 use super::incident::{Incident, Milestone, Milestones, POSTMORTEM_WITHIN, Severity, Status};
 
 /// What the metrics need to know about one incident.
@@ -169,6 +173,75 @@ pub struct Report {
     pub durations: Vec<DurationFigure>,
     pub postmortem: RateFigure,
     pub action_items: ActionFigure,
+    pub responder_hours: ResponderHoursFigure,
+}
+
+/// Mean, median and p90 of a list of values (hours, or money).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spread {
+    pub count: usize,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+impl Spread {
+    fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        Spread {
+            count: values.len(),
+            mean: mean(&values),
+            median: median(&values),
+            p90: p90(&values),
+        }
+    }
+}
+
+/// One incident's responder-hours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentHours {
+    pub id: i64,
+    pub severity: Severity,
+    /// Accounts that attached a console.
+    pub responders: usize,
+    pub attached_hours: f64,
+    pub active_hours: f64,
+    /// With `[cost] hourly_rate` set.
+    pub estimated_cost: Option<f64>,
+}
+
+/// Responder-hours of the incidents of one severity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeverityHours {
+    pub severity: Severity,
+    pub attached_hours: Spread,
+    pub active_hours: Spread,
+}
+
+/// The estimated cost, when the config gives an hourly rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostFigure {
+    pub formula: &'static str,
+    pub hourly_rate: f64,
+    pub currency: String,
+    pub weights: BTreeMap<String, f64>,
+    pub total: f64,
+    pub per_incident: Spread,
+}
+
+/// Responder-hours per incident: attached and active (see their
+/// definitions), across incidents and by severity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponderHoursFigure {
+    pub attached_definition: &'static str,
+    pub active_definition: &'static str,
+    pub incidents: Vec<IncidentHours>,
+    pub attached_hours: Spread,
+    pub active_hours: Spread,
+    pub by_severity: Vec<SeverityHours>,
+    /// Incidents not counted (drills, none attached), by id.
+    pub excluded: Vec<Excluded>,
+    pub cost: Option<CostFigure>,
 }
 
 /// Key, name, from, to of each duration figure, in report order.
@@ -204,12 +277,36 @@ const POSTMORTEM_NAME: &str = "Post-mortem completion rate";
 /// Why a drill is left out of the metrics.
 pub const DRILL: &str = "drill";
 const ACTION_ITEMS_NAME: &str = "Action item completion rate";
+const ATTACHED_NAME: &str = "Responder-hours attached";
+const ACTIVE_NAME: &str = "Responder-hours active";
+const COST_NAME: &str = "Estimated cost";
 
 /// Computes every figure over the incidents passing `filter` and the action
-/// items of those incidents (items of unknown incidents are ignored).
+/// items of those incidents (items of unknown incidents are ignored); no
+/// attendance is known, so no incident has responder-hours.
 pub fn compute(
     incidents: &[IncidentFacts],
     actions: &[ActionFacts],
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Report {
+    compute_with_attendance(
+        incidents,
+        actions,
+        &BTreeMap::new(),
+        &CostConfig::default(),
+        filter,
+        now,
+    )
+}
+
+/// [`compute`], with each incident's attendance (by incident id) for the
+/// responder-hours and the config's `[cost]`.
+pub fn compute_with_attendance(
+    incidents: &[IncidentFacts],
+    actions: &[ActionFacts],
+    attendance: &BTreeMap<i64, AttendanceFacts>,
+    cost: &CostConfig,
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Report {
@@ -238,6 +335,79 @@ pub fn compute(
         durations,
         postmortem: postmortem_figure(&considered, now),
         action_items: action_figure(&actions, now),
+        responder_hours: responder_hours_figure(&considered, attendance, cost, now),
+    }
+}
+
+fn responder_hours_figure(
+    incidents: &[&IncidentFacts],
+    attendance: &BTreeMap<i64, AttendanceFacts>,
+    cost: &CostConfig,
+    now: DateTime<Utc>,
+) -> ResponderHoursFigure {
+    let mut measured = Vec::new();
+    let mut excluded = Vec::new();
+    for incident in incidents {
+        let life = Life::of(&incident.milestones, now);
+        let people = attendance
+            .get(&incident.id)
+            .map(|facts| participants(facts, &life, now));
+        let Some(people) = people.filter(|p| p.people.iter().any(|p| p.first_joined.is_some())) else {
+            excluded.push(Excluded {
+                id: incident.id,
+                reason: "no console attached".into(),
+            });
+            continue;
+        };
+        measured.push(IncidentHours {
+            id: incident.id,
+            severity: incident.severity,
+            responders: people.people.iter().filter(|p| p.first_joined.is_some()).count(),
+            attached_hours: people.attached_hours(),
+            active_hours: people.active_hours(),
+            estimated_cost: cost.estimate(&people, &life),
+        });
+    }
+    measured.sort_by_key(|i| i.id);
+    excluded.sort_by_key(|e| e.id);
+    let spread = |of: &dyn Fn(&IncidentHours) -> f64, severity: Option<Severity>| {
+        Spread::of(
+            measured
+                .iter()
+                .filter(|i| severity.is_none_or(|s| i.severity == s))
+                .map(of)
+                .collect(),
+        )
+    };
+    let by_severity = Severity::ALL
+        .into_iter()
+        .filter(|s| measured.iter().any(|i| i.severity == *s))
+        .map(|severity| SeverityHours {
+            severity,
+            attached_hours: spread(&|i| i.attached_hours, Some(severity)),
+            active_hours: spread(&|i| i.active_hours, Some(severity)),
+        })
+        .collect();
+    let cost = cost.hourly_rate.map(|hourly_rate| {
+        let costs: Vec<f64> = measured.iter().filter_map(|i| i.estimated_cost).collect();
+        CostFigure {
+            formula: COST_FORMULA,
+            hourly_rate,
+            currency: cost.currency.clone(),
+            weights: cost.weights.clone(),
+            total: costs.iter().sum(),
+            per_incident: Spread::of(costs),
+        }
+    });
+    ResponderHoursFigure {
+        attached_definition: ATTACHED_DEFINITION,
+        active_definition: ACTIVE_DEFINITION,
+        attached_hours: spread(&|i| i.attached_hours, None),
+        active_hours: spread(&|i| i.active_hours, None),
+        by_severity,
+        incidents: measured,
+        excluded,
+        cost,
     }
 }
 
@@ -414,14 +584,35 @@ fn excluded_line(excluded: &[Excluded]) -> Option<String> {
     })
 }
 
+/// `mean … · median … · p90 … · n=N`, or `no data · n=0`.
+fn spread_text(spread: &Spread, unit: impl Fn(f64) -> String) -> String {
+    match (spread.mean, spread.median, spread.p90) {
+        (Some(mean), Some(median), Some(p90)) => format!(
+            "mean {} · median {} · p90 {} · n={}",
+            unit(mean),
+            unit(median),
+            unit(p90),
+            spread.count
+        ),
+        _ => format!("no data · n={}", spread.count),
+    }
+}
+
 impl Report {
-    /// The text `warroom metrics` prints. Contains no user-provided strings
-    /// (titles are not printed), so it needs no sanitizing.
+    /// The text `warroom metrics` prints. Contains no text from the database
+    /// (titles are not printed), and of the config only `[cost]`, which its
+    /// check keeps free of control characters, so it needs no sanitizing.
     pub fn to_text(&self) -> String {
         let width = DURATIONS
             .iter()
             .map(|d| d.1)
-            .chain([POSTMORTEM_NAME, ACTION_ITEMS_NAME])
+            .chain([
+                POSTMORTEM_NAME,
+                ACTION_ITEMS_NAME,
+                ATTACHED_NAME,
+                ACTIVE_NAME,
+                COST_NAME,
+            ])
             .map(str::len)
             .max()
             .unwrap_or(0);
@@ -485,6 +676,61 @@ impl Report {
             ai.overdue
         ));
         lines.push(format!("  definition: {}", ai.definition));
+
+        let rh = &self.responder_hours;
+        let hours = |value: f64| format!("{value:.2} h");
+        for (name, spread, definition, of_severity) in [
+            (
+                ATTACHED_NAME,
+                &rh.attached_hours,
+                rh.attached_definition,
+                (|s: &SeverityHours| &s.attached_hours) as fn(&SeverityHours) -> &Spread,
+            ),
+            (
+                ACTIVE_NAME,
+                &rh.active_hours,
+                rh.active_definition,
+                |s: &SeverityHours| &s.active_hours,
+            ),
+        ] {
+            lines.push(format!(
+                "{name:<width$}  {} per incident",
+                spread_text(spread, hours)
+            ));
+            for severity in &rh.by_severity {
+                lines.push(format!(
+                    "  {}: {}",
+                    severity.severity,
+                    spread_text(of_severity(severity), hours)
+                ));
+            }
+            lines.push(format!("  definition: {definition}"));
+        }
+        lines.extend(excluded_line(&rh.excluded));
+        if let Some(cost) = &rh.cost {
+            // The currency passed the config's check: short, no control character.
+            let money = |value: f64| format!("{value:.2} {}", cost.currency).trim_end().to_string();
+            lines.push(format!(
+                "{COST_NAME:<width$}  total {} · {} per incident",
+                money(cost.total),
+                spread_text(&cost.per_incident, money)
+            ));
+            let weights: Vec<String> = cost
+                .weights
+                .iter()
+                .map(|(role, w)| format!("{role} {w}"))
+                .collect();
+            lines.push(format!(
+                "  hourly_rate {}{}",
+                money(cost.hourly_rate),
+                if weights.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · weights {}", weights.join(", "))
+                }
+            ));
+            lines.push(format!("  definition: {}", cost.formula));
+        }
 
         let mut text = lines.join("\n");
         text.push('\n');

@@ -4,6 +4,7 @@
 //! with an injected clock.
 
 pub mod action;
+pub mod attendance;
 pub mod chain;
 pub mod clock;
 pub mod event;

@@ -4,6 +4,8 @@
 //! (the writes, their rules, the reads) is written once, in the SQL both
 //! speak ([`sql`]).
 
+mod attendance;
+pub use attendance::AttendanceSummary;
 mod chain;
 mod command;
 mod error;

@@ -30,6 +30,12 @@ fn server_ahead(tx: &Tx<'_>, local_now: DateTime<Utc>) -> Result<TimeDelta> {
 impl Store {
     /// Says this console is here (and where), now.
     pub fn heartbeat(&mut self, me: &Presence) -> Result<()> {
+        self.heartbeat_with_activity(me, false)
+    }
+
+    /// Says this console is here, now, and keeps it in the incident's
+    /// attendance; `active`: keys were typed since the last heartbeat.
+    pub fn heartbeat_with_activity(&mut self, me: &Presence, active: bool) -> Result<()> {
         if !me.is_well_formed() {
             return Err(StoreError::Invalid(format!(
                 "presence not recorded: {} on {} is not a well-formed presence",
@@ -58,15 +64,18 @@ impl Store {
                 "DELETE FROM presence WHERE seen_at < ?1",
                 params![seen_at - FORGET_AFTER_MS],
             )?;
-            Ok(())
+            let since = to_millis(me.since + ahead);
+            super::attendance::record_heartbeat(tx, me, since, seen_at, active)
         })
     }
 
-    /// Says goodbye: the console is closing.
+    /// Says goodbye: the console is closing (its attendance span ends now).
     pub fn leave(&mut self, session: &str) -> Result<()> {
         self.write_unordered(|tx| {
             tx.execute("DELETE FROM presence WHERE session = ?1", params![session])?;
-            Ok(())
+            let now = Utc::now();
+            let now = to_millis(now + server_ahead(tx, now)?);
+            super::attendance::record_goodbye(tx, session, now)
         })
     }
 

@@ -158,10 +158,8 @@ impl Store {
         filter: &crate::domain::metrics::Filter,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<crate::domain::metrics::Report> {
-        use crate::domain::metrics::{ActionFacts, IncidentFacts, compute};
-        let incidents: Vec<IncidentFacts> = self.incidents(true)?.iter().map(IncidentFacts::from).collect();
-        let actions: Vec<ActionFacts> = self.all_action_items()?.iter().map(ActionFacts::from).collect();
-        Ok(compute(&incidents, &actions, filter, now))
+        // With responder-hours, without a cost (src/store/attendance.rs).
+        self.metrics_with_cost(filter, now, &Default::default())
     }
 
     /// Every action item of every incident.

@@ -222,6 +222,33 @@ pub const MIGRATIONS: &[Migration] = &[
         output      BLOB NOT NULL
     ) STRICT;
     "#),
+    // 13: who was there (issue #18). Each console's continuous attachment to
+    // an incident, kept after it leaves (a row per stretch without a gap in
+    // its heartbeats), the minutes in which it was active (keys typed: the
+    // minute only, never the keys), and entries counted by author from an
+    // index. Not part of the record: written by the heartbeat like presence,
+    // validated when read.
+    sql(r#"
+    CREATE TABLE IF NOT EXISTS attendance (
+        incident_id  INTEGER NOT NULL,
+        session      TEXT NOT NULL,
+        attached_at  INTEGER NOT NULL,
+        account      TEXT NOT NULL,
+        host         TEXT,
+        terminal     TEXT NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        said_goodbye INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (incident_id, session, attached_at)
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS attendance_by_session ON attendance (session, last_seen_at);
+    CREATE TABLE IF NOT EXISTS attendance_activity (
+        incident_id INTEGER NOT NULL,
+        session     TEXT NOT NULL,
+        minute      INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, session, minute)
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS events_by_author ON events (incident_id, author, recorded_at);
+    "#),
 ];
 
 /// Migration 11. SQLite has no `ADD COLUMN IF NOT EXISTS`, and a file whose
@@ -455,6 +482,28 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
         incident_id BIGINT NOT NULL REFERENCES warroom.incidents (id),
         output      BYTEA NOT NULL
     );
+"#,
+    // 7: as SQLite's 13: attendance spans, activity minutes, entries by author.
+    r#"
+    CREATE TABLE IF NOT EXISTS warroom.attendance (
+        incident_id  BIGINT NOT NULL,
+        session      TEXT COLLATE "C" NOT NULL,
+        attached_at  BIGINT NOT NULL,
+        account      TEXT NOT NULL,
+        host         TEXT,
+        terminal     TEXT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        said_goodbye BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (incident_id, session, attached_at)
+    );
+    CREATE INDEX IF NOT EXISTS attendance_by_session ON warroom.attendance (session, last_seen_at);
+    CREATE TABLE IF NOT EXISTS warroom.attendance_activity (
+        incident_id BIGINT NOT NULL,
+        session     TEXT COLLATE "C" NOT NULL,
+        minute      BIGINT NOT NULL,
+        PRIMARY KEY (incident_id, session, minute)
+    );
+    CREATE INDEX IF NOT EXISTS events_by_author ON warroom.events (incident_id, author, recorded_at);
 "#,
 ];
 

@@ -1,7 +1,8 @@
 //! The incident pane: how many entries are pinned (in its title); status
 //! and severity; every milestone recorded; who is here; who holds which role (short
-//! labels); the runbook, open action items and the pinned entries (impact
-//! and scope notes live there).
+//! labels); how many responders are here and the responder-hours so far;
+//! the runbook, open action items and the pinned entries (impact and scope
+//! notes live there).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -185,6 +186,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     if row_holds_one {
         lines.push(fit_line(Line::from(row), inner_width));
+    }
+    // After who holds what: at 80×24 the pane has room for little more.
+    if let Some(attendance) = app.attendance {
+        lines.push(fit_line(
+            Line::from(vec![
+                label("Responders"),
+                Span::raw(format!(
+                    "{} here · responder-hours {:.1}",
+                    attendance.here, attendance.attached_hours
+                )),
+            ]),
+            inner_width,
+        ));
     }
     lines.push(Line::from(vec![
         label("Runbook"),

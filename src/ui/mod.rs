@@ -25,6 +25,7 @@ pub mod text;
 pub mod theme;
 mod timeline;
 mod timers;
+mod who;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -49,6 +49,9 @@ pub const TABLES: &[(&str, &[Change])] = &[
     ("events", &[Insert]),
     ("checklist_items", &[Insert, Update]),
     ("presence", &[Insert, Update, Delete]),
+    // Kept after a console leaves: its heartbeat extends a span, never removes one.
+    ("attendance", &[Insert, Update]),
+    ("attendance_activity", &[Insert]),
     ("timers", &[Insert, Update]),
     ("roles", &[Insert, Update]),
     ("action_items", &[Insert, Update]),
