@@ -404,3 +404,47 @@ on_both_engines! {
         assert_eq!(metrics["responder_hours"]["incidents"][0]["responders"], 1);
     }
 }
+
+on_both_engines! {
+    /// A drill's people are kept like anyone's (its post-mortem lists
+    /// them), but its hours are practice: `metrics` leaves the drill out of
+    /// the responder-hours with every other figure, listed as excluded.
+    fn a_drills_responder_hours_are_left_out_of_the_metrics(db: &Db) {
+        let real: i64 = ok(db.path(), &["declare", "--severity", "P2", "Cache cluster degraded"]).trim().parse().unwrap();
+        let drill: i64 = ok(db.path(), &["declare", "--drill", "--severity", "P2", "Game day: lose a replica"])
+            .trim()
+            .parse()
+            .unwrap();
+        let mut store = db.open();
+        let since = Utc::now();
+        for _ in 0..6 {
+            let now = Utc::now();
+            for (session, incident) in [(CAROL, real), (DAVE, drill)] {
+                let account = if incident == real { "carol" } else { "dave" };
+                store
+                    .heartbeat_with_activity(&beat_of(session, account, incident, since, now), true)
+                    .unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        let drill_export = json(&ok(db.path(), &["export", &drill.to_string(), "--format", "json"]));
+        assert!(secs(&person(&drill_export, "dave")["attached_secs"]) >= 1, "a drill's people are kept");
+
+        let metrics = json(&ok(db.path(), &["metrics", "--json"]));
+        let measured: Vec<i64> = metrics["responder_hours"]["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(measured, [real], "only the real incident's hours: {metrics:#}");
+        assert!(
+            metrics["excluded"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["id"] == drill && e["reason"] == "drill"),
+            "{metrics:#}"
+        );
+    }
+}
