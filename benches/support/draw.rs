@@ -14,10 +14,13 @@ use warroom::app::{App, Event, Snapshot};
 use warroom::store::{OpenMode, Store};
 
 /// Opens `db` and loads incident `id` into a console's state, as the
-/// console does before its first frame.
+/// console's store worker does before its first frame (the incident and
+/// the newest page of its timeline).
 pub fn open_app(db: &Path, id: i64, now: DateTime<Utc>) -> App {
     let mut store = Store::open(db, OpenMode::Existing).expect("open the bench database");
-    let record = store.incident_record(id).expect("load the bench incident");
+    let record = store
+        .incident_window(id, warroom::app::WINDOW_PAGE)
+        .expect("load the bench incident");
     let mut app = App::new("alice".into(), "bench.db".into(), now);
     app.handle(Event::Snapshot(Box::new(Snapshot::of(Some(record), false))));
     app
