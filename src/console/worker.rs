@@ -19,7 +19,7 @@ use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::{Dialect, OpenMode, Store, StoreError, watch};
+use crate::store::{AttendanceSummary, Dialect, OpenMode, Store, StoreError, watch};
 use crate::witness::Witness;
 
 /// How often commits are looked for when no file event came (the watch can
@@ -67,6 +67,8 @@ pub struct Worker {
     follower: Follower,
     /// The incident shown; None until one is open.
     pub incident: Option<i64>,
+    /// The last attendance summary read: of which incident, when.
+    attendance: Option<(i64, Instant, AttendanceSummary)>,
     pub account: String,
     pub me: Presence,
     /// Set by the console when a key is typed, taken by the next heartbeat
@@ -87,6 +89,7 @@ impl Worker {
             unreachable: false,
             follower: Follower::default(),
             incident,
+            attendance: None,
             account,
             me,
             typed: Arc::default(),
@@ -101,8 +104,14 @@ impl Worker {
         events: UnboundedSender<Event>,
     ) {
         self.inbox = Some(wake.clone());
+        // One commit writes the WAL many times, each a file event: one wake
+        // waiting in the inbox stands for all that come before it is taken.
+        let wake_waiting = Arc::new(AtomicBool::new(false));
+        let waiting = Arc::clone(&wake_waiting);
         let _watch = watch::watch(self.store.location(), move || {
-            let _ = wake.send(WorkerMessage::FileChanged);
+            if !waiting.swap(true, Ordering::AcqRel) {
+                let _ = wake.send(WorkerMessage::FileChanged);
+            }
         });
         let mut recheck = Recheck::default();
         let mut file_event = false;
@@ -163,10 +172,14 @@ impl Worker {
                         Event::Problem(format!("cannot read the incident: {e}"))
                     }
                 };
+                // The record is checked only when it could be read (a
+                // server away would only time out again, walk after walk).
+                let read = matches!(event, Event::Snapshot(_));
                 if events.send(event).is_err() {
                     break;
                 }
-                if let Some(news) = self.check_record()
+                if read
+                    && let Some(news) = self.check_record()
                     && events.send(news).is_err()
                 {
                     break;
@@ -211,7 +224,11 @@ impl Worker {
                 // One commit fires several file events; each costs one
                 // data_version check (microseconds), and loads happen only
                 // when it moved.
-                Ok(WorkerMessage::FileChanged) => file_event = true,
+                Ok(WorkerMessage::FileChanged) => {
+                    // Taken before the look, so an event after it wakes again.
+                    wake_waiting.store(false, Ordering::Release);
+                    file_event = true;
+                }
                 Ok(WorkerMessage::RecordWalked { walk, outcome }) => {
                     if let Some(news) = self.walked(walk, outcome)
                         && events.send(news).is_err()
@@ -347,12 +364,25 @@ impl Worker {
         Ok(Snapshot {
             incident,
             presence: self.store.presence(Utc::now())?,
-            // Not worth failing the snapshot for: the pane then shows none.
-            attendance: self
-                .incident
-                .and_then(|id| self.store.attendance_summary(id, Utc::now()).ok()),
+            attendance: self.attendance_summary(),
             read_only: self.store.is_read_only(),
         })
+    }
+
+    /// Who is here and the responder-hours so far: read again once a
+    /// heartbeat (it reads every console's spans, and moves no faster), not
+    /// at every wake.
+    fn attendance_summary(&mut self) -> Option<AttendanceSummary> {
+        let id = self.incident?;
+        let fresh = self.attendance.as_ref().is_some_and(|(of, at, _)| {
+            *of == id && at.elapsed() < HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2))
+        });
+        if !fresh {
+            // Not worth failing the snapshot for: the pane then shows none.
+            let summary = self.store.attendance_summary(id, Utc::now()).ok()?;
+            self.attendance = Some((id, Instant::now(), summary));
+        }
+        self.attendance.as_ref().map(|(_, _, summary)| *summary)
     }
 
     /// Applies one request through the incident-command core; returns what

@@ -193,6 +193,16 @@ impl SqliteEngine {
         // presence, the chain) evicted each other and were parsed again at
         // every wake, most of its CPU.
         self.conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+        // One plan per statement, whatever the values bound: otherwise
+        // SQLite re-plans a statement whose plan could depend on a bound
+        // value (a `max()`, an ORDER BY … LIMIT under `incident_id = ?`)
+        // every time it is bound again, and every statement the cache gives
+        // back is bound again: most of a follower's queries were parsed and
+        // planned anew at every wake. warroom keeps no statistics for
+        // values to matter.
+        self.conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(|e| StoreError::from_sqlite(e, &self.path))?;
         self.conn
             .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(|e| StoreError::from_sqlite(e, &self.path))
