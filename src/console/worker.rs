@@ -30,6 +30,9 @@ const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 /// removed or replaced while nothing is written.
 const GONE_CHECK: Duration = Duration::from_millis(250);
 
+/// How long after a failed walk of the record the next one may start.
+const WALK_RETRY: Duration = Duration::from_secs(5);
+
 /// What the worker is asked to do.
 pub enum WorkerMessage {
     Write(Request),
@@ -57,6 +60,8 @@ pub struct Worker {
     /// (a walk of a file since replaced is told apart); None when none is.
     walking: Option<u64>,
     walks_started: u64,
+    /// When the last walk failed, so the next waits [`WALK_RETRY`].
+    walk_failed_at: Option<Instant>,
     /// Where a walk's news comes back (the worker's own inbox).
     inbox: Option<Sender<WorkerMessage>>,
     /// Why the database path no longer names the open file, once noticed.
@@ -84,6 +89,7 @@ impl Worker {
             tampered: None,
             walking: None,
             walks_started: 0,
+            walk_failed_at: None,
             inbox: None,
             gone: None,
             unreachable: false,
@@ -269,7 +275,10 @@ impl Worker {
     /// verdict changed.
     fn check_record(&mut self) -> Option<Event> {
         let Some(witness) = &mut self.witness else {
-            if self.walking.is_none() {
+            let retry_due = self
+                .walk_failed_at
+                .is_none_or(|failed| failed.elapsed() >= WALK_RETRY);
+            if self.walking.is_none() && retry_due {
                 self.start_walk();
             }
             return None;
@@ -313,7 +322,12 @@ impl Worker {
                 self.witness = Some(witness);
                 self.report_check(Ok(broken))
             }
-            Err(e) => self.report_check(Err(e)),
+            Err(e) => {
+                // Not again at once: a walk that fails fast (a server gone)
+                // would otherwise be restarted at every wake.
+                self.walk_failed_at = Some(Instant::now());
+                self.report_check(Err(e))
+            }
         }
     }
 
