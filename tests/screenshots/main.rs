@@ -324,3 +324,39 @@ fn every_readme_picture_is_drawn_from_the_real_binary() {
     println!("{} pictures, {total} bytes in all", pictures.len());
     assert!(pictures.len() >= 6);
 }
+
+/// Text that is markup to XML, colours, reverse video and wide characters
+/// come out as well-formed SVG showing the same text in the same columns.
+#[test]
+fn markup_on_the_screen_stays_text_in_the_picture() {
+    let mut terminal = vt100::Parser::new(
+        std::num::NonZeroU16::new(4).unwrap(),
+        std::num::NonZeroU16::new(40).unwrap(),
+        0,
+    );
+    terminal.process("<script>&amp;\"x\"</script>\r\n".as_bytes());
+    terminal.process("\x1b[1;31;47mP0\x1b[0m \x1b[7m障害\x1b[0m \x1b[38;5;208morange\x1b[0m".as_bytes());
+    let picture = svg::still(terminal.screen(), "a <title> & more");
+    let document = roxmltree::Document::parse(&picture).expect("well-formed SVG");
+    let texts: Vec<(String, String)> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            (
+                n.attribute("x").unwrap_or("").to_string(),
+                n.text().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |x: &str, text: &str| texts.iter().any(|(at, t)| at == x && t == text);
+    assert!(texts.iter().any(|(_, t)| t == "a <title> & more"), "{texts:?}");
+    assert!(has("0", "<script>&amp;\"x\"</script>"), "{texts:?}");
+    assert!(has("0", "P0"), "{texts:?}");
+    // The wide characters take two columns each: the next run starts at 8.
+    assert!(has("25.2", "障害"), "{texts:?}");
+    assert!(has("67.2", "orange"), "{texts:?}");
+    assert!(
+        picture.contains("fill=\"#ff8700\""),
+        "colour 208 is xterm's #ff8700"
+    );
+}

@@ -228,10 +228,8 @@ pub fn row(screen: &vt100::Screen, row: u16) -> String {
 /// The document around the cells: size, font, window and title.
 fn document(cols: u16, rows: u16, title: &str, cells: &str) -> String {
     let (width, height) = dimensions(cols, rows);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xml:space=\"preserve\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
          font-family=\"'DejaVu Sans Mono','Menlo','Consolas','Liberation Mono',monospace\" font-size=\"{font}\">\
          <style>text{{white-space:pre}}</style>\
          <rect width=\"{w}\" height=\"{h}\" rx=\"8\" fill=\"{BACKGROUND}\"/>\
@@ -244,8 +242,7 @@ fn document(cols: u16, rows: u16, title: &str, cells: &str) -> String {
         font = num(FONT_SIZE),
         mid = num(width / 2.0),
         title = xml_text(title),
-    );
-    out
+    )
 }
 
 /// The whole screen as a still picture.
