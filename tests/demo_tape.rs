@@ -3,50 +3,12 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::pty::Console;
-
-/// The bytes a VHS command sends, or a pause.
-enum Step {
-    Keys(String),
-    Pause(Duration),
-}
-
-fn tape_steps(tape: &str) -> Vec<Step> {
-    let mut steps = Vec::new();
-    for line in tape.lines().map(str::trim) {
-        let (command, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let step = match command {
-            "Type" => Step::Keys(rest.trim().trim_matches('"').to_string()),
-            "Enter" => Step::Keys("\r".into()),
-            "Space" => Step::Keys(" ".into()),
-            "Up" => Step::Keys("\x1b[A".into()),
-            "Down" => Step::Keys("\x1b[B".into()),
-            "Tab" => Step::Keys("\t".into()),
-            "Escape" => Step::Keys("\x1b".into()),
-            "Ctrl+J" => Step::Keys("\n".into()),
-            "Sleep" => {
-                let ms = match rest.strip_suffix("ms") {
-                    Some(ms) => ms.parse().unwrap(),
-                    None => rest.trim_end_matches('s').parse::<u64>().unwrap() * 1000,
-                };
-                Step::Pause(Duration::from_millis(ms))
-            }
-            // Recording settings and comments do nothing here.
-            "" | "Output" | "Set" | "Hide" | "Show" => continue,
-            c if c.starts_with('#') => continue,
-            other => panic!("demo.tape uses {other}, which this replay does not know"),
-        };
-        steps.push(step);
-    }
-    steps
-}
+use common::tape::{self, Step};
 
 #[test]
 fn the_demo_tape_replays_against_the_real_binary() {
     let dir = common::temp_dir();
-    let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape")).unwrap();
     let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -62,10 +24,12 @@ fn the_demo_tape_replays_against_the_real_binary() {
         40,
         &[("PATH", &path), ("TMPDIR", &tmp), ("HOME", &tmp)],
     );
-    for step in tape_steps(&tape) {
+    for step in tape::demo().steps {
         match step {
-            Step::Keys(keys) => shell.send(keys),
+            Step::Type(text) => shell.send(text),
+            Step::Key(key) => shell.send(key),
             Step::Pause(pause) => std::thread::sleep(pause),
+            Step::Shown(_) => {}
         }
     }
     shell.wait_for("# Post-mortem: Checkout API returning 500s");
@@ -95,6 +59,13 @@ fn the_demo_tape_replays_against_the_real_binary() {
         "{timeline:?}"
     );
     assert!(has("status_update", "Next update in 15 minutes"), "{timeline:?}");
+    let timers = json["timers"].as_array().unwrap();
+    assert!(
+        timers
+            .iter()
+            .any(|t| t["label"] == "confirm the rollback held" && t["state"] == "running"),
+        "{timers:?}"
+    );
     // Space ticked the item the checklist opens on: the current phase's first.
     let ticked = json["checklist"]
         .as_array()

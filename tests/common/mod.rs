@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod engines;
 pub mod pg;
 pub mod pty;
+pub mod tape;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -186,6 +186,16 @@ impl Console {
         self.output.lock().unwrap().parser.screen().contents()
     }
 
+    /// The emulated screen with every cell's colours and attributes.
+    pub fn screen(&self) -> vt100::Screen {
+        self.output.lock().unwrap().parser.screen().clone()
+    }
+
+    /// How many bytes the program has written so far.
+    pub fn bytes_written(&self) -> usize {
+        self.output.lock().unwrap().raw.len()
+    }
+
     /// The screen's rows, each as wide as the terminal.
     pub fn rows(&self) -> Vec<String> {
         let out = self.output.lock().unwrap();
