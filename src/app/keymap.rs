@@ -1260,6 +1260,10 @@ mod tests {
             ),
             (Context::Help, "j/k scroll · ?/Esc close help"),
             (Context::Metrics, "j/k scroll · ?/Esc close"),
+            (
+                Context::Replay,
+                "Space play/pause · →/← step · ]/[ ±1m · }/{ ±10m · +/- speed · g/G start/end · ? help · q quit",
+            ),
         ] {
             assert_eq!(footer(&keymap, context), expected, "{context:?}");
         }
