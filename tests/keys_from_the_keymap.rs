@@ -186,7 +186,9 @@ fn observed(app: &App, requests: &[Request]) -> String {
         app.start.field,
         app.start.detected.lines(),
         app.start.drill,
-        app.replay.as_ref().map(|p| (p.at, p.applied(), p.speed, p.paused)),
+        app.replay
+            .as_ref()
+            .map(|p| (p.at, p.applied(), p.speed, p.paused)),
     )
 }
 
