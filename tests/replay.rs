@@ -383,3 +383,25 @@ fn the_help_of_a_replay_lists_its_keys() {
         "nor the keys that write"
     );
 }
+
+/// `warroom demo --replay`: the demo played back, to its end, then gone.
+#[test]
+fn the_demo_replays_itself() {
+    let dir = common::temp_dir();
+    let console = Console::spawn_with_args(
+        &common::db_in(&dir),
+        &["demo", "--replay", "--speed", "600"],
+        120,
+        40,
+        &[],
+    );
+    console.wait_for("REPLAY ×600 ▶");
+    console.wait_for("End of the replay");
+    assert!(badge(&console).unwrap().contains('⏸'), "paused at the end");
+    assert_eq!(checklist_done(&console), demo_ticks().last().map(|t| t.0));
+    quit(console);
+    assert!(
+        !common::db_in(&dir).exists(),
+        "the demo's database is its own, not --db"
+    );
+}

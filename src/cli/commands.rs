@@ -58,7 +58,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Subcommand::StatusPage(args)) => status_page(&db, args),
         Some(Subcommand::Import(args)) => import(&db, args),
         Some(Subcommand::Metrics(args)) => metrics(&db, args, &config),
-        Some(Subcommand::Demo(args)) => demo(args, &config),
+        Some(Subcommand::Demo(args)) => demo(args),
         Some(Subcommand::Replay(args)) => replay(&db, args, &config),
         Some(Subcommand::Started(args)) => milestone(&db, Milestone::Started, args),
         Some(Subcommand::Detected(args)) => milestone(&db, Milestone::Detected, args),
@@ -315,7 +315,7 @@ fn role(db: &Location, args: RoleArgs) -> Result<()> {
     Ok(())
 }
 
-fn demo(args: DemoArgs, config: &crate::config::Config) -> Result<()> {
+fn demo(args: DemoArgs) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("warroom-demo-")
         .tempdir()
@@ -323,17 +323,18 @@ fn demo(args: DemoArgs, config: &crate::config::Config) -> Result<()> {
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
     let location = Location::from(&db);
+    // The demo is the same for everyone: the config is not read.
+    let config = crate::config::Config::default();
     let ran = if args.replay {
-        // The config's keys and colours, as for any replay.
         Store::open(&location, OpenMode::Existing)
             .map_err(Into::into)
             .and_then(|mut store| load_replay(&mut store, id))
             .and_then(|(replay, runbook_text)| {
                 let from = replay.start();
-                crate::console::replay(&location, replay, runbook_text, from, args.speed, config)
+                crate::console::replay(&location, replay, runbook_text, from, args.speed, &config)
             })
     } else {
-        crate::console::run(&location, Some(id), &crate::config::Config::default())
+        crate::console::run(&location, Some(id), &config)
     };
     // Removed before anything is printed: after a hang-up (SSH dropped) the
     // terminal is gone, and a failed print must not leave the file behind.
