@@ -1,6 +1,6 @@
 //! Every input mode of the console (the panes, the start screen, the
 //! severity picker, the help, metrics and entry viewers, the composer, the `:` and
-//! `/` lines) reacts to the keymap's keys and to no others: each action,
+//! `/` lines, a replay's panes) reacts to the keymap's keys and to no others: each action,
 //! moved to a new key with `[keys]`, does on the new key exactly what it did
 //! on its old ones, and its old keys then do nothing. Driven with events on
 //! an incident written by the real binary; no terminal.
@@ -15,6 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::keymap::{Action, Context, Key, Keymap};
 use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
 use warroom::domain::EntryKind;
+use warroom::domain::replay::{Ending, Replay};
 use warroom::store::{IncidentRecord, OpenMode, Store};
 
 /// A key no default binding uses anywhere.
@@ -49,6 +50,8 @@ fn fixture(db: &Path) -> Fixture {
 #[derive(Debug, Clone, Copy)]
 struct Setup {
     with_incident: bool,
+    /// A replay of the incident, paused at its third event.
+    replay: bool,
     input: Input,
     focus: Pane,
     /// Typed into the text box of the mode, if it has one.
@@ -58,6 +61,7 @@ struct Setup {
 const fn setup(input: Input, focus: Pane, text: &'static str) -> Setup {
     Setup {
         with_incident: true,
+        replay: false,
         input,
         focus,
         text,
@@ -88,19 +92,30 @@ fn setups() -> Vec<Setup> {
         setup(Input::Metrics, Pane::Timeline, ""),
         // Entry #3 ("note 2") opened whole.
         setup(Input::Entry(3), Pane::Timeline, ""),
+        // The timeline focused: there Space (the replay's pause) would not
+        // write, were pause moved to another key.
+        Setup {
+            replay: true,
+            ..setup(Input::Keys, Pane::Timeline, "")
+        },
     ]
 }
 
 /// The console in `setup`, with every position away from its ends so that
 /// each move has somewhere to go.
 fn app_in(setup: Setup, fixture: &Fixture, keymap: &Keymap) -> App {
-    let mut app = App::new("alice".into(), "w.db".into(), fixture.now);
+    let mut app = if setup.replay {
+        replay_of(fixture)
+    } else {
+        let mut app = App::new("alice".into(), "w.db".into(), fixture.now);
+        let record = setup.with_incident.then(|| fixture.record.clone());
+        app.handle(Event::Snapshot(Box::new(Snapshot::of(record, false))));
+        // A search under way (its page not come yet): Esc has one to clear.
+        let _ = app.search_for("note");
+        app
+    };
     app.keymap = keymap.clone();
-    let record = setup.with_incident.then(|| fixture.record.clone());
-    app.handle(Event::Snapshot(Box::new(Snapshot::of(record, false))));
     app.focus = setup.focus;
-    // A search under way (its page not come yet): Esc has one to clear.
-    let _ = app.search_for("note");
     app.checklist_selected = 1;
     app.timeline_offset = 1;
     app.help_scroll = 3;
@@ -115,6 +130,34 @@ fn app_in(setup: Setup, fixture: &Fixture, keymap: &Keymap) -> App {
     app
 }
 
+/// A replay of the fixture, paused at its third event of five, at ×60:
+/// every key of the replay has somewhere to go.
+fn replay_of(fixture: &Fixture) -> App {
+    let record = &fixture.record;
+    let ending = Ending {
+        incident: record.incident.clone(),
+        checklist: record.checklist.clone(),
+        timers: record.timers.clone(),
+        roles: record.roles.clone(),
+        actions: record.actions.clone(),
+    };
+    let replay = Replay::new(ending, record.timeline.clone(), fixture.now);
+    let third = replay.moment(2).expect("the fixture has five events");
+    let mut app = App::replay(
+        "alice".into(),
+        "w.db".into(),
+        replay,
+        record.runbook_text.clone(),
+        third,
+        60,
+        fixture.now,
+    );
+    let player = app.replay.as_mut().unwrap();
+    assert_eq!(player.applied(), 3);
+    player.paused = true;
+    app
+}
+
 /// What a key can change, written out; uuids (new for every write) left out.
 fn observed(app: &App, requests: &[Request]) -> String {
     let mut requests = format!("{requests:?}");
@@ -126,7 +169,7 @@ fn observed(app: &App, requests: &[Request]) -> String {
     format!(
         "input {:?}, focus {:?}, item {}, offset {}, scroll {}, start {:?}, search {:?}, quit {}, \
          flash {:?}, note {:?}, update {:?}, prompt {:?}, title {:?}, start field {:?}, detected {:?}, \
-         drill {}, requests {requests}",
+         drill {}, replay {:?}, requests {requests}",
         app.input,
         app.focus,
         app.checklist_selected,
@@ -143,6 +186,9 @@ fn observed(app: &App, requests: &[Request]) -> String {
         app.start.field,
         app.start.detected.lines(),
         app.start.drill,
+        app.replay
+            .as_ref()
+            .map(|p| (p.at, p.applied(), p.speed, p.paused)),
     )
 }
 

@@ -23,6 +23,7 @@ impl App {
         }
         match (context, self.input) {
             (Context::Start, _) => self.start_key(action, key),
+            (Context::Replay, _) => self.replay_key(action, key),
             (_, Input::Composer(kind)) => self.composer_key(kind, action, key),
             (_, Input::CommandLine | Input::Search | Input::EntrySearch(_)) => self.prompt_key(action, key),
             (_, Input::Help | Input::Metrics | Input::Entry(_)) => {
@@ -49,6 +50,7 @@ impl App {
             Input::CommandLine | Input::Search | Input::EntrySearch(_) => {
                 self.prompt.insert_str(text.replace('\n', " "));
             }
+            Input::Keys if self.replay.is_some() => self.complain(super::replay::READ_ONLY),
             Input::Keys if self.record.is_none() => {
                 if let Some(field) = self.start.field_mut() {
                     field.insert_str(text.replace('\n', " "));

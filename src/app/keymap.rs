@@ -56,6 +56,20 @@ pub enum Action {
     ChooseP3,
     /// Closes the picker or a viewer.
     Close,
+    // A replay (`warroom replay`): its clock.
+    ReplayPause,
+    ReplayStepForward,
+    ReplayStepBack,
+    /// A minute on, or back.
+    ReplayForward,
+    ReplayBack,
+    /// Ten minutes on, or back.
+    ReplayForwardMore,
+    ReplayBackMore,
+    ReplayFaster,
+    ReplaySlower,
+    ReplayStart,
+    ReplayEnd,
 }
 
 impl Action {
@@ -95,6 +109,17 @@ impl Action {
             Action::ChooseP2 => "choose_p2",
             Action::ChooseP3 => "choose_p3",
             Action::Close => "close",
+            Action::ReplayPause => "replay_pause",
+            Action::ReplayStepForward => "replay_step",
+            Action::ReplayStepBack => "replay_step_back",
+            Action::ReplayForward => "replay_forward",
+            Action::ReplayBack => "replay_back",
+            Action::ReplayForwardMore => "replay_forward_more",
+            Action::ReplayBackMore => "replay_back_more",
+            Action::ReplayFaster => "replay_faster",
+            Action::ReplaySlower => "replay_slower",
+            Action::ReplayStart => "replay_start",
+            Action::ReplayEnd => "replay_end",
         }
     }
 
@@ -107,6 +132,22 @@ impl Action {
             Action::ChooseP3 => Some(3),
             _ => None,
         }
+    }
+
+    /// Whether the action writes to the record (or opens the `:` line,
+    /// whose commands are writes): a replay refuses it.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::NewNote
+                | Action::NewStatusUpdate
+                | Action::NewDecision
+                | Action::ChangeSeverity
+                | Action::ToggleItem
+                | Action::MarkNotApplicable
+                | Action::Pin
+                | Action::CommandLine
+        )
     }
 }
 
@@ -130,11 +171,14 @@ pub enum Context {
     Metrics,
     /// One timeline entry, whole.
     Entry,
+    /// A replay's panes (`warroom replay`): its own keys only; a key that
+    /// would write in the panes says the replay is read-only.
+    Replay,
 }
 
 impl Context {
     /// Every context, in the order of the help screen.
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Checklist,
         Context::Timeline,
@@ -145,7 +189,11 @@ impl Context {
         Context::Help,
         Context::Metrics,
         Context::Entry,
+        Context::Replay,
     ];
+
+    /// What a replay's help lists: the keys that work in a replay.
+    pub const IN_REPLAY: [Context; 3] = [Context::Replay, Context::Help, Context::Entry];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -159,6 +207,7 @@ impl Context {
             Context::Help => "This help",
             Context::Metrics => "Metrics view",
             Context::Entry => "An entry opened whole",
+            Context::Replay => "Replay (warroom replay)",
         }
     }
 
@@ -232,7 +281,7 @@ impl Key {
     }
 
     /// Reads a key as the config writes it: `n`, `G`, `?`, `space`, `enter`,
-    /// `esc`, `tab`, `shift-tab`, `up`, `down`, `pgup`, `pgdn`, `home`, `end`,
+    /// `esc`, `tab`, `shift-tab`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`,
     /// `ctrl-x`, `alt-enter`.
     pub fn parse(text: &str) -> Result<Key, String> {
         let lower = text.to_lowercase();
@@ -251,6 +300,8 @@ impl Key {
             "shift-tab" | "backtab" => KeyCode::BackTab,
             "up" => KeyCode::Up,
             "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
             "pgup" | "pageup" => KeyCode::PageUp,
             "pgdn" | "pagedown" => KeyCode::PageDown,
             "home" => KeyCode::Home,
@@ -286,6 +337,8 @@ impl Key {
             KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Up => "↑".into(),
             KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Home => "Home".into(),
@@ -644,6 +697,138 @@ const KEYMAP: &[Binding] = &[
         true,
     ),
     bind(C::SeverityPicker, CLOSE_KEYS, A::Close, "cancel", "Cancel", true),
+    bind(
+        C::Replay,
+        &[ch(' ')],
+        A::ReplayPause,
+        "play/pause",
+        "Pause, or play on (at the end: from the start)",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[key(KeyCode::Right), ch('l')],
+        A::ReplayStepForward,
+        "step",
+        "Step to the next event (and pause)",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[key(KeyCode::Left), ch('h')],
+        A::ReplayStepBack,
+        "step",
+        "Step back one event (and pause)",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch(']')],
+        A::ReplayForward,
+        "±1m",
+        "One minute on",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch('[')],
+        A::ReplayBack,
+        "±1m",
+        "One minute back",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch('}')],
+        A::ReplayForwardMore,
+        "±10m",
+        "Ten minutes on",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch('{')],
+        A::ReplayBackMore,
+        "±10m",
+        "Ten minutes back",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch('+'), ch('=')],
+        A::ReplayFaster,
+        "speed",
+        "Faster: ×1, ×10, ×60, ×600",
+        true,
+    ),
+    bind(C::Replay, &[ch('-')], A::ReplaySlower, "speed", "Slower", true),
+    bind(
+        C::Replay,
+        &[ch('g'), key(KeyCode::Home)],
+        A::ReplayStart,
+        "start/end",
+        "To the declaration",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[ch('G'), key(KeyCode::End)],
+        A::ReplayEnd,
+        "start/end",
+        "To the end (the last event; now, for an incident still open)",
+        true,
+    ),
+    bind(
+        C::Replay,
+        &[key(KeyCode::Tab)],
+        A::FocusNext,
+        "pane",
+        "Next pane",
+        false,
+    ),
+    bind(
+        C::Replay,
+        &[key(KeyCode::BackTab)],
+        A::FocusPrevious,
+        "",
+        "Previous pane",
+        false,
+    ),
+    bind(
+        C::Replay,
+        SCROLL_UP,
+        A::Up,
+        "",
+        "Move up / scroll the timeline back (it follows the clock again at the next event)",
+        false,
+    ),
+    bind(
+        C::Replay,
+        SCROLL_DOWN,
+        A::Down,
+        "",
+        "Move down / scroll forward",
+        false,
+    ),
+    bind(C::Replay, PAGE_UP, A::PageUp, "", "Page up", false),
+    bind(C::Replay, PAGE_DOWN, A::PageDown, "", "Page down", false),
+    bind(
+        C::Replay,
+        &[ENTER],
+        A::OpenEntry,
+        "open",
+        "Open the selected timeline entry whole",
+        false,
+    ),
+    bind(
+        C::Replay,
+        HELP_KEY,
+        A::ToggleHelp,
+        "help",
+        "Show or hide this help",
+        true,
+    ),
+    bind(C::Replay, &[ch('q'), ctrl('c')], A::Quit, "quit", "Quit", true),
 ];
 
 /// The help and the metrics view scroll and close alike; only the words
@@ -1075,6 +1260,10 @@ mod tests {
             ),
             (Context::Help, "j/k scroll · ?/Esc close help"),
             (Context::Metrics, "j/k scroll · ?/Esc close"),
+            (
+                Context::Replay,
+                "Space play/pause · →/← step · ]/[ ±1m · }/{ ±10m · +/- speed · g/G start/end · ? help · q quit",
+            ),
         ] {
             assert_eq!(footer(&keymap, context), expected, "{context:?}");
         }

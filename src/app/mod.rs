@@ -25,6 +25,7 @@ mod picker;
 pub mod prompt;
 mod protocol;
 mod queries;
+pub mod replay;
 mod search;
 mod start;
 mod viewer;
@@ -237,6 +238,9 @@ pub struct App {
     pub drafts_dirty: bool,
     /// The incident whose kept drafts were offered back.
     pub drafts_loaded_for: Option<i64>,
+    /// A replay's clock and events (`warroom replay`); None in the live
+    /// console.
+    pub replay: Option<replay::Player>,
     pub should_quit: bool,
 }
 
@@ -326,6 +330,7 @@ impl App {
             bell_enabled: true,
             drafts_dirty: false,
             drafts_loaded_for: None,
+            replay: None,
             should_quit: false,
         }
     }
@@ -345,6 +350,7 @@ impl App {
             return Context::Start;
         }
         match self.input {
+            Input::Keys if self.replay.is_some() => Context::Replay,
             Input::Composer(_) => Context::Composer,
             Input::CommandLine | Input::Search => Context::Prompt,
             Input::Help => Context::Help,
@@ -383,7 +389,7 @@ impl App {
         self.flash = Some(Flash {
             text: text.into(),
             is_error: false,
-            until: self.now + FLASH_FOR,
+            until: self.message_clock() + FLASH_FOR,
         });
     }
 
@@ -391,8 +397,14 @@ impl App {
         self.flash = Some(Flash {
             text: text.into(),
             is_error: true,
-            until: self.now + FLASH_FOR,
+            until: self.message_clock() + FLASH_FOR,
         });
+    }
+
+    /// The clock messages fade by: the wall clock, also in a replay (whose
+    /// `now` is the replay's).
+    fn message_clock(&self) -> DateTime<Utc> {
+        self.replay.as_ref().map_or(self.now, |player| player.wall)
     }
 
     /// After an action: the line now waits for the answer to the write it
@@ -420,9 +432,23 @@ impl App {
         false
     }
 
-    /// Applies one event; returns the writes it asks for.
+    /// Applies one event; returns the writes it asks for (in a replay,
+    /// none: what its panes ask is answered from its events).
     pub fn handle(&mut self, event: Event) -> Vec<Request> {
+        let requests = self.handle_event(event);
+        if self.replay.is_none() {
+            return requests;
+        }
+        self.answer_in_replay(requests);
+        Vec::new()
+    }
+
+    fn handle_event(&mut self, event: Event) -> Vec<Request> {
         match event {
+            Event::Tick(wall) if self.replay.is_some() => {
+                self.replay_tick(wall);
+                Vec::new()
+            }
             Event::Tick(now) => {
                 self.now = now;
                 self.ring_for_new_deadlines();

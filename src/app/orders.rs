@@ -114,6 +114,10 @@ impl App {
     }
 
     pub(super) fn writable(&mut self) -> bool {
+        if self.replay.is_some() {
+            self.complain(super::replay::READ_ONLY);
+            return false;
+        }
         if let Some(why) = &self.database_gone {
             self.complain(format!("Not saved (kept as a draft): {why}"));
             return false;

@@ -103,6 +103,18 @@ impl App {
             | Action::ChooseP2
             | Action::ChooseP3
             | Action::Close => {}
+            // Bound only in a replay (src/app/replay.rs).
+            Action::ReplayPause
+            | Action::ReplayStepForward
+            | Action::ReplayStepBack
+            | Action::ReplayForward
+            | Action::ReplayBack
+            | Action::ReplayForwardMore
+            | Action::ReplayBackMore
+            | Action::ReplayFaster
+            | Action::ReplaySlower
+            | Action::ReplayStart
+            | Action::ReplayEnd => {}
         }
         Vec::new()
     }

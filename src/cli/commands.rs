@@ -8,10 +8,10 @@ use chrono::{DateTime, Local, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{
-    ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, ExportArgs, ExportFormat, ImportArgs,
-    InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PinArgs, PostmortemArgs, RoleArgs,
-    RunArgs, SeverityArgs, ShowArgs, SnoozeArgs, StatusPageArgs, StatusPageFormat, StatusUpdateArgs,
-    TimerArgs, VerifyArgs, report,
+    ActionCommand, CheckArgs, Cli, Command as Subcommand, DeclareArgs, DemoArgs, ExportArgs, ExportFormat,
+    ImportArgs, InitArgs, ListArgs, MetricsArgs, MilestoneArgs, NoteArgs, PhaseArgs, PinArgs, PostmortemArgs,
+    ReplayArgs, RoleArgs, RunArgs, SeverityArgs, ShowArgs, SnoozeArgs, StatusPageArgs, StatusPageFormat,
+    StatusUpdateArgs, TimerArgs, VerifyArgs, report,
 };
 use crate::account::current_account;
 use crate::command::{self, Answer, Attempt, Command, Declaration, EvidenceWrite, Refusal, Verdict};
@@ -58,7 +58,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Subcommand::StatusPage(args)) => status_page(&db, args),
         Some(Subcommand::Import(args)) => import(&db, args),
         Some(Subcommand::Metrics(args)) => metrics(&db, args, &config),
-        Some(Subcommand::Demo) => demo(),
+        Some(Subcommand::Demo(args)) => demo(args),
+        Some(Subcommand::Replay(args)) => replay(&db, args, &config),
         Some(Subcommand::Started(args)) => milestone(&db, Milestone::Started, args),
         Some(Subcommand::Detected(args)) => milestone(&db, Milestone::Detected, args),
         Some(Subcommand::Ack(args)) => milestone(&db, Milestone::Acknowledged, args),
@@ -314,14 +315,27 @@ fn role(db: &Location, args: RoleArgs) -> Result<()> {
     Ok(())
 }
 
-fn demo() -> Result<()> {
+fn demo(args: DemoArgs) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("warroom-demo-")
         .tempdir()
         .wrap_err("cannot create a temporary folder for the demo")?;
     let db = dir.path().join("warroom.db");
     let id = crate::demo::create(&db, Utc::now())?;
-    let ran = crate::console::run(&Location::from(&db), Some(id), &crate::config::Config::default());
+    let location = Location::from(&db);
+    // The demo is the same for everyone: the config is not read.
+    let config = crate::config::Config::default();
+    let ran = if args.replay {
+        Store::open(&location, OpenMode::Existing)
+            .map_err(Into::into)
+            .and_then(|mut store| load_replay(&mut store, id))
+            .and_then(|(replay, runbook_text)| {
+                let from = replay.start();
+                crate::console::replay(&location, replay, runbook_text, from, args.speed, &config)
+            })
+    } else {
+        crate::console::run(&location, Some(id), &config)
+    };
     // Removed before anything is printed: after a hang-up (SSH dropped) the
     // terminal is gone, and a failed print must not leave the file behind.
     let shown = shown(&db);
@@ -331,6 +345,47 @@ fn demo() -> Result<()> {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "The demo database was {shown} (now removed).");
     Ok(())
+}
+
+/// Plays an incident back: read once (the incident as it stands and its
+/// whole log), then shown from memory, the database no longer read.
+fn replay(db: &Location, args: ReplayArgs, config: &crate::config::Config) -> Result<()> {
+    let (replay, runbook_text) = {
+        let mut store = open_store(db, OpenMode::Existing)?;
+        let incident = target_incident(&mut store, args.target.id())?;
+        load_replay(&mut store, incident)?
+    };
+    let from = replay
+        .start_from(args.from.as_deref(), &Local::now())
+        .map_err(|e| eyre!("--from: {e}"))?;
+    crate::console::replay(db, replay, runbook_text, from, args.speed, config)
+}
+
+/// An incident and its whole log, for a replay: the incident as it stands
+/// now in one snapshot, then its events a page at a time up to that
+/// snapshot (short reads; all of them are kept: a replay moves back and
+/// forth through them). Returns the replay and the runbook's text.
+fn load_replay(store: &mut Store, incident: i64) -> Result<(crate::domain::replay::Replay, String)> {
+    let outline = store.incident_outline(incident)?;
+    let mut pages = outline.pages(EntryFilter::All, PAGE_SIZE);
+    let mut events = Vec::new();
+    loop {
+        let page = pages.next_page(store)?;
+        if page.is_empty() {
+            break;
+        }
+        events.extend(page);
+    }
+    let record = outline.record;
+    let ending = crate::domain::replay::Ending {
+        incident: record.incident,
+        checklist: record.checklist,
+        timers: record.timers,
+        roles: record.roles,
+        actions: record.actions,
+    };
+    let replay = crate::domain::replay::Replay::new(ending, events, Utc::now());
+    Ok((replay, record.runbook_text))
 }
 
 fn metrics(db: &Location, args: MetricsArgs, config: &crate::config::Config) -> Result<()> {

@@ -77,7 +77,10 @@ pub enum Command {
     /// MTTD, time to respond/mitigate/resolve, post-mortem and action-item rates.
     Metrics(MetricsArgs),
     /// Open the console on a realistic P1 in progress, in a fresh temporary database.
-    Demo,
+    Demo(DemoArgs),
+    /// Play an incident back, read-only: the clocks, the checklist and the timeline as
+    /// they stood at each moment (Space pauses, →/← step, [/] and {/} seek, +/- speed).
+    Replay(ReplayArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -458,6 +461,29 @@ pub struct ListArgs {
     /// Print JSON (keys documented in README).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Play the demo incident back (as `warroom replay` does) instead of opening it live.
+    #[arg(long)]
+    pub replay: bool,
+    /// The replay's speed (with --replay).
+    #[arg(long, requires = "replay", default_value_t = crate::app::replay::DEFAULT_SPEED,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::app::replay::MAX_SPEED)))]
+    pub speed: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Replayed seconds per second, 1 to 3600 (the keys step through ×1, ×10, ×60, ×600).
+    #[arg(long, default_value_t = crate::app::replay::DEFAULT_SPEED,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::app::replay::MAX_SPEED)))]
+    pub speed: u32,
+    #[arg(long, value_name = "T", allow_hyphen_values = true, help = format!("Where to start (default: the declaration): +10m after the declaration, or T: {TIME_FORMS}"))]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -41,22 +41,7 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
     }
     let account = current_account();
     let mut app = App::new(account.clone(), db.to_string(), Utc::now());
-    app.colors = config.colors(
-        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-        std::env::var("TERM").ok().as_deref(),
-    );
-    app.background = config.background(std::env::var("COLORFGBG").ok().as_deref());
-    let depth = colors::color_depth(
-        std::env::var("TERM").ok().as_deref(),
-        std::env::var("COLORTERM").ok().as_deref(),
-    );
-    app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
-        Ok("off" | "0" | "no" | "false") => false,
-        Ok(_) => true,
-        Err(_) => config.bell.unwrap_or(true),
-    };
-    app.keymap =
-        crate::app::keymap::Keymap::with_overrides(&config.keys).map_err(|e| eyre!("config: {e}"))?;
+    let depth = dress(&mut app, config)?;
     // The start screen offers the library's runbooks, the configured one
     // chosen; a broken configured runbook is refused now, not at declaration.
     let library = crate::config::runbook_library(config).map_err(|e| eyre!(e))?;
@@ -88,20 +73,8 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         ));
     }
 
-    // Keys are read from the controlling terminal (stdin may be redirected),
-    // the screen is drawn on stdout.
-    use std::io::IsTerminal;
-    let has_terminal = std::fs::File::open("/dev/tty").is_ok();
-    if !has_terminal || !stdout().is_terminal() {
-        return Err(eyre!(
-            "the console needs a terminal; over SSH use `ssh -t HOST warroom` (commands like `warroom note` work without one)"
-        ));
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the console runtime")?;
-    let _ = color_eyre::install();
+    require_terminal()?;
+    let runtime = console_runtime()?;
     let (terminal, guard) = enter_terminal(depth)?;
     let me = Presence {
         session: uuid::Uuid::new_v4().to_string(),
@@ -118,9 +91,88 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         seen_at: Utc::now(),
     };
     let worker = Worker::new(store, incident, account, me);
-    let result = runtime.block_on(event_loop(terminal, &mut app, worker));
+    let result = runtime.block_on(event_loop(terminal, &mut app, Some(worker)));
     drop(guard);
     result
+}
+
+/// How often a replay's clock moves on: smoother than the live console's
+/// second (at ×60 a tick is 15 replayed seconds), and a replay reads no
+/// database, so a frame is all a tick costs.
+const REPLAY_TICK: Duration = Duration::from_millis(250);
+
+/// Opens a replay of `replay` (read once from `database`) from `from` at
+/// `speed`: the console, read-only, with no store worker.
+pub fn replay(
+    database: &Location,
+    replay: crate::domain::replay::Replay,
+    runbook_text: String,
+    from: chrono::DateTime<Utc>,
+    speed: u32,
+    config: &Config,
+) -> Result<()> {
+    let mut app = App::replay(
+        current_account(),
+        database.to_string(),
+        replay,
+        runbook_text,
+        from,
+        speed,
+        Utc::now(),
+    );
+    let depth = dress(&mut app, config)?;
+    // A replay never rings: its deadlines are history.
+    app.bell_enabled = false;
+    require_terminal()?;
+    let runtime = console_runtime()?;
+    let (terminal, guard) = enter_terminal(depth)?;
+    let result = runtime.block_on(event_loop(terminal, &mut app, None));
+    drop(guard);
+    result
+}
+
+/// Dresses the console as the config and the environment say (colours,
+/// background, bell, keys); returns the colour depth to write.
+fn dress(app: &mut App, config: &Config) -> Result<colors::ColorDepth> {
+    app.colors = config.colors(
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    app.background = config.background(std::env::var("COLORFGBG").ok().as_deref());
+    let depth = colors::color_depth(
+        std::env::var("TERM").ok().as_deref(),
+        std::env::var("COLORTERM").ok().as_deref(),
+    );
+    app.bell_enabled = match std::env::var("WARROOM_BELL").as_deref() {
+        Ok("off" | "0" | "no" | "false") => false,
+        Ok(_) => true,
+        Err(_) => config.bell.unwrap_or(true),
+    };
+    app.keymap =
+        crate::app::keymap::Keymap::with_overrides(&config.keys).map_err(|e| eyre!("config: {e}"))?;
+    Ok(depth)
+}
+
+/// Keys are read from the controlling terminal (stdin may be redirected),
+/// the screen is drawn on stdout: both must be a terminal.
+fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    let has_terminal = std::fs::File::open("/dev/tty").is_ok();
+    if !has_terminal || !stdout().is_terminal() {
+        return Err(eyre!(
+            "the console needs a terminal; over SSH use `ssh -t HOST warroom` (commands like `warroom note` work without one)"
+        ));
+    }
+    Ok(())
+}
+
+fn console_runtime() -> Result<tokio::runtime::Runtime> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the console runtime")?;
+    let _ = color_eyre::install();
+    Ok(runtime)
 }
 
 /// Restores the terminal when dropped, on every way out of the console.
@@ -178,18 +230,33 @@ fn keep_drafts(app: &mut App, database: &Location) {
     }
 }
 
-async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Result<()> {
-    let database = worker.store.location().clone();
+/// The console's loop: keys, clock ticks and the store worker's news into
+/// [`App`], drawn after each batch. A replay runs it without a worker (its
+/// app asks the store nothing) and with a faster clock.
+async fn event_loop(mut terminal: Screen, app: &mut App, worker: Option<Worker>) -> Result<()> {
+    let database = worker.as_ref().map(|w| w.store.location().clone());
     // A key or paste makes this minute active in the incident's attendance.
-    let typed = std::sync::Arc::clone(&worker.typed);
+    let typed = worker
+        .as_ref()
+        .map_or_else(Default::default, |w| std::sync::Arc::clone(&w.typed));
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 
     let (requests, inbox) = std::sync::mpsc::channel();
     let wake = requests.clone();
-    let worker_thread = std::thread::Builder::new()
-        .name("store".into())
-        .spawn(move || worker.run(inbox, wake, events_tx))
-        .wrap_err("cannot start the store worker")?;
+    let worker_thread = match worker {
+        Some(worker) => Some(
+            std::thread::Builder::new()
+                .name("store".into())
+                .spawn(move || worker.run(inbox, wake, events_tx))
+                .wrap_err("cannot start the store worker")?,
+        ),
+        None => None,
+    };
+    let tick = if worker_thread.is_some() {
+        Duration::from_secs(1)
+    } else {
+        REPLAY_TICK
+    };
 
     // Terminal input arrives on a thread of its own; a read error means the
     // terminal is gone (SSH dropped), which ends the console.
@@ -224,7 +291,7 @@ async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Resu
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    let mut clock = tokio::time::interval(tick);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     loop {
@@ -265,12 +332,14 @@ async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Resu
         }
         for event in pending {
             for request in app.handle(event) {
-                if requests.send(WorkerMessage::Write(request)).is_err() {
+                if worker_thread.is_some() && requests.send(WorkerMessage::Write(request)).is_err() {
                     return Err(color_eyre::eyre::eyre!("the store worker stopped"));
                 }
             }
         }
-        keep_drafts(app, &database);
+        if let Some(database) = &database {
+            keep_drafts(app, database);
+        }
         if app.should_quit || terminal_gone {
             hung_up |= terminal_gone;
             break;
@@ -283,8 +352,10 @@ async fn event_loop(mut terminal: Screen, app: &mut App, worker: Worker) -> Resu
         silence_stderr();
     }
     // Let the worker finish a write in flight and take our presence away.
-    let _ = requests.send(WorkerMessage::Quit);
-    let _ = worker_thread.join();
+    if let Some(worker_thread) = worker_thread {
+        let _ = requests.send(WorkerMessage::Quit);
+        let _ = worker_thread.join();
+    }
     Ok(())
 }
 

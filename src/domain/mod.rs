@@ -13,6 +13,7 @@ pub mod import;
 pub mod incident;
 pub mod metrics;
 pub mod presence;
+pub mod replay;
 pub mod roles;
 pub mod sanitize;
 pub mod status;

@@ -148,6 +148,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let alarm = theme.urgency(Urgency::Overdue);
 
     let mut badges = Vec::new();
+    if let Some(player) = &app.replay {
+        // First, never cut: nobody may take a replay for the live incident.
+        let state = if player.paused { "⏸" } else { "▶" };
+        badges.push(Badge::new(
+            format!(
+                "REPLAY ×{} {state} {}",
+                player.speed,
+                app.local(player.at).format("%H:%M:%S")
+            ),
+            theme.title().patch(theme.selected()),
+        ));
+    }
     if app.database_gone.is_some() {
         badges.push(Badge::new("NOT SAVING", alarm));
     }

@@ -17,7 +17,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     // The text wraps inside the box it will be drawn in.
     let text_cells = area.width.min(80).saturating_sub(2) as usize;
     let mut key_rows = Vec::new();
-    for context in Context::ALL {
+    // A replay lists the keys that work in it; the live console every
+    // context but the replay's.
+    let contexts: Vec<Context> = if app.replay.is_some() {
+        Context::IN_REPLAY.to_vec()
+    } else {
+        Context::ALL
+            .into_iter()
+            .filter(|c| *c != Context::Replay)
+            .collect()
+    };
+    for context in contexts {
         key_rows.push(Row::Title(context.title()));
         for row in app.keymap.help_rows(context) {
             key_rows.push(Row::Entry(row.keys, row.what.into_owned()));
@@ -34,7 +44,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         command_rows.push(Row::Entry(spec.synopsis(), help));
     }
     let mut lines = layout(&key_rows, text_cells, theme);
-    lines.extend(layout(&command_rows, text_cells, theme));
+    // The `:` line writes, so a replay has none.
+    if app.replay.is_none() {
+        lines.extend(layout(&command_rows, text_cells, theme));
+    }
     let popup = centered(area, 80, lines.len() as u16 + 2);
     // When it does not fit, it scrolls; the title says so.
     let hidden = (lines.len() as u16 + 2).saturating_sub(popup.height);

@@ -144,7 +144,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             .into_iter()
             .map(|row| fit_line(row, inner_width)),
     );
-    lines.push(here_now(app, theme));
+    // Presence is not part of the record: a replay has nobody to list.
+    if app.replay.is_none() {
+        lines.push(here_now(app, theme));
+    }
     // Who holds each role (the commander first: declared, then handed over).
     let mut holders: Vec<_> = record.roles.iter().collect();
     holders.sort_by_key(|h| (h.role != crate::domain::roles::COMMANDER, h.since));
