@@ -131,6 +131,11 @@ impl Store {
                 walk.step(&row.content(), row.chain.as_deref());
                 visit(row.id, row.chain.as_deref(), walk.first_break.is_none());
             }
+            // A short page was the end (no read of an empty one: a console
+            // checks after every commit).
+            if (rows.len() as i64) < PAGE {
+                return Ok(walk);
+            }
         }
     }
 
