@@ -253,12 +253,7 @@ on_both_engines! {
             roles: None,
             actions: None,
         };
-        app.handle(Event::Snapshot(Box::new(Snapshot {
-            incident: warroom::app::IncidentData::Update(update),
-            presence: Vec::new(),
-            read_only: false,
-            attendance: None,
-        })));
+        app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
         key(&mut app, KeyCode::Char('G'));
         assert_eq!(app.timeline_offset, 0);
@@ -479,12 +474,7 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
         roles: None,
         actions: None,
     };
-    app.handle(Event::Snapshot(Box::new(Snapshot {
-        incident: warroom::app::IncidentData::Update(update),
-        presence: Vec::new(),
-        attendance: None,
-        read_only: false,
-    })));
+    app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
     let kept = app.record.as_ref().unwrap();
     assert_eq!(kept.checklist[0].state, ItemState::Done, "None means unchanged");
     assert_eq!(kept.roles, record.roles);

@@ -8,7 +8,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::engines::Db;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warroom::app::{App, Event, IncidentData, Request, Snapshot, WINDOW_PAGE};
+use warroom::app::{App, Event, Request, Snapshot, WINDOW_PAGE};
 use warroom::domain::{EntryKind, Milestones, Severity, TimelineEntry};
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
@@ -184,12 +184,7 @@ on_both_engines! {
         let update = store.incident_update(id, last_seen).unwrap();
         assert_eq!(update.new_entries.len(), 3);
         let held_before = ids(&app.record.as_ref().unwrap().timeline);
-        app.handle(Event::Snapshot(Box::new(Snapshot {
-            incident: IncidentData::Update(update),
-            presence: Vec::new(),
-            read_only: false,
-            attendance: None,
-        })));
+        app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         let record = app.record.as_ref().unwrap();
         assert_eq!(ids(&record.timeline), held_before, "beyond the window: not held");
         assert_eq!(record.facts.total, whole.len() as u64 + 3, "but counted");
@@ -216,12 +211,7 @@ on_both_engines! {
             )
             .unwrap();
         let update = store.incident_update(id, last_seen).unwrap();
-        app.handle(Event::Snapshot(Box::new(Snapshot {
-            incident: IncidentData::Update(update),
-            presence: Vec::new(),
-            read_only: false,
-            attendance: None,
-        })));
+        app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         assert_eq!(app.selected_entry().unwrap().text, "Customers see delays");
         let view = app.view().unwrap();
         assert_eq!(view.last_status_update().unwrap().text, "Customers see delays");

@@ -113,6 +113,14 @@ impl Snapshot {
             read_only,
         }
     }
+
+    /// What changed since the last snapshot, nobody else attached.
+    pub fn update(update: IncidentUpdate, read_only: bool) -> Snapshot {
+        Snapshot {
+            incident: IncidentData::Update(update),
+            ..Snapshot::of(None, read_only)
+        }
+    }
 }
 
 /// A request for the store worker. UUIDs are made here so that a retry is
