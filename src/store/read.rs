@@ -222,7 +222,8 @@ pub(super) fn record_in(tx: &Tx<'_>, incident_id: i64, timeline: TimelineWindow)
     })
 }
 
-/// Running timers and those closed in the last hour, soonest first.
+/// Every timer of the incident: running ones first, each group soonest
+/// deadline first (a replay needs the closed ones too).
 pub(super) fn timers_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<Timer>> {
     tx.query_map(
         "SELECT id, label, deadline, started_by, started_at, state FROM timers
