@@ -19,7 +19,8 @@ use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::{AttendanceSummary, Dialect, OpenMode, Store, StoreError, watch};
+use crate::store::watch::{self, Wake};
+use crate::store::{AttendanceSummary, Dialect, OpenMode, Store, StoreError};
 use crate::witness::Witness;
 
 /// How often commits are looked for when no file event came (the watch can
@@ -30,6 +31,11 @@ const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 /// removed or replaced while nothing is written.
 const GONE_CHECK: Duration = Duration::from_millis(250);
 
+/// How long after a writer last signalled a commit the WAL's own writes
+/// are taken as its forerunners (no quick re-checks); past it, as a writer
+/// that does not signal (another program, an older warroom).
+const SIGNALS_TRUSTED_FOR: Duration = Duration::from_secs(10);
+
 /// How long after a failed walk of the record the next one may start.
 const WALK_RETRY: Duration = Duration::from_secs(5);
 
@@ -38,7 +44,7 @@ pub enum WorkerMessage {
     Write(Request),
     /// The database folder changed, or the server sent a NOTIFY (or the
     /// listener reconnected): maybe another process committed.
-    FileChanged,
+    FileChanged(Wake),
     /// The console is closing: say goodbye and stop.
     Quit,
     /// The whole walk of the record (started by [`Worker::check_record`]
@@ -111,14 +117,18 @@ impl Worker {
     ) {
         self.inbox = Some(wake.clone());
         // One commit writes the WAL many times, each a file event: one wake
-        // waiting in the inbox stands for all that come before it is taken.
-        let wake_waiting = Arc::new(AtomicBool::new(false));
-        let waiting = Arc::clone(&wake_waiting);
-        let _watch = watch::watch(self.store.location(), move || {
-            if !waiting.swap(true, Ordering::AcqRel) {
-                let _ = wake.send(WorkerMessage::FileChanged);
+        // of each kind waiting in the inbox stands for all that come before
+        // it is taken.
+        let wakes_waiting = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let waiting = Arc::clone(&wakes_waiting);
+        let _watch = watch::watch(self.store.location(), move |kind| {
+            if !waiting[kind as usize].swap(true, Ordering::AcqRel) {
+                let _ = wake.send(WorkerMessage::FileChanged(kind));
             }
         });
+        // When a writer last said its commit was done: while they do, a
+        // write to the WAL needs no quick re-checks (the signal follows).
+        let mut commits_signalled: Option<Instant> = None;
         let mut recheck = Recheck::default();
         let mut file_event = false;
         let mut must_reload = true;
@@ -152,7 +162,9 @@ impl Worker {
             // Only a file event can come before its commit is visible; a
             // NOTIFY is sent after the commit, so it needs no quick re-checks
             // (each would be a round trip to the server).
-            let early_wake = std::mem::take(&mut file_event) && self.store.dialect() == Dialect::Sqlite;
+            let signalling = commits_signalled.is_some_and(|at| at.elapsed() < SIGNALS_TRUSTED_FOR);
+            let early_wake =
+                std::mem::take(&mut file_event) && self.store.dialect() == Dialect::Sqlite && !signalling;
             recheck.looked(early_wake, others_committed);
             if (must_reload || others_committed) && self.gone.is_none() {
                 must_reload = false;
@@ -230,10 +242,13 @@ impl Worker {
                 // One commit fires several file events; each costs one
                 // data_version check (microseconds), and loads happen only
                 // when it moved.
-                Ok(WorkerMessage::FileChanged) => {
+                Ok(WorkerMessage::FileChanged(kind)) => {
                     // Taken before the look, so an event after it wakes again.
-                    wake_waiting.store(false, Ordering::Release);
-                    file_event = true;
+                    wakes_waiting[kind as usize].store(false, Ordering::Release);
+                    match kind {
+                        Wake::Committed => commits_signalled = Some(Instant::now()),
+                        Wake::Written => file_event = true,
+                    }
                 }
                 Ok(WorkerMessage::RecordWalked { walk, outcome }) => {
                     if let Some(news) = self.walked(walk, outcome)

@@ -246,6 +246,7 @@ impl SqliteEngine {
                     inner: TxInner::Sqlite(&tx),
                 })?;
                 tx.commit()?;
+                super::watch::signal_commit(&self.path);
                 Ok(value)
             })();
             match attempt {
