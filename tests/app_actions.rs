@@ -40,6 +40,23 @@ fn record(db: &Db) -> IncidentRecord {
     store.incident_record(id).unwrap()
 }
 
+/// An update of `record` bringing `new_entries` and no other change, as
+/// the worker sends after the first load.
+fn update_of(
+    record: &IncidentRecord,
+    new_entries: Vec<warroom::domain::TimelineEntry>,
+) -> warroom::store::IncidentUpdate {
+    warroom::store::IncidentUpdate {
+        incident: record.incident.clone(),
+        new_entries,
+        facts: record.facts.clone(),
+        checklist: None,
+        timers: None,
+        roles: None,
+        actions: None,
+    }
+}
+
 fn app(record: Option<IncidentRecord>, read_only: bool) -> App {
     let mut app = App::new("alice".into(), "w.db".into(), now());
     app.handle(Event::Snapshot(Box::new(Snapshot::of(record, read_only))));
@@ -244,15 +261,7 @@ on_both_engines! {
         assert_eq!(app.timeline_offset, 1);
         // New entries come as the worker sends them: an update after the
         // first load.
-        let update = warroom::store::IncidentUpdate {
-            incident: record.incident.clone(),
-            new_entries: vec![entry(3, "three")],
-            facts: record.facts.clone(),
-            checklist: None,
-            timers: None,
-            roles: None,
-            actions: None,
-        };
+        let update = update_of(&record, vec![entry(3, "three")]);
         app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         assert_eq!(app.timeline_offset, 2, "the view stays on the same entries");
         key(&mut app, KeyCode::Char('G'));
@@ -465,15 +474,7 @@ fn an_update_without_new_state_keeps_what_the_console_has() {
     let mut record = record(&db);
     record.checklist[0].state = ItemState::Done;
     let mut app = app(Some(record.clone()), false);
-    let update = warroom::store::IncidentUpdate {
-        incident: record.incident.clone(),
-        new_entries: Vec::new(),
-        facts: record.facts.clone(),
-        checklist: None,
-        timers: None,
-        roles: None,
-        actions: None,
-    };
+    let update = update_of(&record, Vec::new());
     app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
     let kept = app.record.as_ref().unwrap();
     assert_eq!(kept.checklist[0].state, ItemState::Done, "None means unchanged");

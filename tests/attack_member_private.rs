@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::succeeded;
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -88,17 +90,6 @@ fn shell_as(account: &Account, script: &str, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run sh as the account")
-}
-
-fn succeeded(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Asserts that `account` cannot run `program path` for want of permission.

@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::succeeded;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -32,16 +34,6 @@ struct WarRoom {
 
 fn run(cmd: &mut std::process::Command) -> Output {
     cmd.output().expect("run a command")
-}
-
-fn succeeded(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Declares an incident with five notes as alice (events #1–#6), then bob

@@ -7,8 +7,9 @@
 
 mod common;
 
+use common::succeeded;
+
 use std::path::Path;
-use std::process::Output;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -25,17 +26,6 @@ use warroom::domain::presence::Presence;
 const PRESENCE_WAIT: Duration = Duration::from_secs(20);
 /// How late a heartbeat may be: one every 2 s, plus a slow worker round.
 const BEAT_SLACK: TimeDelta = TimeDelta::milliseconds(3_000);
-
-fn succeeded(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

@@ -33,6 +33,18 @@ pub fn ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
 
+/// Insists a finished command succeeded (stderr may speak); its stdout.
+pub fn succeeded(out: &Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `warroom --db DB ARGS…` expecting failure; returns the output.
 pub fn fails(db: &Path, args: &[&str]) -> Output {
     let out = warroom(db).args(args).output().expect("run warroom");
