@@ -47,9 +47,17 @@ fn update_of(
     new_entries: Vec<warroom::domain::TimelineEntry>,
 ) -> warroom::store::IncidentUpdate {
     warroom::store::IncidentUpdate {
-        incident: record.incident.clone(),
+        incident_id: record.incident.id,
+        incident: None,
+        total: record.facts.total + new_entries.len() as u64,
+        last_id: new_entries
+            .iter()
+            .map(|e| e.id)
+            .max()
+            .unwrap_or(record.facts.last_id),
+        pinned: None,
+        latest_status_update: None,
         new_entries,
-        facts: record.facts.clone(),
         checklist: None,
         timers: None,
         roles: None,

@@ -243,11 +243,11 @@ fn console(record: IncidentRecord) -> App {
     );
     app.utc_offset = Some(FixedOffset::east_opt(0).unwrap());
     let mut snapshot = Snapshot::of(Some(record), false);
-    snapshot.presence = vec![
+    snapshot.presence = Some(vec![
         presence("李雷", "pts/1"),
         presence(&format!("zoë{FAMILY}"), "pts/数"),
         presence("bob", &"pts/9".repeat(40)),
-    ];
+    ]);
     app.handle(Event::Snapshot(Box::new(snapshot)));
     app
 }

@@ -160,11 +160,11 @@ fn app_at(record: Option<IncidentRecord>, now: &str) -> App {
     // Bob is on another bastion (a PostgreSQL war room): listed with his host.
     let mut bob = presence("bob", "pts/4", "2026-03-01T14:03:00Z", now);
     bob.host = "bastion-2".into();
-    snapshot.presence = vec![
+    snapshot.presence = Some(vec![
         presence("alice", "pts/1", "2026-03-01T14:00:10Z", now),
         bob,
         presence("zed", "pts/9", "2026-03-01T14:05:00Z", "2026-03-01T14:05:00Z"),
-    ];
+    ]);
     app.handle(Event::Snapshot(Box::new(snapshot)));
     app
 }

@@ -181,8 +181,9 @@ on_both_engines! {
             })
             .collect();
         store.add_entries(id, &news).unwrap();
-        let update = store.incident_update(id, last_seen).unwrap();
+        let update = store.incident_update(id, last_seen).unwrap().expect("three entries came");
         assert_eq!(update.new_entries.len(), 3);
+        assert!(update.incident.is_none(), "notes leave the incident's row as it was");
         let held_before = ids(&app.record.as_ref().unwrap().timeline);
         app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         let record = app.record.as_ref().unwrap();
@@ -210,9 +211,14 @@ on_both_engines! {
                 }],
             )
             .unwrap();
-        let update = store.incident_update(id, last_seen).unwrap();
+        let update = store.incident_update(id, last_seen).unwrap().expect("one entry came");
         app.handle(Event::Snapshot(Box::new(Snapshot::update(update, false))));
         assert_eq!(app.selected_entry().unwrap().text, "Customers see delays");
+        let last_seen = app.record.as_ref().unwrap().facts.last_id;
+        assert!(
+            store.incident_update(id, last_seen).unwrap().is_none(),
+            "nothing logged since: nothing to read"
+        );
         let view = app.view().unwrap();
         assert_eq!(view.last_status_update().unwrap().text, "Customers see delays");
         assert_eq!(view.pinned().map(|e| e.text.as_str()).collect::<Vec<_>>(), ["entry 3"]);

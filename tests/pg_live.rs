@@ -82,6 +82,7 @@ fn a_follower_under_eight_writers_with_random_commit_delays_misses_no_id() {
                 let entries = match follower.load(&mut store, incident, usize::MAX).expect("follow") {
                     Loaded::Full(record) => record.timeline,
                     Loaded::Update(update) => update.new_entries,
+                    Loaded::Unchanged => Vec::new(),
                 };
                 loads += 1;
                 seen.extend(entries.iter().map(|e| e.id));

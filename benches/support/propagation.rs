@@ -294,7 +294,7 @@ fn follow(db: &Path) {
     // The console's own store worker, headless: its snapshots are what a
     // console applies.
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let (inbox_tx, inbox) = mpsc::channel();
+    let (inbox_tx, inbox) = warroom::console::mailbox::mailbox().unwrap();
     let worker = Worker::new(
         store,
         Some(id),
@@ -319,7 +319,7 @@ fn follow(db: &Path) {
         let entries = match snapshot.incident {
             IncidentData::Full(record) => record.timeline,
             IncidentData::Update(update) => update.new_entries,
-            IncidentData::None => continue,
+            IncidentData::None | IncidentData::Unchanged => continue,
         };
         let applied = micros_now();
         let mut out = stdout.lock();

@@ -45,7 +45,7 @@ use crate::command::Attempt;
 use crate::domain::presence::Presence;
 use crate::domain::{EntryKind, Severity};
 use crate::runbook::{self, Runbook};
-use crate::store::{IncidentRecord, IncidentUpdate};
+use crate::store::IncidentRecord;
 use keymap::{Action, Context};
 
 /// A deadline the bell rings for, once per console.
@@ -587,7 +587,9 @@ impl App {
     fn apply_snapshot(&mut self, snapshot: Snapshot) -> Vec<Request> {
         self.loaded = true;
         self.read_only = snapshot.read_only;
-        self.presence = snapshot.presence;
+        if let Some(presence) = snapshot.presence {
+            self.presence = presence;
+        }
         self.attendance = snapshot.attendance;
         let before = self.record.as_ref().map(|r| r.incident.id);
         let mut new_entries = false;
@@ -600,32 +602,8 @@ impl App {
                 self.timeline_offset = 0;
             }
             IncidentData::Update(update) => match &mut self.record {
-                Some(record) if record.incident.id == update.incident.id => {
-                    // Named in full so a new field cannot be forgotten here.
-                    let IncidentUpdate {
-                        incident,
-                        checklist,
-                        new_entries: entries,
-                        facts,
-                        timers,
-                        roles,
-                        actions,
-                    } = update;
-                    record.incident = incident;
-                    record.facts = facts;
-                    // None: unchanged since the last load.
-                    if let Some(checklist) = checklist {
-                        record.checklist = checklist;
-                    }
-                    if let Some(timers) = timers {
-                        record.timers = timers;
-                    }
-                    if let Some(roles) = roles {
-                        record.roles = roles;
-                    }
-                    if let Some(actions) = actions {
-                        record.actions = actions;
-                    }
+                Some(record) if record.incident.id == update.incident_id => {
+                    let entries = update.apply_to(record);
                     new_entries = !entries.is_empty();
                     self.take_new_entries(entries);
                 }
@@ -633,6 +611,7 @@ impl App {
                 // worker sends whole records when it switches.
                 _ => {}
             },
+            IncidentData::Unchanged => {}
         }
         let after = self.record.as_ref().map(|r| r.incident.id);
         let mut requests = Vec::new();

@@ -87,7 +87,9 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub incident: IncidentData,
-    pub presence: Vec<Presence>,
+    /// Who is here, read again at each of this console's heartbeats (None:
+    /// as before; others' heartbeats come no faster).
+    pub presence: Option<Vec<Presence>>,
     /// How many are here and the responder-hours so far (None: no incident,
     /// or not readable).
     pub attendance: Option<crate::store::AttendanceSummary>,
@@ -101,6 +103,9 @@ pub enum IncidentData {
     None,
     Full(IncidentRecord),
     Update(IncidentUpdate),
+    /// Nothing was logged of the incident since the last snapshot (others
+    /// only said they are here).
+    Unchanged,
 }
 
 impl Snapshot {
@@ -108,7 +113,7 @@ impl Snapshot {
     pub fn of(record: Option<IncidentRecord>, read_only: bool) -> Snapshot {
         Snapshot {
             incident: record.map_or(IncidentData::None, IncidentData::Full),
-            presence: Vec::new(),
+            presence: Some(Vec::new()),
             attendance: None,
             read_only,
         }

@@ -2,6 +2,7 @@
 //! that feeds keys, clock ticks and store news into [`App`] and draws it.
 
 pub mod colors;
+pub mod mailbox;
 pub mod worker;
 
 use std::io::stdout;
@@ -241,13 +242,13 @@ async fn event_loop(mut terminal: Screen, app: &mut App, worker: Option<Worker>)
         .map_or_else(Default::default, |w| std::sync::Arc::clone(&w.typed));
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
 
-    let (requests, inbox) = std::sync::mpsc::channel();
-    let wake = requests.clone();
+    let (requests, inbox) = mailbox::mailbox().wrap_err("cannot start the store worker")?;
+    let own_mailbox = requests.clone();
     let worker_thread = match worker {
         Some(worker) => Some(
             std::thread::Builder::new()
                 .name("store".into())
-                .spawn(move || worker.run(inbox, wake, events_tx))
+                .spawn(move || worker.run(inbox, own_mailbox, events_tx))
                 .wrap_err("cannot start the store worker")?,
         ),
         None => None,

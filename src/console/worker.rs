@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use chrono::{Local, Utc};
@@ -19,9 +18,11 @@ use crate::command::{self, Declaration};
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
-use crate::store::watch::{self, Wake};
-use crate::store::{AttendanceSummary, Dialect, OpenMode, Store, StoreError};
+use crate::store::watch::{FolderWatch, Wake};
+use crate::store::{AttendanceSummary, Dialect, Location, OpenMode, Store, StoreError};
 use crate::witness::Witness;
+
+use super::mailbox::{Inbox, Mailbox, Waited};
 
 /// How often commits are looked for when no file event came (the watch can
 /// miss, e.g. on network filesystems).
@@ -39,12 +40,16 @@ const SIGNALS_TRUSTED_FOR: Duration = Duration::from_secs(10);
 /// How long after a failed walk of the record the next one may start.
 const WALK_RETRY: Duration = Duration::from_secs(5);
 
+/// The console stopped listening.
+struct ConsoleGone;
+
 /// What the worker is asked to do.
 pub enum WorkerMessage {
     Write(Request),
-    /// The database folder changed, or the server sent a NOTIFY (or the
-    /// listener reconnected): maybe another process committed.
-    FileChanged(Wake),
+    /// The server sent a NOTIFY (or the listener reconnected): maybe
+    /// another process committed. (The folder's file events are read by
+    /// the worker itself.)
+    ServerNotified,
     /// The console is closing: say goodbye and stop.
     Quit,
     /// The whole walk of the record (started by [`Worker::check_record`]
@@ -69,7 +74,7 @@ pub struct Worker {
     /// When the last walk failed, so the next waits [`WALK_RETRY`].
     walk_failed_at: Option<Instant>,
     /// Where a walk's news comes back (the worker's own inbox).
-    inbox: Option<Sender<WorkerMessage>>,
+    mailbox: Option<Mailbox<WorkerMessage>>,
     /// Why the database path no longer names the open file, once noticed.
     gone: Option<String>,
     /// The database server could not be reached at the last look.
@@ -96,7 +101,7 @@ impl Worker {
             walking: None,
             walks_started: 0,
             walk_failed_at: None,
-            inbox: None,
+            mailbox: None,
             gone: None,
             unreachable: false,
             follower: Follower::default(),
@@ -111,21 +116,30 @@ impl Worker {
     /// Runs until told to quit or the console is gone.
     pub fn run(
         mut self,
-        inbox: Receiver<WorkerMessage>,
-        wake: Sender<WorkerMessage>,
+        inbox: Inbox<WorkerMessage>,
+        mailbox: Mailbox<WorkerMessage>,
         events: UnboundedSender<Event>,
     ) {
-        self.inbox = Some(wake.clone());
-        // One commit writes the WAL many times, each a file event: one wake
-        // of each kind waiting in the inbox stands for all that come before
-        // it is taken.
-        let wakes_waiting = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
-        let waiting = Arc::clone(&wakes_waiting);
-        let _watch = watch::watch(self.store.location(), move |kind| {
-            if !waiting[kind as usize].swap(true, Ordering::AcqRel) {
-                let _ = wake.send(WorkerMessage::FileChanged(kind));
+        self.mailbox = Some(mailbox.clone());
+        // A file's events are read here, between looks; a server's
+        // notifications come from the listener's thread, and one waiting
+        // in the inbox stands for all that come before it is taken.
+        let mut folder = None;
+        let notified = Arc::new(AtomicBool::new(false));
+        let _listener = match self.store.location() {
+            Location::File(path) => {
+                folder = FolderWatch::new(path);
+                None
             }
-        });
+            Location::Postgres(target) => {
+                let waiting = Arc::clone(&notified);
+                Some(crate::store::postgres::listen::listen(target, move || {
+                    if !waiting.swap(true, Ordering::AcqRel) {
+                        let _ = mailbox.send(WorkerMessage::ServerNotified);
+                    }
+                }))
+            }
+        };
         // When a writer last said its commit was done: while they do, a
         // write to the WAL needs no quick re-checks (the signal follows).
         let mut commits_signalled: Option<Instant> = None;
@@ -145,71 +159,55 @@ impl Worker {
                     break;
                 }
             }
-            if self.gone.is_none() && !self.store.is_read_only() && Instant::now() >= next_beat {
-                // Never before `since`, even if the clock is set back: a row
-                // with seen_at < since is not well formed and is not shown.
-                self.me.seen_at = Utc::now().max(self.me.since);
-                self.me.incident_id = self.incident;
-                // A failed heartbeat only delays presence; the next one retries.
-                let typed = self.typed.swap(false, Ordering::Relaxed);
-                let _ = self.store.heartbeat_with_activity(&self.me, typed);
+            if self.gone.is_none() && Instant::now() >= next_beat {
+                // An observer who cannot write only looks.
+                if !self.store.is_read_only() {
+                    // Never before `since`, even if the clock is set back: a
+                    // row with seen_at < since is not well formed and is not
+                    // shown.
+                    self.me.seen_at = Utc::now().max(self.me.since);
+                    self.me.incident_id = self.incident;
+                    // A failed heartbeat only delays presence; the next one retries.
+                    let typed = self.typed.swap(false, Ordering::Relaxed);
+                    let _ = self.store.heartbeat_with_activity(&self.me, typed);
+                }
                 // Our own heartbeat does not move data_version; reload so the
-                // presence list (ours included) stays fresh when nobody else writes.
+                // presence list (ours included) stays fresh, as others'
+                // heartbeats do not reload it.
                 must_reload = true;
                 next_beat = Instant::now() + HEARTBEAT.to_std().unwrap_or(Duration::from_secs(2));
             }
-            let others_committed = self.follower.others_committed(&mut self.store);
+            // One read transaction for the whole look: the locks are taken
+            // once, and what is loaded is one snapshot.
+            let held = self.store.begin_held_read();
+            let looked = self.look(&mut must_reload, &events);
+            if held {
+                self.store.end_held_read();
+            }
+            let Ok(others_committed) = looked else { break };
             // Only a file event can come before its commit is visible; a
             // NOTIFY is sent after the commit, so it needs no quick re-checks
             // (each would be a round trip to the server).
             let signalling = commits_signalled.is_some_and(|at| at.elapsed() < SIGNALS_TRUSTED_FOR);
             let early_wake =
                 std::mem::take(&mut file_event) && self.store.dialect() == Dialect::Sqlite && !signalling;
-            recheck.looked(early_wake, others_committed);
-            if (must_reload || others_committed) && self.gone.is_none() {
-                must_reload = false;
-                let event = match self.snapshot() {
-                    Ok(snapshot) => {
-                        if std::mem::take(&mut self.unreachable) && events.send(Event::ServerBack).is_err() {
-                            break;
-                        }
-                        Event::Snapshot(Box::new(snapshot))
-                    }
-                    // Retried at every poll until the server answers; the
-                    // follower then reads everything after its cursor.
-                    Err(StoreError::Unreachable { reason, .. }) => {
-                        if !self.unreachable {
-                            crate::diagnostics::record(&format!("database server unreachable: {reason}"));
-                        }
-                        self.unreachable = true;
-                        must_reload = true;
-                        Event::ServerUnreachable(reason)
-                    }
-                    Err(e) => {
-                        crate::diagnostics::record(&format!("console read failed: {e}"));
-                        Event::Problem(format!("cannot read the incident: {e}"))
-                    }
-                };
-                // The record is checked only when it could be read (a
-                // server away would only time out again, walk after walk).
-                let read = matches!(event, Event::Snapshot(_));
-                if events.send(event).is_err() {
-                    break;
-                }
-                if read
-                    && let Some(news) = self.check_record()
-                    && events.send(news).is_err()
-                {
-                    break;
-                }
+            if let Some(folder) = &mut folder {
+                folder.hear_writes(!signalling);
             }
+            recheck.looked(early_wake, others_committed);
             let wait = recheck.wait(
                 next_beat
                     .saturating_duration_since(Instant::now())
                     .min(FALLBACK_POLL),
             );
-            match inbox.recv_timeout(wait) {
-                Ok(WorkerMessage::Write(request)) => {
+            let heard = match inbox.wait(wait, folder.as_ref().map(FolderWatch::fd)) {
+                Waited::Readable => folder.as_mut().and_then(FolderWatch::take),
+                Waited::Message(WorkerMessage::ServerNotified) => {
+                    // Taken before the look, so a notification after it wakes again.
+                    notified.store(false, Ordering::Release);
+                    Some(Wake::Committed)
+                }
+                Waited::Message(WorkerMessage::Write(request)) => {
                     // The file may have gone since the last look: never
                     // write into a file no one reads.
                     if let Some(news) = self.notice_gone()
@@ -238,32 +236,73 @@ impl Worker {
                     if events.send(event).is_err() {
                         break;
                     }
+                    None
                 }
-                // One commit fires several file events; each costs one
-                // data_version check (microseconds), and loads happen only
-                // when it moved.
-                Ok(WorkerMessage::FileChanged(kind)) => {
-                    // Taken before the look, so an event after it wakes again.
-                    wakes_waiting[kind as usize].store(false, Ordering::Release);
-                    match kind {
-                        Wake::Committed => commits_signalled = Some(Instant::now()),
-                        Wake::Written => file_event = true,
-                    }
-                }
-                Ok(WorkerMessage::RecordWalked { walk, outcome }) => {
+                Waited::Message(WorkerMessage::RecordWalked { walk, outcome }) => {
                     if let Some(news) = self.walked(walk, outcome)
                         && events.send(news).is_err()
                     {
                         break;
                     }
+                    None
                 }
-                Ok(WorkerMessage::Quit) | Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {}
+                Waited::Message(WorkerMessage::Quit) | Waited::Closed => break,
+                Waited::TimedOut => None,
+            };
+            // Each wake costs one data_version check (microseconds); loads
+            // happen only when it moved.
+            match heard {
+                Some(Wake::Committed) => commits_signalled = Some(Instant::now()),
+                Some(Wake::Written) => file_event = true,
+                None => {}
             }
         }
         if !self.store.is_read_only() {
             let _ = self.store.leave(&self.me.session);
         }
+    }
+
+    /// Looks whether others committed; if they did (or `must_reload`),
+    /// reads what changed and checks the record's new events, sending the
+    /// console the news. Returns whether others committed; Err when the
+    /// console is gone.
+    fn look(&mut self, must_reload: &mut bool, events: &UnboundedSender<Event>) -> Result<bool, ConsoleGone> {
+        let others_committed = self.follower.others_committed(&mut self.store);
+        if !(*must_reload || others_committed) || self.gone.is_some() {
+            return Ok(others_committed);
+        }
+        // Presence moves with heartbeats (ours is one of the reasons to
+        // reload), not with every commit.
+        let with_presence = std::mem::take(must_reload);
+        let send = |event| events.send(event).map_err(|_| ConsoleGone);
+        match self.snapshot(with_presence) {
+            Ok(snapshot) => {
+                if std::mem::take(&mut self.unreachable) {
+                    send(Event::ServerBack)?;
+                }
+                send(Event::Snapshot(Box::new(snapshot)))?;
+                // The record is checked only when it could be read (a
+                // server away would only time out again, walk after walk).
+                if let Some(news) = self.check_record() {
+                    send(news)?;
+                }
+            }
+            // Retried at every poll until the server answers; the follower
+            // then reads everything after its cursor.
+            Err(StoreError::Unreachable { reason, .. }) => {
+                if !self.unreachable {
+                    crate::diagnostics::record(&format!("database server unreachable: {reason}"));
+                }
+                self.unreachable = true;
+                *must_reload = true;
+                send(Event::ServerUnreachable(reason))?;
+            }
+            Err(e) => {
+                crate::diagnostics::record(&format!("console read failed: {e}"));
+                send(Event::Problem(format!("cannot read the incident: {e}")))?;
+            }
+        }
+        Ok(others_committed)
     }
 
     /// Whether the database path still names the open file; the first time
@@ -304,7 +343,9 @@ impl Worker {
 
     /// Starts the whole walk of the record, reporting to the worker's inbox.
     fn start_walk(&mut self) {
-        let Some(inbox) = self.inbox.clone() else { return };
+        let Some(mailbox) = self.mailbox.clone() else {
+            return;
+        };
         self.walks_started += 1;
         let walk = self.walks_started;
         self.walking = Some(walk);
@@ -317,7 +358,7 @@ impl Worker {
                     let verification = witness.verify(&mut store)?;
                     Ok((witness, verification.first_break().cloned()))
                 });
-                let _ = inbox.send(WorkerMessage::RecordWalked { walk, outcome });
+                let _ = mailbox.send(WorkerMessage::RecordWalked { walk, outcome });
             });
         if started.is_err() {
             // Tried again at the next look.
@@ -378,8 +419,9 @@ impl Worker {
         Ok(())
     }
 
-    /// The whole incident the first time, then only what changed.
-    fn snapshot(&mut self) -> Result<Snapshot, StoreError> {
+    /// The whole incident the first time, then only what changed; who is
+    /// here if asked.
+    fn snapshot(&mut self, with_presence: bool) -> Result<Snapshot, StoreError> {
         if self.incident.is_none() {
             self.incident = self.store.latest_open_incident()?;
         }
@@ -388,11 +430,14 @@ impl Worker {
             Some(id) => match self.follower.load(&mut self.store, id, WINDOW_PAGE)? {
                 Loaded::Full(record) => IncidentData::Full(record),
                 Loaded::Update(update) => IncidentData::Update(update),
+                Loaded::Unchanged => IncidentData::Unchanged,
             },
         };
         Ok(Snapshot {
             incident,
-            presence: self.store.presence(Utc::now())?,
+            presence: with_presence
+                .then(|| self.store.presence(Utc::now()))
+                .transpose()?,
             attendance: self.attendance_summary(),
             read_only: self.store.is_read_only(),
         })

@@ -10,6 +10,8 @@ pub enum Loaded {
     Full(IncidentRecord),
     /// Later loads: the current state and the entries after the last seen.
     Update(IncidentUpdate),
+    /// Nothing was logged of the incident since the last load.
+    Unchanged,
 }
 
 /// One reader's view of what it has already seen.
@@ -31,8 +33,9 @@ impl Follower {
     }
 
     /// Loads the incident: the first time its state and the newest
-    /// `window` entries, then the current state and every entry logged
-    /// since (none missed, wherever in time it belongs).
+    /// `window` entries, then (when anything was logged of it) the current
+    /// state and every entry logged since (none missed, wherever in time it
+    /// belongs).
     pub fn load(&mut self, store: &mut Store, incident_id: i64, window: usize) -> Result<Loaded> {
         match self.last_event {
             None => {
@@ -40,11 +43,13 @@ impl Follower {
                 self.last_event = Some(record.facts.last_id);
                 Ok(Loaded::Full(record))
             }
-            Some(after) => {
-                let update = store.incident_update(incident_id, after)?;
-                self.last_event = Some(update.facts.last_id.max(after));
-                Ok(Loaded::Update(update))
-            }
+            Some(after) => Ok(match store.incident_update(incident_id, after)? {
+                Some(update) => {
+                    self.last_event = Some(update.last_id.max(after));
+                    Loaded::Update(update)
+                }
+                None => Loaded::Unchanged,
+            }),
         }
     }
 }

@@ -157,6 +157,25 @@ impl Store {
         }
     }
 
+    /// Begins holding one read transaction that every read until
+    /// [`Store::end_held_read`] joins: they see one snapshot, and SQLite's
+    /// locks are taken and dropped once instead of at every read. No write
+    /// may come in between. True when one is held (PostgreSQL: never, each
+    /// read is its own transaction).
+    pub fn begin_held_read(&mut self) -> bool {
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.begin_held_read(),
+            Engine::Postgres(_) => false,
+        }
+    }
+
+    /// Ends the read transaction [`Store::begin_held_read`] began.
+    pub fn end_held_read(&mut self) {
+        if let Engine::Sqlite(engine) = &mut self.engine {
+            engine.end_held_read();
+        }
+    }
+
     /// The engine's own check of the database (SQLite: `quick_check`;
     /// PostgreSQL: the server answers and the schema is whole).
     pub fn quick_check(&mut self) -> Result<()> {

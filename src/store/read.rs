@@ -1,7 +1,10 @@
 //! Reads, each in one short transaction.
 
 use super::sql::{Row, Tx, params};
-use super::window::{TimelineFacts, TimelineWindow, WindowAnchor, facts_in, window_in};
+use super::window::{
+    TimelineFacts, TimelineWindow, WindowAnchor, facts_in, last_id_in, latest_status_update_in, pinned_in,
+    total_in, window_in,
+};
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
 use crate::domain::event::EventData;
@@ -43,21 +46,77 @@ pub struct IncidentRecord {
 }
 
 /// What changed in an incident since the reader last looked: the incident
-/// and checklist (small, read whole) and the timeline entries after the last
-/// one seen (the timeline only grows).
+/// (small, read whole), the timeline entries after the last one seen (the
+/// timeline only grows), and whatever else those entries say changed. Every
+/// change is logged with its state in one transaction, so the new entries
+/// tell which of the rest can have changed; None there: as before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentUpdate {
-    pub incident: Incident,
+    pub incident_id: i64,
+    /// The incident's own row, read again when a new entry is of a kind
+    /// whose write changes it (a milestone, the phase, a snooze, the
+    /// severity).
+    pub incident: Option<Incident>,
     pub new_entries: Vec<TimelineEntry>,
-    /// About the whole timeline, as of this read (a few index probes).
-    pub facts: TimelineFacts,
-    /// The checklist, re-read only when a new entry changed it (None: as before).
+    /// The whole timeline's count and last id in the log, as of this read.
+    pub total: u64,
+    pub last_id: i64,
+    /// The entries pinned now, read again when a new entry pins, unpins or
+    /// is pinned as written.
+    pub pinned: Option<Vec<TimelineEntry>>,
+    /// The latest status update, read again when a new one came (entries
+    /// are never taken away, so nothing else can change it).
+    pub latest_status_update: Option<TimelineEntry>,
     pub checklist: Option<Vec<ChecklistItem>>,
-    /// Timers, roles and action items, re-read only when a new entry is of a
-    /// kind that changes them (None: as before).
     pub timers: Option<Vec<Timer>>,
     pub roles: Option<Vec<RoleHolder>>,
     pub actions: Option<Vec<ActionItem>>,
+}
+
+impl IncidentUpdate {
+    /// Applies the update to `record` (of the same incident), but for the
+    /// new entries, which go where the reader keeps its window: returns
+    /// them.
+    pub fn apply_to(self, record: &mut IncidentRecord) -> Vec<TimelineEntry> {
+        // Named in full so a new field cannot be forgotten here.
+        let IncidentUpdate {
+            incident_id: _,
+            incident,
+            new_entries,
+            total,
+            last_id,
+            pinned,
+            latest_status_update,
+            checklist,
+            timers,
+            roles,
+            actions,
+        } = self;
+        if let Some(incident) = incident {
+            record.incident = incident;
+        }
+        record.facts.total = total;
+        record.facts.last_id = last_id;
+        if let Some(pinned) = pinned {
+            record.facts.pinned = pinned;
+        }
+        if latest_status_update.is_some() {
+            record.facts.latest_status_update = latest_status_update;
+        }
+        if let Some(checklist) = checklist {
+            record.checklist = checklist;
+        }
+        if let Some(timers) = timers {
+            record.timers = timers;
+        }
+        if let Some(roles) = roles {
+            record.roles = roles;
+        }
+        if let Some(actions) = actions {
+            record.actions = actions;
+        }
+        new_entries
+    }
 }
 
 impl Store {
@@ -122,21 +181,40 @@ impl Store {
         self.incident_window(incident_id, 0)
     }
 
-    /// The incident's current state and the entries logged after `after_id`.
-    pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<IncidentUpdate> {
+    /// What changed in the incident since the entry `after_id` was logged:
+    /// None when nothing was logged of it since (one index probe), else its
+    /// current state, the entries logged since, and what they changed.
+    pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<Option<IncidentUpdate>> {
         self.read(|tx| {
-            let incident = incident_in(tx, incident_id)?;
+            let last_id = last_id_in(tx, incident_id)?;
+            if last_id <= after_id {
+                return Ok(None);
+            }
             let new_entries = tx.query_map(
                 &format!("{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"),
                 params![incident_id, after_id],
                 event_from_row,
             )?;
-            // Every change is logged with its state in one transaction, so the
-            // new entries say which small tables can have changed.
             let any = |kinds: &[EntryKind]| new_entries.iter().any(|e| kinds.contains(&e.kind));
+            let incident_changed = any(&[EntryKind::System, EntryKind::SeverityChange]);
             let checklist_changed = any(&[EntryKind::ChecklistChange]);
             let command_changed = any(&[EntryKind::System, EntryKind::RoleChange]);
-            Ok(IncidentUpdate {
+            let pins_changed = new_entries
+                .iter()
+                .any(|e| e.pinned || matches!(e.data, Some(EventData::Pin { .. })));
+            Ok(Some(IncidentUpdate {
+                incident_id,
+                incident: incident_changed
+                    .then(|| incident_in(tx, incident_id))
+                    .transpose()?,
+                total: total_in(tx, incident_id)?,
+                last_id,
+                pinned: pins_changed.then(|| pinned_in(tx, incident_id)).transpose()?,
+                latest_status_update: if any(&[EntryKind::StatusUpdate]) {
+                    latest_status_update_in(tx, incident_id)?
+                } else {
+                    None
+                },
                 checklist: checklist_changed
                     .then(|| checklist_in(tx, incident_id))
                     .transpose()?,
@@ -145,10 +223,8 @@ impl Store {
                 actions: command_changed
                     .then(|| actions_in(tx, Some(incident_id)))
                     .transpose()?,
-                facts: facts_in(tx, incident_id)?,
-                incident,
                 new_entries,
-            })
+            }))
         })
     }
 

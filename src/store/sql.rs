@@ -193,7 +193,8 @@ pub(crate) struct Tx<'a> {
 }
 
 pub(super) enum TxInner<'a> {
-    Sqlite(&'a rusqlite::Transaction<'a>),
+    /// A connection inside a transaction of the engine's.
+    Sqlite(&'a rusqlite::Connection),
     Postgres(&'a RefCell<super::postgres::engine::Session>),
 }
 

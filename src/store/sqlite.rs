@@ -32,6 +32,9 @@ pub(super) struct SqliteEngine {
     /// Device and inode of the file opened, to notice when the path names
     /// another file (removed or replaced under a running console).
     identity: Option<(u64, u64)>,
+    /// A read transaction is held ([`SqliteEngine::begin_held_read`]):
+    /// reads join it.
+    holding_read: bool,
 }
 
 impl SqliteEngine {
@@ -102,6 +105,7 @@ impl SqliteEngine {
             path,
             read_only,
             identity,
+            holding_read: false,
         };
         engine.check_and_migrate(mode)?;
         Ok(engine)
@@ -236,6 +240,7 @@ impl SqliteEngine {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
+        debug_assert!(!self.holding_read, "a write inside a held read");
         let started = Instant::now();
         loop {
             let attempt = (|| {
@@ -264,22 +269,58 @@ impl SqliteEngine {
     }
 
     /// Runs `body` in a short read transaction so it sees one consistent
-    /// snapshot and ends before the next frame.
+    /// snapshot and ends before the next frame; after
+    /// [`Self::begin_held_read`], in the read transaction held.
     pub(super) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let held = self.holding_read;
         let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)?;
+            if !held {
+                self.conn.prepare_cached("BEGIN")?.execute([])?;
+            }
             let value = body(&Tx {
-                inner: TxInner::Sqlite(&tx),
-            })?;
-            tx.finish()?;
-            Ok(value)
+                inner: TxInner::Sqlite(&self.conn),
+            });
+            if !held {
+                self.end_read();
+            }
+            value
         })();
         result.map_err(|e| match e {
             StoreError::Engine(EngineError::Sqlite(e)) => StoreError::from_sqlite(e, &self.path),
             other => other,
         })
+    }
+
+    /// Ends a read transaction (one SQLite has already ended, on an error,
+    /// needs nothing). A read changes nothing to keep or undo.
+    fn end_read(&self) {
+        if !self.conn.is_autocommit()
+            && let Ok(mut rollback) = self.conn.prepare_cached("ROLLBACK")
+        {
+            let _ = rollback.execute([]);
+        }
+    }
+
+    /// Begins a read transaction that the reads until
+    /// [`Self::end_held_read`] join: one snapshot, and its locks taken and
+    /// dropped once instead of at every read (a follower's look at each
+    /// commit makes five). False when none could be begun (then each read
+    /// has its own) or one is held already.
+    pub(super) fn begin_held_read(&mut self) -> bool {
+        if self.holding_read {
+            return false;
+        }
+        self.holding_read = self
+            .conn
+            .prepare_cached("BEGIN")
+            .and_then(|mut begin| begin.execute([]))
+            .is_ok();
+        self.holding_read
+    }
+
+    pub(super) fn end_held_read(&mut self) {
+        self.holding_read = false;
+        self.end_read();
     }
 
     /// SQLite's own check of the file's structure.
@@ -387,13 +428,13 @@ fn bind<'p>(params: &[&'p dyn ToParam]) -> Vec<Param<'p>> {
     params.iter().map(|&p| p.to_param()).collect()
 }
 
-pub(super) fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[&dyn ToParam]) -> Result<u64> {
+pub(super) fn execute(tx: &Connection, sql: &str, params: &[&dyn ToParam]) -> Result<u64> {
     let mut statement = tx.prepare_cached(sql)?;
     let changed = statement.execute(rusqlite::params_from_iter(bind(params)))?;
     Ok(changed as u64)
 }
 
-pub(super) fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[&dyn ToParam]) -> Result<Vec<Row>> {
+pub(super) fn query(tx: &Connection, sql: &str, params: &[&dyn ToParam]) -> Result<Vec<Row>> {
     let mut statement = tx.prepare_cached(sql)?;
     let columns = statement.column_count();
     let mut rows = statement.query(rusqlite::params_from_iter(bind(params)))?;

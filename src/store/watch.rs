@@ -1,21 +1,17 @@
 //! Noticing other processes' commits without polling hard. SQLite: inotify
-//! on the database's folder (the `-wal` file changes on every commit) wakes
-//! the reader, which then checks `PRAGMA data_version`; the event can arrive
-//! just before the writer's commit is visible. PostgreSQL: LISTEN/NOTIFY on a
+//! on the database's folder, read by the reader's own thread (no thread
+//! between a commit and the look): warroom's writers touch the database
+//! file once a commit is visible ([`signal_commit`]), and the `-wal` file
+//! changes while any writer commits, a moment before it is visible. The
+//! reader then checks `PRAGMA data_version`. PostgreSQL: LISTEN/NOTIFY on a
 //! second connection ([`super::postgres::listen`]). Either way a wake-up is a
 //! hint, never the truth; readers keep a slow poll as a fallback.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::{Path, PathBuf};
 
-use super::Location;
-
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
-
-/// Keeps the watch alive; dropping it stops the wake-ups.
-pub enum ChangeWatch {
-    File(RecommendedWatcher),
-    Server(super::postgres::listen::Listener),
-}
+use inotify::{EventMask, Inotify, WatchMask};
 
 /// What a wake-up says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,50 +25,106 @@ pub enum Wake {
     Written,
 }
 
-/// Calls `wake` whenever the database (file or `-wal`) changes, or the
-/// server notifies a new event. None when the folder cannot be watched
-/// (then the caller's poll is all there is).
-pub fn watch(location: &Location, wake: impl Fn(Wake) + Send + 'static) -> Option<ChangeWatch> {
-    let db = match location {
-        Location::File(path) => path,
-        Location::Postgres(target) => {
-            return Some(ChangeWatch::Server(super::postgres::listen::listen(
-                target,
-                move || wake(Wake::Committed),
-            )));
+/// The database's folder, watched: the reader polls [`FolderWatch::fd`]
+/// with whatever else it waits for, and reads what it says with
+/// [`FolderWatch::take`].
+pub struct FolderWatch {
+    inotify: Inotify,
+    folder: PathBuf,
+    name: OsString,
+    wal: OsString,
+    /// Whether the WAL's writes wake the reader ([`FolderWatch::hear_writes`]).
+    hearing_writes: bool,
+    buffer: Vec<u8>,
+}
+
+/// Always heard: the signal of a commit done, and the database or its WAL
+/// made, removed or renamed.
+const SIGNALS: WatchMask = WatchMask::ATTRIB
+    .union(WatchMask::CREATE)
+    .union(WatchMask::DELETE)
+    .union(WatchMask::MOVED_FROM)
+    .union(WatchMask::MOVED_TO);
+
+impl FolderWatch {
+    /// Watches the folder of the database at `db`; None when it cannot be
+    /// watched (then the reader's poll is all there is).
+    pub fn new(db: &Path) -> Option<FolderWatch> {
+        let folder = db
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let name = db.file_name()?.to_owned();
+        let mut wal = name.clone();
+        wal.push("-wal");
+        let inotify = Inotify::init().ok()?;
+        inotify
+            .watches()
+            .add(&folder, SIGNALS | WatchMask::MODIFY | WatchMask::ONLYDIR)
+            .ok()?;
+        Some(FolderWatch {
+            inotify,
+            folder,
+            name,
+            wal,
+            hearing_writes: true,
+            buffer: vec![0; 4096],
+        })
+    }
+
+    /// Readable when something happened in the folder.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.inotify.as_fd()
+    }
+
+    /// What the events queued since the last call say about the database:
+    /// [`Wake::Committed`] if a commit was signalled, else [`Wake::Written`]
+    /// if it or its WAL changed; None for other files (or nothing queued).
+    pub fn take(&mut self) -> Option<Wake> {
+        let events = self.inotify.read_events(&mut self.buffer).ok()?;
+        let mut wake = None;
+        for event in events {
+            // Events were dropped: anything may have happened.
+            if event.mask.contains(EventMask::Q_OVERFLOW) {
+                wake = wake.or(Some(Wake::Written));
+                continue;
+            }
+            let Some(name) = event.name else { continue };
+            if name == self.name && event.mask.contains(EventMask::ATTRIB) {
+                wake = Some(Wake::Committed);
+            } else if name == self.name || name == self.wal {
+                wake = wake.or(Some(Wake::Written));
+            }
         }
-    };
-    let folder = db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = db.file_name()?.to_string_lossy().into_owned();
-    let wal = format!("{name}-wal");
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        if matches!(event.kind, notify::EventKind::Access(_)) {
+        wake
+    }
+
+    /// Whether the WAL's writes wake the reader. While warroom's writers
+    /// signal each commit, the writes only come before the signal, and a
+    /// follower woken by each would spend its CPU on nothing; when no
+    /// writer signals (another program, an older warroom) they are the
+    /// only news. Best effort: the watch stays as it was if the folder
+    /// cannot be watched anew.
+    pub fn hear_writes(&mut self, hear: bool) {
+        if hear == self.hearing_writes {
             return;
         }
-        let named = |wanted: &str| {
-            event.paths.iter().any(|p| {
-                p.file_name()
-                    .map(|f| f.to_string_lossy())
-                    .is_some_and(|f| f == wanted)
-            })
+        let mask = if hear {
+            SIGNALS | WatchMask::MODIFY
+        } else {
+            SIGNALS
         };
-        let metadata = matches!(
-            event.kind,
-            notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
-        );
-        if metadata && named(&name) {
-            wake(Wake::Committed);
-        } else if named(&name) || named(&wal) {
-            wake(Wake::Written);
+        // Adding the same folder again replaces the watch's mask.
+        if self
+            .inotify
+            .watches()
+            .add(&self.folder, mask | WatchMask::ONLYDIR)
+            .is_ok()
+        {
+            self.hearing_writes = hear;
         }
-    })
-    .ok()?;
-    watcher.watch(folder, RecursiveMode::NonRecursive).ok()?;
-    Some(ChangeWatch::File(watcher))
+    }
 }
 
 /// Says "a commit is done" to the consoles watching the database's folder:

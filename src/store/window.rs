@@ -202,6 +202,16 @@ pub(super) fn window_in(
 /// transaction; each fact from an index or the running count, so the cost
 /// does not grow with the timeline.
 pub(super) fn facts_in(tx: &Tx<'_>, incident_id: i64) -> Result<TimelineFacts> {
+    Ok(TimelineFacts {
+        total: total_in(tx, incident_id)?,
+        pinned: pinned_in(tx, incident_id)?,
+        latest_status_update: latest_status_update_in(tx, incident_id)?,
+        last_id: last_id_in(tx, incident_id)?,
+    })
+}
+
+/// How many entries the incident has (a running count, kept as they are written).
+pub(super) fn total_in(tx: &Tx<'_>, incident_id: i64) -> Result<u64> {
     let total: i64 = tx
         .query_opt(
             "SELECT entries FROM timeline_counts WHERE incident_id = ?1",
@@ -210,44 +220,56 @@ pub(super) fn facts_in(tx: &Tx<'_>, incident_id: i64) -> Result<TimelineFacts> {
         .map(|row| row.get(0))
         .transpose()?
         .unwrap_or(0);
-    // Candidates: pinned since (the `pins` table, one row per entry
-    // ever pinned or unpinned after writing) or pinned when written
-    // (the partial index `events_pinned_at_write`); the entry's
-    // latest pin, as SELECT_EVENT reads it, decides. The incident is
-    // checked inside, not beside `id IN`, and the two lists are
-    // joined with UNION ALL (a repeated id is harmless in IN): given
-    // the chance, SQLite walks the incident's whole timeline in order
-    // (for the outer ORDER BY, or for UNION's merge) rather than sort
-    // a few rows: 100 ms at a million entries, against 0.6 ms.
-    let pinned = tx
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// The entries pinned now, in time order.
+pub(super) fn pinned_in(tx: &Tx<'_>, incident_id: i64) -> Result<Vec<TimelineEntry>> {
+    // Candidates: pinned since (the `pins` table, one row per entry ever
+    // pinned or unpinned after writing) or pinned when written (the
+    // partial index `events_pinned_at_write`); the entry's latest pin, as
+    // SELECT_EVENT reads it, decides. The incident is checked inside, not
+    // beside `id IN`, and the two lists are joined with UNION ALL (a
+    // repeated id is harmless in IN): given the chance, SQLite walks the
+    // incident's whole timeline in order (for the outer ORDER BY, or for
+    // UNION's merge) rather than sort a few rows: 100 ms at a million
+    // entries, against 0.6 ms.
+    Ok(tx
         .query_map(
             &format!(
                 "{SELECT_EVENT} WHERE id IN (
-                        SELECT pins.event_id FROM pins JOIN events pinned_since
-                            ON pinned_since.id = pins.event_id
-                           AND pinned_since.incident_id = pins.incident_id
-                         WHERE pins.incident_id = ?1 AND pins.pinned = 1
-                        UNION ALL
-                        SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
-                     ORDER BY occurred_at, id"
+                    SELECT pins.event_id FROM pins JOIN events pinned_since
+                        ON pinned_since.id = pins.event_id
+                       AND pinned_since.incident_id = pins.incident_id
+                     WHERE pins.incident_id = ?1 AND pins.pinned = 1
+                    UNION ALL
+                    SELECT id FROM events WHERE incident_id = ?1 AND pinned = 1)
+                 ORDER BY occurred_at, id"
             ),
             params![incident_id],
             event_from_row,
         )?
         .into_iter()
         .filter(|entry| EntryFilter::Pinned.admits(entry))
-        .collect();
-    let latest_status_update = tx
-        .query_opt(
-            &format!(
-                "{SELECT_EVENT} WHERE incident_id = ?1 AND kind = ?2
-                     ORDER BY occurred_at DESC, id DESC LIMIT 1"
-            ),
-            params![incident_id, EntryKind::StatusUpdate.as_str()],
-        )?
-        .as_ref()
-        .map(event_from_row)
-        .transpose()?;
+        .collect())
+}
+
+/// The newest status update by the timeline's order, if any.
+pub(super) fn latest_status_update_in(tx: &Tx<'_>, incident_id: i64) -> Result<Option<TimelineEntry>> {
+    tx.query_opt(
+        &format!(
+            "{SELECT_EVENT} WHERE incident_id = ?1 AND kind = ?2
+             ORDER BY occurred_at DESC, id DESC LIMIT 1"
+        ),
+        params![incident_id, EntryKind::StatusUpdate.as_str()],
+    )?
+    .as_ref()
+    .map(event_from_row)
+    .transpose()
+}
+
+/// The id of the incident's last entry in the log (0: none).
+pub(super) fn last_id_in(tx: &Tx<'_>, incident_id: i64) -> Result<i64> {
     // The newest of events_by_incident (incident_id, id): one index probe.
     let last_id: Option<i64> = tx
         .query_one(
@@ -255,12 +277,7 @@ pub(super) fn facts_in(tx: &Tx<'_>, incident_id: i64) -> Result<TimelineFacts> {
             params![incident_id],
         )?
         .get(0)?;
-    Ok(TimelineFacts {
-        total: u64::try_from(total).unwrap_or(0),
-        pinned,
-        latest_status_update,
-        last_id: last_id.unwrap_or(0),
-    })
+    Ok(last_id.unwrap_or(0))
 }
 
 /// Drops the entry read beyond the window's `size`; whether there was one.
