@@ -49,7 +49,6 @@ fn update_of(
     warroom::store::IncidentUpdate {
         incident_id: record.incident.id,
         incident: None,
-        total: record.facts.total + new_entries.len() as u64,
         last_id: new_entries
             .iter()
             .map(|e| e.id)

@@ -107,15 +107,22 @@ on_both_engines! {
         console.wait_for("REPLAY ×60 ▶");
         let expected = demo_ticks();
         let mut seen: Vec<(usize, Option<String>)> = Vec::new();
+        let mut last_reading = None;
         let deadline = Instant::now() + Duration::from_secs(60);
         // The demo's last tick is 13 minutes after its declaration: 13 s.
         while seen.last().map(|s| s.0) != expected.last().map(|e| e.0) {
             assert!(Instant::now() < deadline, "the checklist stopped at {seen:?}:\n{}", console.dump());
-            if let Some(done) = checklist_done(&console)
+            let reading = checklist_done(&console).map(|done| (done, newest_check(&console)));
+            // A frame reaches the terminal in pieces (the count can be
+            // drawn before the timeline): a reading counts once two polls
+            // in a row agree.
+            if reading == last_reading
+                && let Some((done, key)) = reading.clone()
                 && seen.last().map(|s| s.0) != Some(done)
             {
-                seen.push((done, newest_check(&console)));
+                seen.push((done, key));
             }
+            last_reading = reading;
             std::thread::sleep(common::pty::POLL);
         }
         assert_eq!(seen[0], (0, None), "all open at the declaration");

@@ -37,6 +37,12 @@ const GONE_CHECK: Duration = Duration::from_millis(250);
 /// that does not signal (another program, an older warroom).
 const SIGNALS_TRUSTED_FOR: Duration = Duration::from_secs(10);
 
+/// How often, at most, the record's new events are checked while commits
+/// stream in. Each check walks from the last event checked, so none is
+/// skipped; a tampering is reported this much later at most, and a follower
+/// spends its CPU on the commits themselves.
+const RECORD_CHECK_EVERY: Duration = Duration::from_millis(100);
+
 /// How long after a failed walk of the record the next one may start.
 const WALK_RETRY: Duration = Duration::from_secs(5);
 
@@ -73,6 +79,10 @@ pub struct Worker {
     walks_started: u64,
     /// When the last walk failed, so the next waits [`WALK_RETRY`].
     walk_failed_at: Option<Instant>,
+    /// New events were read and are still to be checked against the chain.
+    record_check_wanted: bool,
+    /// When they last were ([`RECORD_CHECK_EVERY`]).
+    record_checked_at: Option<Instant>,
     /// Where a walk's news comes back (the worker's own inbox).
     mailbox: Option<Mailbox<WorkerMessage>>,
     /// Why the database path no longer names the open file, once noticed.
@@ -101,6 +111,8 @@ impl Worker {
             walking: None,
             walks_started: 0,
             walk_failed_at: None,
+            record_check_wanted: false,
+            record_checked_at: None,
             mailbox: None,
             gone: None,
             unreachable: false,
@@ -198,7 +210,8 @@ impl Worker {
             let wait = recheck.wait(
                 next_beat
                     .saturating_duration_since(Instant::now())
-                    .min(FALLBACK_POLL),
+                    .min(FALLBACK_POLL)
+                    .min(self.record_check_wait()),
             );
             let heard = match inbox.wait(wait, folder.as_ref().map(FolderWatch::fd)) {
                 Waited::Readable => folder.as_mut().and_then(FolderWatch::take),
@@ -263,46 +276,61 @@ impl Worker {
     }
 
     /// Looks whether others committed; if they did (or `must_reload`),
-    /// reads what changed and checks the record's new events, sending the
-    /// console the news. Returns whether others committed; Err when the
-    /// console is gone.
+    /// reads what changed, and checks the record's new events when that is
+    /// due, sending the console the news. Returns whether others committed;
+    /// Err when the console is gone.
     fn look(&mut self, must_reload: &mut bool, events: &UnboundedSender<Event>) -> Result<bool, ConsoleGone> {
         let others_committed = self.follower.others_committed(&mut self.store);
-        if !(*must_reload || others_committed) || self.gone.is_some() {
-            return Ok(others_committed);
-        }
-        // Presence moves with heartbeats (ours is one of the reasons to
-        // reload), not with every commit.
-        let with_presence = std::mem::take(must_reload);
         let send = |event| events.send(event).map_err(|_| ConsoleGone);
-        match self.snapshot(with_presence) {
-            Ok(snapshot) => {
-                if std::mem::take(&mut self.unreachable) {
-                    send(Event::ServerBack)?;
+        if (*must_reload || others_committed) && self.gone.is_none() {
+            // Presence moves with heartbeats (ours is one of the reasons to
+            // reload), not with every commit.
+            let with_presence = std::mem::take(must_reload);
+            match self.snapshot(with_presence) {
+                Ok(snapshot) => {
+                    if std::mem::take(&mut self.unreachable) {
+                        send(Event::ServerBack)?;
+                    }
+                    send(Event::Snapshot(Box::new(snapshot)))?;
+                    // The record is checked only when it could be read (a
+                    // server away would only time out again, walk after walk).
+                    self.record_check_wanted = true;
                 }
-                send(Event::Snapshot(Box::new(snapshot)))?;
-                // The record is checked only when it could be read (a
-                // server away would only time out again, walk after walk).
-                if let Some(news) = self.check_record() {
-                    send(news)?;
+                // Retried at every poll until the server answers; the
+                // follower then reads everything after its cursor.
+                Err(StoreError::Unreachable { reason, .. }) => {
+                    if !self.unreachable {
+                        crate::diagnostics::record(&format!("database server unreachable: {reason}"));
+                    }
+                    self.unreachable = true;
+                    *must_reload = true;
+                    send(Event::ServerUnreachable(reason))?;
+                }
+                Err(e) => {
+                    crate::diagnostics::record(&format!("console read failed: {e}"));
+                    send(Event::Problem(format!("cannot read the incident: {e}")))?;
                 }
             }
-            // Retried at every poll until the server answers; the follower
-            // then reads everything after its cursor.
-            Err(StoreError::Unreachable { reason, .. }) => {
-                if !self.unreachable {
-                    crate::diagnostics::record(&format!("database server unreachable: {reason}"));
-                }
-                self.unreachable = true;
-                *must_reload = true;
-                send(Event::ServerUnreachable(reason))?;
-            }
-            Err(e) => {
-                crate::diagnostics::record(&format!("console read failed: {e}"));
-                send(Event::Problem(format!("cannot read the incident: {e}")))?;
+        }
+        if self.record_check_wait().is_zero() {
+            self.record_check_wanted = false;
+            self.record_checked_at = Some(Instant::now());
+            if let Some(news) = self.check_record() {
+                send(news)?;
             }
         }
         Ok(others_committed)
+    }
+
+    /// How long until the check of the record's new events that is wanted
+    /// may run (Duration::MAX: none is wanted).
+    fn record_check_wait(&self) -> Duration {
+        if !self.record_check_wanted {
+            return Duration::MAX;
+        }
+        self.record_checked_at.map_or(Duration::ZERO, |at| {
+            RECORD_CHECK_EVERY.saturating_sub(at.elapsed())
+        })
     }
 
     /// Whether the database path still names the open file; the first time

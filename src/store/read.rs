@@ -2,8 +2,7 @@
 
 use super::sql::{Row, Tx, params};
 use super::window::{
-    TimelineFacts, TimelineWindow, WindowAnchor, facts_in, last_id_in, latest_status_update_in, pinned_in,
-    total_in, window_in,
+    TimelineFacts, TimelineWindow, WindowAnchor, facts_in, latest_status_update_in, pinned_in, window_in,
 };
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
@@ -58,8 +57,7 @@ pub struct IncidentUpdate {
     /// severity).
     pub incident: Option<Incident>,
     pub new_entries: Vec<TimelineEntry>,
-    /// The whole timeline's count and last id in the log, as of this read.
-    pub total: u64,
+    /// The id of the last of `new_entries` in the log.
     pub last_id: i64,
     /// The entries pinned now, read again when a new entry pins, unpins or
     /// is pinned as written.
@@ -83,7 +81,6 @@ impl IncidentUpdate {
             incident_id: _,
             incident,
             new_entries,
-            total,
             last_id,
             pinned,
             latest_status_update,
@@ -95,7 +92,8 @@ impl IncidentUpdate {
         if let Some(incident) = incident {
             record.incident = incident;
         }
-        record.facts.total = total;
+        // Entries are only ever added, each counted once as it is.
+        record.facts.total += new_entries.len() as u64;
         record.facts.last_id = last_id;
         if let Some(pinned) = pinned {
             record.facts.pinned = pinned;
@@ -182,19 +180,18 @@ impl Store {
     }
 
     /// What changed in the incident since the entry `after_id` was logged:
-    /// None when nothing was logged of it since (one index probe), else its
+    /// None when nothing was logged of it since, else its
     /// current state, the entries logged since, and what they changed.
     pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<Option<IncidentUpdate>> {
         self.read(|tx| {
-            let last_id = last_id_in(tx, incident_id)?;
-            if last_id <= after_id {
-                return Ok(None);
-            }
             let new_entries = tx.query_map(
                 &format!("{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"),
                 params![incident_id, after_id],
                 event_from_row,
             )?;
+            let Some(last_id) = new_entries.iter().map(|e| e.id).max() else {
+                return Ok(None);
+            };
             let any = |kinds: &[EntryKind]| new_entries.iter().any(|e| kinds.contains(&e.kind));
             let incident_changed = any(&[EntryKind::System, EntryKind::SeverityChange]);
             let checklist_changed = any(&[EntryKind::ChecklistChange]);
@@ -207,7 +204,6 @@ impl Store {
                 incident: incident_changed
                     .then(|| incident_in(tx, incident_id))
                     .transpose()?,
-                total: total_in(tx, incident_id)?,
                 last_id,
                 pinned: pins_changed.then(|| pinned_in(tx, incident_id)).transpose()?,
                 latest_status_update: if any(&[EntryKind::StatusUpdate]) {

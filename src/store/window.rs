@@ -211,7 +211,7 @@ pub(super) fn facts_in(tx: &Tx<'_>, incident_id: i64) -> Result<TimelineFacts> {
 }
 
 /// How many entries the incident has (a running count, kept as they are written).
-pub(super) fn total_in(tx: &Tx<'_>, incident_id: i64) -> Result<u64> {
+fn total_in(tx: &Tx<'_>, incident_id: i64) -> Result<u64> {
     let total: i64 = tx
         .query_opt(
             "SELECT entries FROM timeline_counts WHERE incident_id = ?1",
@@ -269,7 +269,7 @@ pub(super) fn latest_status_update_in(tx: &Tx<'_>, incident_id: i64) -> Result<O
 }
 
 /// The id of the incident's last entry in the log (0: none).
-pub(super) fn last_id_in(tx: &Tx<'_>, incident_id: i64) -> Result<i64> {
+fn last_id_in(tx: &Tx<'_>, incident_id: i64) -> Result<i64> {
     // The newest of events_by_incident (incident_id, id): one index probe.
     let last_id: Option<i64> = tx
         .query_one(
