@@ -13,6 +13,7 @@
 //!   `1000,10000,100000,1000000`; `k` and `M` suffixes work);
 //! * `WARROOM_BENCH_RUNS=5` — console starts per size (the median is shown);
 //! * `WARROOM_BENCH_EVENTS=1000` — propagation events per run, `0` skips it;
+//! * `WARROOM_BENCH_ROUNDS=3` — propagation rounds of each case, in turn;
 //! * `WARROOM_BENCH_DIR` — the one folder for the databases (default
 //!   `$TMPDIR/warroom-bench-history`), removed at the end unless
 //!   `WARROOM_BENCH_KEEP=1`, in which case the next run reuses them.

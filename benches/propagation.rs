@@ -1,6 +1,6 @@
 //! Propagation latency between processes (see `support/propagation.rs`).
 //! Run with `cargo bench --bench propagation` (`WARROOM_BENCH_EVENTS` sets
-//! the count).
+//! the events per run, `WARROOM_BENCH_ROUNDS` the rounds of each case).
 
 #[path = "support/propagation.rs"]
 mod propagation;

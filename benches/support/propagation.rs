@@ -7,6 +7,10 @@
 //! The time from the start of the write (including the durable commit) is
 //! printed too.
 //!
+//! The machine is shared and its load moves: each case runs in rounds,
+//! warroom and `tail -f` in turn, and each figure is over the samples of
+//! every round, so both meet the same conditions.
+//!
 //! Followers are the running bench binary re-run in follower mode, each
 //! running the console's own store worker headless (folder watch,
 //! `data_version`, quick re-checks, fallback poll, presence heartbeats,
@@ -44,6 +48,15 @@ pub fn events_from_env() -> usize {
         .unwrap_or(1000)
 }
 
+/// Rounds of each case: `WARROOM_BENCH_ROUNDS`, else 3.
+fn rounds_from_env() -> usize {
+    std::env::var("WARROOM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1)
+}
+
 /// In a follower process (started by [`run`]): follows and returns true.
 pub fn follow_if_asked() -> bool {
     match std::env::var(FOLLOWER_ENV) {
@@ -72,17 +85,32 @@ impl Ratio {
 /// table and the p99 ratios; returns the ratios.
 pub fn run(events: usize) -> Vec<Ratio> {
     let dir = tempfile::tempdir().unwrap();
-    println!("propagation latency, {events} events per run, one write every {PACE:?}");
+    let rounds = rounds_from_env();
     println!(
-        "{:<32} {:>8} {:>8} {:>8}   {:>13}",
+        "propagation latency, {events} events per run, one write every {PACE:?}, {rounds} round(s) of each, in turn"
+    );
+    println!(
+        "{:<32} {:>8} {:>8} {:>8}   {:>13}   CPU per follower per event, by round",
         "", "p50 ms", "p99 ms", "max ms", "p99 from start"
     );
     let mut ratios = Vec::new();
     for followers in [1usize, 10] {
-        let warroom = run_warroom(&dir.path().join(format!("w{followers}.db")), followers, events);
-        let tail = run_tail(&dir.path().join(format!("t{followers}.log")), followers, events);
-        let warroom_p99 = report(&format!("warroom, {followers} follower(s)"), warroom);
-        let tail_p99 = report(&format!("tail -f, {followers} follower(s)"), tail);
+        let mut warroom = Samples::default();
+        let mut tail = Samples::default();
+        for round in 0..rounds {
+            warroom.add(run_warroom(
+                &dir.path().join(format!("w{followers}-{round}.db")),
+                followers,
+                events,
+            ));
+            tail.add(run_tail(
+                &dir.path().join(format!("t{followers}-{round}.log")),
+                followers,
+                events,
+            ));
+        }
+        let warroom_p99 = warroom.report(&format!("warroom, {followers} follower(s)"));
+        let tail_p99 = tail.report(&format!("tail -f, {followers} follower(s)"));
         ratios.push(Ratio {
             followers,
             warroom_p99,
@@ -108,31 +136,56 @@ struct Writes {
     returned: Vec<u128>,
 }
 
-/// Prints p50/p99/max from commit and p99 from start; returns p99 from commit in ms.
-fn report(label: &str, (writes, applied): (Writes, Vec<(usize, u128)>)) -> f64 {
-    let mut from_commit: Vec<u128> = applied
-        .iter()
-        .map(|(n, at)| at.saturating_sub(writes.returned[*n]))
-        .collect();
-    let mut from_start: Vec<u128> = applied
-        .iter()
-        .map(|(n, at)| at.saturating_sub(writes.started[*n]))
-        .collect();
-    from_commit.sort_unstable();
-    from_start.sort_unstable();
-    let at = |s: &[u128], q: f64| s[((s.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
-    println!(
-        "{label:<32} {:>8.2} {:>8.2} {:>8.2}   {:>10.2} ms  ({} samples)",
-        at(&from_commit, 0.5),
-        at(&from_commit, 0.99),
-        at(&from_commit, 1.0),
-        at(&from_start, 0.99),
-        from_commit.len()
-    );
-    at(&from_commit, 0.99)
+/// What one run gave: the writes, each follower's (sequence, applied at),
+/// and the CPU every follower used over it.
+struct Run {
+    writes: Writes,
+    applied: Vec<(usize, u128)>,
+    cpu_per_event: Duration,
 }
 
-fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+/// Latencies (µs) pooled over rounds.
+#[derive(Default)]
+struct Samples {
+    from_commit: Vec<u128>,
+    from_start: Vec<u128>,
+    cpu_per_event: Vec<Duration>,
+}
+
+impl Samples {
+    fn add(&mut self, run: Run) {
+        for (n, at) in run.applied {
+            self.from_commit.push(at.saturating_sub(run.writes.returned[n]));
+            self.from_start.push(at.saturating_sub(run.writes.started[n]));
+        }
+        self.cpu_per_event.push(run.cpu_per_event);
+    }
+
+    /// Prints p50/p99/max from commit, p99 from start and the CPU per
+    /// follower per event of each round; returns p99 from commit in ms.
+    fn report(mut self, label: &str) -> f64 {
+        self.from_commit.sort_unstable();
+        self.from_start.sort_unstable();
+        let at = |s: &[u128], q: f64| s[((s.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+        let cpu: Vec<String> = self
+            .cpu_per_event
+            .iter()
+            .map(|c| format!("{:.0}", c.as_secs_f64() * 1e6))
+            .collect();
+        println!(
+            "{label:<32} {:>8.2} {:>8.2} {:>8.2}   {:>10.2} ms   {} µs  ({} samples)",
+            at(&self.from_commit, 0.5),
+            at(&self.from_commit, 0.99),
+            at(&self.from_commit, 1.0),
+            at(&self.from_start, 0.99),
+            cpu.join(" / "),
+            self.from_commit.len()
+        );
+        at(&self.from_commit, 0.99)
+    }
+}
+
+fn run_warroom(db: &Path, followers: usize, events: usize) -> Run {
     let mut store = Store::open(db, OpenMode::Create).unwrap();
     let id = store
         .declare(&NewIncident::with_default_runbook(
@@ -154,7 +207,7 @@ fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usiz
         })
         .collect();
     let mut writes = Writes::default();
-    let applied = collect(children, events, || {
+    let (applied, cpu_per_event) = collect(children, events, || {
         // Wait until every follower has loaded the incident once.
         std::thread::sleep(Duration::from_millis(500));
         for n in 0..events {
@@ -190,10 +243,14 @@ fn run_warroom(db: &Path, followers: usize, events: usize) -> (Writes, Vec<(usiz
             )
             .unwrap();
     });
-    (writes, applied)
+    Run {
+        writes,
+        applied,
+        cpu_per_event,
+    }
 }
 
-fn run_tail(log: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize, u128)>) {
+fn run_tail(log: &Path, followers: usize, events: usize) -> Run {
     std::fs::write(log, "").unwrap();
     let children: Vec<Child> = (0..followers)
         .map(|_| {
@@ -207,7 +264,7 @@ fn run_tail(log: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize,
         .collect();
     let mut file = std::fs::OpenOptions::new().append(true).open(log).unwrap();
     let mut writes = Writes::default();
-    let applied = collect(children, events, || {
+    let (applied, cpu_per_event) = collect(children, events, || {
         std::thread::sleep(Duration::from_millis(500));
         for n in 0..events {
             writes.started.push(micros_now());
@@ -217,12 +274,17 @@ fn run_tail(log: &Path, followers: usize, events: usize) -> (Writes, Vec<(usize,
         }
         writeln!(file, "stop").unwrap();
     });
-    (writes, applied)
+    Run {
+        writes,
+        applied,
+        cpu_per_event,
+    }
 }
 
 /// Reads "SEQ" or "SEQ APPLIED_US" lines from every follower (stamping the
-/// former on arrival: tail's), runs `write`, and returns (SEQ, APPLIED_US).
-fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> Vec<(usize, u128)> {
+/// former on arrival: tail's), runs `write`, and returns (SEQ, APPLIED_US)
+/// and the CPU each follower used per event, on average.
+fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> (Vec<(usize, u128)>, Duration) {
     let (tx, rx) = mpsc::channel();
     let mut handles = Vec::new();
     for mut child in children {
@@ -252,19 +314,14 @@ fn collect(children: Vec<Child>, events: usize, write: impl FnOnce()) -> Vec<(us
     write();
     let followers = handles.len();
     let cpu: Duration = handles.into_iter().map(|handle| handle.join().unwrap()).sum();
-    // Noise-proof beside the latencies: what following costs each process.
-    println!(
-        "    CPU per follower over the run: {:.0} ms, {:.0} µs per event",
-        cpu.as_secs_f64() * 1000.0 / followers as f64,
-        cpu.as_secs_f64() * 1e6 / (followers * events) as f64
-    );
     let applied: Vec<(usize, u128)> = rx.into_iter().collect();
     assert!(
         applied.len() >= events,
         "every follower saw every event ({} samples)",
         applied.len()
     );
-    applied
+    // Less noisy than the latencies: what following costs each process.
+    (applied, cpu / (followers * events) as u32)
 }
 
 /// User and system CPU time a process has used so far, from /proc.

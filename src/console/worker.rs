@@ -291,7 +291,13 @@ impl Worker {
                     if std::mem::take(&mut self.unreachable) {
                         send(Event::ServerBack)?;
                     }
-                    send(Event::Snapshot(Box::new(snapshot)))?;
+                    // Others' heartbeats change nothing shown until ours
+                    // reads who is here: nothing to send (or draw).
+                    let news =
+                        !matches!(snapshot.incident, IncidentData::Unchanged) || snapshot.presence.is_some();
+                    if news {
+                        send(Event::Snapshot(Box::new(snapshot)))?;
+                    }
                     // The record is checked only when it could be read (a
                     // server away would only time out again, walk after walk).
                     self.record_check_wanted = true;

@@ -184,11 +184,14 @@ impl Store {
     /// current state, the entries logged since, and what they changed.
     pub fn incident_update(&mut self, incident_id: i64, after_id: i64) -> Result<Option<IncidentUpdate>> {
         self.read(|tx| {
-            let new_entries = tx.query_map(
-                &format!("{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY occurred_at, id"),
+            // In the index's order, sorted here: a few rows, where SQLite
+            // would build a temporary tree to sort them at every wake.
+            let mut new_entries = tx.query_map(
+                &format!("{SELECT_EVENT} WHERE incident_id = ?1 AND id > ?2 ORDER BY id"),
                 params![incident_id, after_id],
                 event_from_row,
             )?;
+            new_entries.sort_by_key(|entry| (entry.occurred_at, entry.id));
             let Some(last_id) = new_entries.iter().map(|e| e.id).max() else {
                 return Ok(None);
             };
