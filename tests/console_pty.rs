@@ -288,6 +288,31 @@ fn a_draft_survives_a_killed_console() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// The metrics view estimates the cost as `warroom metrics` does, from the
+/// config's `[cost]`.
+#[test]
+fn the_metrics_view_gives_the_configured_cost() {
+    let dir = temp_dir();
+    let db = db_in(&dir);
+    ok(&db, &["declare", "--severity", "P2", "Costly"]);
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("warroom")).unwrap();
+    std::fs::write(
+        config.join("warroom/config.toml"),
+        "[cost]\nhourly_rate = 3600\ncurrency = \"EUR\"\n",
+    )
+    .unwrap();
+    let config_env = config.to_str().unwrap().to_string();
+    let mut console = Console::spawn(&db, 120, 40, &[("XDG_CONFIG_HOME", &config_env)]);
+    console.wait_for("Costly");
+    console.send(":metrics\r");
+    console.wait_for("Estimated cost");
+    console.wait_for("EUR");
+    console.send_esc();
+    console.send("q");
+    assert!(console.wait_exit(WAIT).success());
+}
+
 /// Keys from the config file drive the handler, the footer and the help.
 #[test]
 fn config_key_overrides_drive_the_console() {

@@ -91,7 +91,8 @@ pub fn run(db: &Location, incident: Option<i64>, config: &Config) -> Result<()> 
         since: Utc::now(),
         seen_at: Utc::now(),
     };
-    let worker = Worker::new(store, incident, account, me);
+    let mut worker = Worker::new(store, incident, account, me);
+    worker.cost = config.cost.clone();
     let result = runtime.block_on(event_loop(terminal, &mut app, Some(worker)));
     drop(guard);
     result

@@ -15,6 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Event, IncidentData, Request, SEARCH_PAGE, Snapshot, WINDOW_PAGE};
 use crate::command::{self, Declaration};
+use crate::domain::attendance::CostConfig;
 use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
@@ -100,6 +101,9 @@ pub struct Worker {
     /// Set by the console when a key is typed, taken by the next heartbeat
     /// (the minute is kept as active; never which keys).
     pub typed: Arc<AtomicBool>,
+    /// The config's `[cost]`, for the metrics view's estimate (as
+    /// `warroom metrics` gives it).
+    pub cost: CostConfig,
 }
 
 impl Worker {
@@ -122,6 +126,7 @@ impl Worker {
             account,
             me,
             typed: Arc::default(),
+            cost: CostConfig::default(),
         }
     }
 
@@ -542,7 +547,9 @@ impl Worker {
                 answer: command::apply(&mut self.store, attempt, &self.account)?,
             }),
             Request::Metrics => {
-                let report = self.store.metrics(&Default::default(), Utc::now())?;
+                let report = self
+                    .store
+                    .metrics_with_cost(&Default::default(), Utc::now(), &self.cost)?;
                 Ok(Event::MetricsReady(report.to_text()))
             }
             Request::TimelinePage { incident, anchor } => Ok(Event::TimelinePage {
