@@ -2,9 +2,14 @@
 //! `export` (Markdown), `export --format json` and `show --json`, on P1s of
 //! 100,000 and 1,000,000 entries, output to /dev/null. Runs the release
 //! binary (`WARROOM_BIN` names another, e.g. an older build to compare);
-//! peak RSS is the child's own `ru_maxrss` from `wait4`. Prints figures; run
+//! peak RSS is the command's own, as `support/peak.rs` measures it (from a
+//! small copy of this bench, never from the bench that built a million
+//! entries). Prints figures; run
 //! with `cargo bench --bench export_memory` (`EXPORT_SIZES=100000` for one
 //! size; `SCHEMA_BEFORE=7` with an older `WARROOM_BIN`). The databases live in a temporary folder removed at the end.
+
+#[path = "support/peak.rs"]
+mod peak;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -53,32 +58,26 @@ fn build(db: &Path, entries: usize) {
 }
 
 /// Runs `warroom --db DB ARGS > /dev/null`: (peak RSS in MB, seconds).
-#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
 fn measure(binary: &str, db: &Path, state: &Path, args: &[&str]) -> (f64, f64) {
+    let peak_file = state.with_extension("peak");
     let started = Instant::now();
-    let child = Command::new(binary)
+    let status = peak::measured(binary, &peak_file)
         .arg("--db")
         .arg(db)
         .args(args)
         .env("XDG_STATE_HOME", state)
         .stdout(Stdio::null())
-        .spawn()
+        .status()
         .expect("run warroom");
-    let mut status = 0;
-    // SAFETY: rusage is plain data filled in by the kernel.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: waits for our own child; `usage` outlives the call.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "warroom {args:?} failed"
-    );
-    (usage.ru_maxrss as f64 / 1024.0, started.elapsed().as_secs_f64())
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(status.success(), "warroom {args:?} failed ({status})");
+    (peak::peak_mb(&peak_file), seconds)
 }
 
 fn main() {
+    if peak::measure_if_asked() {
+        return;
+    }
     let binary = std::env::var("WARROOM_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_warroom").to_string());
     let sizes: Vec<usize> = std::env::var("EXPORT_SIZES")
         .ok()

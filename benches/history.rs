@@ -22,6 +22,8 @@
 mod draw;
 #[path = "support/incident.rs"]
 mod incident;
+#[path = "support/peak.rs"]
+mod peak;
 #[path = "support/propagation.rs"]
 mod propagation;
 // The tests' pty driver, reused as is; it finds the binary as `super::BIN`.
@@ -31,7 +33,7 @@ mod pty;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -76,7 +78,7 @@ struct Settings {
 }
 
 fn main() {
-    if propagation::follow_if_asked() || measure_if_asked() {
+    if propagation::follow_if_asked() || peak::measure_if_asked() {
         return;
     }
     let settings = match Settings::from_env() {
@@ -517,20 +519,14 @@ fn measure_exports(folder: &Path, db: &BenchDb, entries: usize) -> Vec<Run> {
     runs
 }
 
-/// Set in a copy of this bench started only to start a command and say its
-/// peak RSS: the file to write the peak (kB) to.
-const MEASURE_ENV: &str = "WARROOM_BENCH_PEAK_FILE";
-
-/// Runs `warroom --db DB ARGS…` with its output in a file, through a fresh
-/// copy of this bench (see [`measure_if_asked`]) that reports its peak RSS.
+/// Runs `warroom --db DB ARGS…` with its output in a file; its peak RSS as
+/// `support/peak.rs` measures it.
 fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
     let output = folder.join("command-output");
     let errors = folder.join("command-errors");
     let peak_file = folder.join("command-peak");
     let started = Instant::now();
-    let status = Command::new(std::env::current_exe().expect("this bench's path"))
-        .env(MEASURE_ENV, &peak_file)
-        .arg(BIN)
+    let status = peak::measured(BIN, &peak_file)
         .arg("--db")
         .arg(&db.path)
         .args(args)
@@ -544,11 +540,7 @@ fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
         .status()
         .expect("start warroom");
     let seconds = started.elapsed().as_secs_f64();
-    let peak_kb: f64 = std::fs::read_to_string(&peak_file)
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS from {}", peak_file.display()));
-    let _ = std::fs::remove_file(&peak_file);
+    let peak_mb = peak::peak_mb(&peak_file);
     // Named without the id, which is always the bench incident's.
     let what = args
         .iter()
@@ -567,44 +559,9 @@ fn run_child(folder: &Path, db: &BenchDb, args: &[&str]) -> Run {
     Run {
         what,
         seconds,
-        peak_mb: peak_kb / 1024.0,
+        peak_mb,
         output_bytes,
     }
-}
-
-/// In a copy started by [`run_child`]: runs the command given, waits for it
-/// with wait4 and writes its peak RSS; returns true. A process's peak RSS
-/// starts from its parent's at fork (Linux carries the high-water mark
-/// through fork and exec), so the command is started from this small fresh
-/// process, never from the bench itself, which holds far more.
-fn measure_if_asked() -> bool {
-    let Some(peak_file) = std::env::var_os(MEASURE_ENV) else {
-        return false;
-    };
-    let mut args = std::env::args_os().skip(1);
-    let program = args.next().expect("the command to measure");
-    let child = Command::new(program)
-        .args(args)
-        .env_remove(MEASURE_ENV)
-        .spawn()
-        .expect("start the command");
-    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
-    let mut status = 0;
-    // SAFETY: rusage is plain data, filled in by wait4.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our own child, not yet waited for; both pointers are
-    // to live locals. wait4 reaps it, so `child` is never waited for again.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    drop(child);
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
-    // ru_maxrss is in kB on Linux.
-    std::fs::write(peak_file, usage.ru_maxrss.to_string()).expect("write the peak");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        1
-    };
-    std::process::exit(code);
 }
 
 /// Today's figures beside the goals.
