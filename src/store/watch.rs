@@ -149,8 +149,41 @@ pub fn signal_commit(db: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::signal_commit;
+    use super::{FolderWatch, Wake, signal_commit};
+    use std::io::Write;
     use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn the_watch_tells_a_signal_from_a_write_and_ignores_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.db");
+        std::fs::write(&db, b"x").unwrap();
+        let mut watch = FolderWatch::new(&db).expect("the folder can be watched");
+        // inotify queues an event before the call that made it returns, so
+        // each take() sees what was just done.
+        assert_eq!(watch.take(), None, "nothing yet");
+
+        signal_commit(&db);
+        assert_eq!(watch.take(), Some(Wake::Committed));
+
+        let mut wal = std::fs::File::create(dir.path().join("w.db-wal")).unwrap();
+        wal.write_all(b"frame").unwrap();
+        assert_eq!(watch.take(), Some(Wake::Written), "the WAL made and written");
+
+        std::fs::write(dir.path().join("notes.txt"), b"y").unwrap();
+        assert_eq!(watch.take(), None, "another file is not the database");
+
+        // While writers signal, the WAL's writes wake no one; the signal does.
+        watch.hear_writes(false);
+        wal.write_all(b"frame").unwrap();
+        assert_eq!(watch.take(), None, "a write unheard");
+        wal.write_all(b"frame").unwrap();
+        signal_commit(&db);
+        assert_eq!(watch.take(), Some(Wake::Committed), "the signal outranks the writes");
+        watch.hear_writes(true);
+        wal.write_all(b"frame").unwrap();
+        assert_eq!(watch.take(), Some(Wake::Written), "heard again");
+    }
 
     fn modified(path: &std::path::Path) -> SystemTime {
         std::fs::symlink_metadata(path).unwrap().modified().unwrap()
