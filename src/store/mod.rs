@@ -160,19 +160,20 @@ impl Store {
     /// Begins holding one read transaction that every read until
     /// [`Store::end_held_read`] joins: they see one snapshot, and SQLite's
     /// locks are taken and dropped once instead of at every read. No write
-    /// may come in between. True when one is held (PostgreSQL: never, each
-    /// read is its own transaction).
+    /// may come in between. True when one is held. A read that fails ends
+    /// it; the reads after it have their own.
     pub fn begin_held_read(&mut self) -> bool {
         match &mut self.engine {
             Engine::Sqlite(engine) => engine.begin_held_read(),
-            Engine::Postgres(_) => false,
+            Engine::Postgres(engine) => engine.begin_held_read(),
         }
     }
 
     /// Ends the read transaction [`Store::begin_held_read`] began.
     pub fn end_held_read(&mut self) {
-        if let Engine::Sqlite(engine) = &mut self.engine {
-            engine.end_held_read();
+        match &mut self.engine {
+            Engine::Sqlite(engine) => engine.end_held_read(),
+            Engine::Postgres(engine) => engine.end_held_read(),
         }
     }
 

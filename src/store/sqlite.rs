@@ -285,6 +285,10 @@ impl SqliteEngine {
             }
             value
         })();
+        if held && result.is_err() {
+            // As on PostgreSQL: the reads after a failed one have their own.
+            self.end_held_read();
+        }
         result.map_err(|e| match e {
             StoreError::Engine(EngineError::Sqlite(e)) => StoreError::from_sqlite(e, &self.path),
             other => other,

@@ -44,7 +44,12 @@ pub(crate) struct PgEngine {
     read_only: bool,
     /// When the last reconnection failed, and why; cleared on success.
     failed_reconnect: Option<(Instant, String)>,
+    /// A read snapshot is held ([`PgEngine::begin_held_read`]): reads join it.
+    holding_read: bool,
 }
+
+/// How a read snapshot begins.
+const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 impl PgEngine {
     pub(crate) fn open(target: &PgTarget, mode: OpenMode) -> Result<PgEngine> {
@@ -54,6 +59,7 @@ impl PgEngine {
             target: target.clone(),
             read_only: false,
             failed_reconnect: None,
+            holding_read: false,
         };
         engine.check_and_migrate(mode)?;
         engine.read_only = !engine.read(|tx| {
@@ -143,26 +149,51 @@ impl PgEngine {
         self.transaction("BEGIN ISOLATION LEVEL READ COMMITTED", body)
     }
 
-    /// Runs `body` in one read-only snapshot.
+    /// Runs `body` in one read-only snapshot; after
+    /// [`PgEngine::begin_held_read`], in the snapshot held.
     pub(crate) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        self.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        if !self.holding_read {
+            return self.transaction(BEGIN_READ, body);
+        }
+        let value = body(&Tx {
+            inner: TxInner::Postgres(&self.session),
+        });
+        value.map_err(|e| {
+            // The snapshot is of no more use (the server has aborted it, or
+            // the connection is gone): the reads after this one begin their
+            // own, reconnecting first if need be.
+            self.end_held_read();
+            as_unreachable(&self.name(), e)
+        })
+    }
+
+    /// Begins one read snapshot that the reads until
+    /// [`PgEngine::end_held_read`] join: one round trip to begin and one to
+    /// end instead of two at every read. False when none could be begun
+    /// (then each read has its own) or one is held already.
+    pub(crate) fn begin_held_read(&mut self) -> bool {
+        if self.holding_read || self.reconnect_if_closed().is_err() {
+            return false;
+        }
+        self.holding_read = self.session.get_mut().batch(BEGIN_READ).is_ok();
+        self.holding_read
+    }
+
+    pub(crate) fn end_held_read(&mut self) {
+        if std::mem::take(&mut self.holding_read) {
+            // A read changes nothing; a connection gone ended it already.
+            let _ = self.session.get_mut().batch("COMMIT");
+        }
     }
 
     /// Begins with `begin`, runs `body`, commits; rolls back when `body`
     /// fails. A connection found closed is reopened first (once), so a
     /// console carries on by itself after the server comes back.
     fn transaction<T>(&mut self, begin: &str, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        debug_assert!(!self.holding_read, "a transaction inside a held read");
         self.reconnect_if_closed()?;
         let name = self.name();
-        let unreachable = |e: StoreError| match e {
-            StoreError::Engine(EngineError::Postgres(e)) if is_connection_lost(&e) => {
-                StoreError::Unreachable {
-                    database: name.clone(),
-                    reason: describe_error(&e),
-                }
-            }
-            other => other,
-        };
+        let unreachable = |e: StoreError| as_unreachable(&name, e);
         self.session.get_mut().batch(begin).map_err(unreachable)?;
         let value = body(&Tx {
             inner: TxInner::Postgres(&self.session),
@@ -250,6 +281,17 @@ impl PgEngine {
                 .wrapping_mul(31)
                 .wrapping_add(present))
         })
+    }
+}
+
+/// A lost connection to `database`, said as the server being unreachable.
+fn as_unreachable(database: &str, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Engine(EngineError::Postgres(e)) if is_connection_lost(&e) => StoreError::Unreachable {
+            database: database.to_string(),
+            reason: describe_error(&e),
+        },
+        other => other,
     }
 }
 
