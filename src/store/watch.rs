@@ -179,7 +179,11 @@ mod tests {
         assert_eq!(watch.take(), None, "a write unheard");
         wal.write_all(b"frame").unwrap();
         signal_commit(&db);
-        assert_eq!(watch.take(), Some(Wake::Committed), "the signal outranks the writes");
+        assert_eq!(
+            watch.take(),
+            Some(Wake::Committed),
+            "the signal outranks the writes"
+        );
         watch.hear_writes(true);
         wal.write_all(b"frame").unwrap();
         assert_eq!(watch.take(), Some(Wake::Written), "heard again");
