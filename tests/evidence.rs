@@ -310,9 +310,11 @@ fn only_child(pid: u32) -> u32 {
     children[0]
 }
 
-/// A process's state letter (`T`: stopped, `S`: sleeping, …).
+/// A process's state letter (`T`: stopped, `S`: sleeping, …; `-`: gone).
 fn state_of(pid: u32) -> char {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return '-';
+    };
     // The name in parentheses may hold spaces; the state follows it.
     let after_name = &stat[stat.rfind(')').unwrap() + 1..];
     after_name.trim_start().chars().next().unwrap()
@@ -330,6 +332,28 @@ fn wait_for_state(pid: u32, what: &str, check: impl Fn(char) -> bool) {
     }
 }
 
+/// An interactive shell (job control on) in a 120×30 pty, in `dir`, that
+/// finds the tests' `warroom` first on its PATH; once it prompts.
+fn job_control_shell(dir: &tempfile::TempDir, shell: &[&str]) -> Console {
+    let bin_dir = Path::new(common::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let home = dir.path().to_str().unwrap();
+    let console = Console::spawn_program(
+        shell[0],
+        &shell[1..],
+        dir.path(),
+        120,
+        30,
+        &[("PATH", &path), ("HOME", home), ("PS1", "$ "), ("ENV", "")],
+    );
+    console.wait_for("$ ");
+    console
+}
+
 /// Ctrl-Z in `run` suspends the command and warroom together: the shell
 /// says Stopped and reads lines in its own terminal mode; `bg` cannot run
 /// it behind the terminal's back (warroom stops again, the command stays
@@ -343,22 +367,7 @@ fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
     let dir = common::temp_dir();
     let db = common::db_in(&dir);
     declare(&db);
-    let bin_dir = Path::new(common::BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let home = dir.path().to_str().unwrap();
-    let mut shell = Console::spawn_program(
-        "dash",
-        &["-i"],
-        dir.path(),
-        120,
-        30,
-        &[("PATH", &path), ("HOME", home), ("PS1", "$ "), ("ENV", "")],
-    );
-    shell.wait_for("$ ");
+    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
 
     // Each marker is computed, so the echo of the typed line never matches it.
     let script = "echo started-$((1+1)); read x; echo after-$x; stty size; exit 7";
@@ -431,6 +440,71 @@ fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
         assert!(output.contains(part), "{part:?} missing from {output:?}");
     }
     assert_eq!(evidence[0]["evidence"]["exit_code"], 7);
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
+
+/// `kill %1` in bash on a suspended run (SIGTERM, then SIGCONT in the
+/// background) ends it: the command is told, the entry says so, and
+/// nothing is left stopped behind the shell.
+#[test]
+fn a_suspended_run_killed_from_the_shell_ends_and_is_recorded() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c 'echo started-$((1+1)); read x'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "started-2");
+    let warroom = only_child(shell.pid());
+    let command = only_child(warroom);
+    let mark = shell.bytes_written();
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "Stopped");
+    let mark = shell.bytes_written();
+    shell.send("kill %1\r");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let entry = last_evidence(&db);
+    assert_eq!(entry["evidence"]["signal"], "SIGTERM", "{entry:#}");
+    assert!(
+        entry["evidence"]["output"]
+            .as_str()
+            .unwrap()
+            .contains("started-2")
+    );
+    // Both gone (reaped), not stopped: /proc holds neither.
+    wait_for_state(warroom, "reaped", |state| state == '-');
+    wait_for_state(command, "reaped", |state| state == '-');
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
+
+/// A command that reads Ctrl-Z as a key (its terminal without ISIG, as
+/// an editor's) gets the key and is not suspended.
+#[test]
+fn ctrl_z_reaches_a_command_that_reads_it_as_a_key() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
+    let script = "stty raw -echo; echo ready-$((1+1)); dd bs=1 count=1 2>/dev/null | od -An -tx1";
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c '{script}'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "ready-2");
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let output = output_since(&shell, mark);
+    assert!(!output.contains("Stopped"), "{output:?}");
+    let entry = last_evidence(&db);
+    let recorded = entry["evidence"]["output"].as_str().unwrap();
+    assert!(recorded.contains(" 1a"), "{recorded:?}");
+    assert_eq!(entry["evidence"]["exit_code"], 0);
     shell.send("exit\r");
     shell.wait_exit(common::pty::WAIT);
 }
