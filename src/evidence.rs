@@ -11,13 +11,17 @@
 //! guard's drop runs on return, error and panic; SIGTERM and SIGHUP are
 //! passed on to the command, which then ends the run normally).
 //!
-//! Ctrl-Z there stops the command (its own line discipline again); warroom
-//! sees the stop, gives the terminal back in its own mode and stops itself,
-//! so the shell says Stopped. `fg` resumes both: raw mode again, the
-//! window's current size to the pty, SIGCONT to the command. Continued in
-//! the background (`bg`), warroom cannot take the terminal: setting raw
-//! mode gets SIGTTOU from the kernel and it stops again (tty output), the
-//! command still stopped, until `fg`.
+//! Ctrl-Z there suspends the run: the command is stopped (by warroom: the
+//! kernel drops the pty's own SIGTSTP, see `suspend_key_stops_nothing`),
+//! and warroom, seeing the stop, gives the terminal back in its own mode
+//! and stops itself, so the shell says Stopped. `fg` resumes both: raw mode
+//! again, the window's current size to the pty, SIGCONT to the command.
+//! Continued in the background (`bg`), warroom cannot take the terminal:
+//! setting raw mode gets SIGTTOU from the kernel and it stops again (tty
+//! output), the command still stopped, until `fg`. Continued in the
+//! background to be ended (bash's `kill %1`), it continues the command and
+//! passes the signal on without the terminal, and takes the terminal back
+//! if brought to the foreground before the command has ended.
 //!
 //! Otherwise (pipes, CI) its stdin is ours, and its stdout and stderr are
 //! two pipes relayed to ours, so a `2>` still separates them; the record
@@ -175,6 +179,9 @@ struct Relay<'a> {
     /// only: through pipes the command shares our process group, and Ctrl-Z
     /// stops both without us).
     terminal: Option<&'a RawMode>,
+    /// Continued in the background to be ended: running on without the
+    /// terminal until brought to the foreground.
+    detached: bool,
     outputs: Vec<(RawFd, Sink)>,
     capture: Capture,
     /// Our stdout or stderr stopped taking bytes (the terminal went away):
@@ -191,6 +198,7 @@ impl<'a> Relay<'a> {
             input: None,
             master: None,
             terminal: None,
+            detached: false,
             outputs: Vec::new(),
             capture: Capture::default(),
             stdout_gone: false,
@@ -206,6 +214,10 @@ impl<'a> Relay<'a> {
         let mut buffer = vec![0u8; 64 * 1024];
         let mut exited = None;
         while !self.outputs.is_empty() {
+            if self.detached {
+                // `fg` sends a running job no signal: look at each wake.
+                self.take_terminal_back();
+            }
             let mut fds: Vec<libc::pollfd> = self
                 .outputs
                 .iter()
@@ -357,19 +369,20 @@ impl<'a> Relay<'a> {
         unsafe { libc::raise(libc::SIGTSTP) };
         // Caught while we were stopped, handled once we were continued.
         let caught = self.signals.drain();
-        if caught
+        let ending = caught
             .iter()
-            .any(|&signal| matches!(signal, libc::SIGTERM | libc::SIGHUP))
-        {
+            .any(|&signal| matches!(signal, libc::SIGTERM | libc::SIGHUP));
+        if ending && !terminal.in_foreground() {
             // Ended while suspended (bash's `kill %1` sends SIGTERM, then
-            // SIGCONT, with the shell keeping the terminal; or the terminal
+            // SIGCONT, the shell keeping the terminal; or the terminal
             // closed): the command is continued to be told, and warroom
             // leaves the terminal alone (reading keys would stop it again).
+            self.detached = true;
             self.input = None;
         } else {
-            // In the background this blocks: setting the terminal gets
-            // SIGTTOU and the kernel stops us again until `fg`. Should the
-            // terminal be gone, the command is resumed all the same.
+            // In the background (`bg`) this blocks: setting the terminal
+            // gets SIGTTOU and the kernel stops us again until `fg`. Should
+            // the terminal be gone, the command is resumed all the same.
             let _ = terminal.enter_again();
             // The window may have changed size while we were stopped.
             self.pass_on_window_size();
@@ -378,6 +391,20 @@ impl<'a> Relay<'a> {
         unsafe { libc::kill(self.target, libc::SIGCONT) };
         self.pass_on(caught, child);
         Suspension::Resumed
+    }
+
+    /// Brought to the foreground while running detached (a command that
+    /// outlived the signal meant to end it): raw mode and keys again.
+    fn take_terminal_back(&mut self) {
+        let Some(terminal) = self.terminal else { return };
+        if !self.detached || !terminal.in_foreground() {
+            return;
+        }
+        if terminal.enter_again().is_ok() {
+            self.detached = false;
+            self.input = Some(terminal.fd);
+            self.pass_on_window_size();
+        }
     }
 
     /// Shows what the pty already holds (the echo of ^Z, the command's last
@@ -453,6 +480,7 @@ fn has_stopped(child: &Child) -> bool {
     // SAFETY: siginfo_t is plain data, filled in by waitid; zeroed first so
     // that "nothing to report" reads as pid 0.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid writes one siginfo_t, which `info` is.
     let found = unsafe {
         libc::waitid(
             libc::P_PID,
@@ -552,6 +580,13 @@ impl RawMode {
                 return Err(error);
             }
         }
+    }
+
+    /// Whether our process group is the terminal's foreground (not a
+    /// background job, which may not set the terminal or read from it).
+    fn in_foreground(&self) -> bool {
+        // SAFETY: tcgetpgrp and getpgrp take and return plain numbers.
+        unsafe { libc::tcgetpgrp(self.fd) == libc::getpgrp() }
     }
 
     /// The terminal as it was, for now (the guard still restores it when dropped).

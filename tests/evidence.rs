@@ -508,3 +508,41 @@ fn ctrl_z_reaches_a_command_that_reads_it_as_a_key() {
     shell.send("exit\r");
     shell.wait_exit(common::pty::WAIT);
 }
+
+/// A suspended run killed from bash whose command ignores SIGTERM runs on
+/// in the background without the terminal; `fg` gives it the terminal
+/// back, keys reach the command, and it ends as it chooses.
+#[test]
+fn fg_takes_back_a_run_that_outlived_kill() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
+    let script = "trap \"\" TERM; echo started-$((1+1)); read x; echo after-$x; exit 4";
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c '{script}'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "started-2");
+    let warroom = only_child(shell.pid());
+    let command = only_child(warroom);
+    let mark = shell.bytes_written();
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "Stopped");
+    shell.send("kill %1\r");
+    // Told and continued: both run (the command waits for a line).
+    wait_for_state(command, "continued", |state| state != 'T');
+    wait_for_state(warroom, "continued", |state| state != 'T');
+    let mark = shell.bytes_written();
+    shell.send("fg\r");
+    wait_for_since(&shell, mark, "fg");
+    shell.send("kept\r");
+    wait_for_since(&shell, mark, "after-kept");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let mark = shell.bytes_written();
+    shell.send("echo status=$?\r");
+    wait_for_since(&shell, mark, "status=4");
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
