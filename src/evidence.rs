@@ -11,6 +11,18 @@
 //! guard's drop runs on return, error and panic; SIGTERM and SIGHUP are
 //! passed on to the command, which then ends the run normally).
 //!
+//! Ctrl-Z there suspends the run: the command is stopped (by warroom: the
+//! kernel drops the pty's own SIGTSTP, see `suspend_key_stops_nothing`),
+//! and warroom, seeing the stop, gives the terminal back in its own mode
+//! and stops itself, so the shell says Stopped. `fg` resumes both: raw mode
+//! again, the window's current size to the pty, SIGCONT to the command.
+//! Continued in the background (`bg`), warroom cannot take the terminal:
+//! setting raw mode gets SIGTTOU from the kernel and it stops again (tty
+//! output), the command still stopped, until `fg`. Continued in the
+//! background to be ended (bash's `kill %1`), it continues the command and
+//! passes the signal on without the terminal, and takes the terminal back
+//! if brought to the foreground before the command has ended.
+//!
 //! Otherwise (pipes, CI) its stdin is ours, and its stdout and stderr are
 //! two pipes relayed to ours, so a `2>` still separates them; the record
 //! interleaves them in the order they were read.
@@ -103,8 +115,9 @@ fn run_in_pty(mut command: Command, signals: &Signals) -> io::Result<Ran> {
     // The command's session: passed-on signals go to its whole group.
     let group = -(child.id() as i32);
     // Dropped (restored) on every way out of this function.
-    let _raw = RawMode::enter(ours, settings)?;
+    let raw = RawMode::enter(ours, settings)?;
     let mut relay = Relay::new(signals, group);
+    relay.terminal = Some(&raw);
     relay.input = Some(ours);
     relay.add(master.as_raw_fd(), Sink::Stdout);
     relay.master = Some(master.as_raw_fd());
@@ -162,6 +175,13 @@ struct Relay<'a> {
     input: Option<RawFd>,
     /// The pty, for keys and window sizes.
     master: Option<RawFd>,
+    /// Our terminal's raw mode, left while the run is suspended (pty mode
+    /// only: through pipes the command shares our process group, and Ctrl-Z
+    /// stops both without us).
+    terminal: Option<&'a RawMode>,
+    /// Continued in the background to be ended: running on without the
+    /// terminal until brought to the foreground.
+    detached: bool,
     outputs: Vec<(RawFd, Sink)>,
     capture: Capture,
     /// Our stdout or stderr stopped taking bytes (the terminal went away):
@@ -177,6 +197,8 @@ impl<'a> Relay<'a> {
             target,
             input: None,
             master: None,
+            terminal: None,
+            detached: false,
             outputs: Vec::new(),
             capture: Capture::default(),
             stdout_gone: false,
@@ -192,6 +214,10 @@ impl<'a> Relay<'a> {
         let mut buffer = vec![0u8; 64 * 1024];
         let mut exited = None;
         while !self.outputs.is_empty() {
+            if self.detached {
+                // `fg` sends a running job no signal: look at each wake.
+                self.take_terminal_back();
+            }
             let mut fds: Vec<libc::pollfd> = self
                 .outputs
                 .iter()
@@ -219,12 +245,19 @@ impl<'a> Relay<'a> {
                 if exited.is_some() {
                     break;
                 }
+                self.suspend_if_stopped(child);
                 exited = child.try_wait()?;
                 continue;
             }
             let outputs = self.outputs.len();
             if fds[outputs].revents != 0 {
-                self.pass_on_signals();
+                let caught = self.signals.drain();
+                if self.pass_on(caught, child) == Suspension::Resumed {
+                    // What poll reported may have been read meanwhile (by
+                    // the shell, or shown before stopping): look again
+                    // rather than block on a read.
+                    continue;
+                }
             }
             if let Some(input) = fds.get(outputs + 1)
                 && input.revents != 0
@@ -274,21 +307,26 @@ impl<'a> Relay<'a> {
                 // File is forgotten so it does not close it.
                 let mut pty = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(master) });
                 let _ = pty.write_all(&buffer[..n]);
+                if self.terminal.is_some() && suspend_key_stops_nothing(master, self.target, &buffer[..n]) {
+                    // SAFETY: kill takes plain numbers; the command's group.
+                    unsafe { libc::kill(self.target, libc::SIGSTOP) };
+                }
             }
         }
     }
 
-    fn pass_on_signals(&mut self) {
-        for signal in self.signals.drain() {
+    fn pass_on(&mut self, signals: Vec<libc::c_int>, child: &Child) -> Suspension {
+        let mut suspension = Suspension::None;
+        for signal in signals {
             match signal {
-                libc::SIGWINCH => {
-                    if let Some(master) = self.master {
-                        let size = window_size(io::stdout().as_raw_fd());
-                        // SAFETY: TIOCSWINSZ reads a winsize; the kernel then
-                        // signals the command's foreground group itself.
-                        unsafe { libc::ioctl(master, libc::TIOCSWINSZ, &size) };
+                // The command stopped or ended: a stop is seen at once, an
+                // end by the next look (the exit status is `Child`'s to reap).
+                libc::SIGCHLD => {
+                    if self.suspend_if_stopped(child) == Suspension::Resumed {
+                        suspension = Suspension::Resumed;
                     }
                 }
+                libc::SIGWINCH => self.pass_on_window_size(),
                 // The terminal's Ctrl-C reached the command already (same
                 // foreground group, or its own line discipline): a SIGINT
                 // sent to warroom alone is not passed on twice.
@@ -299,7 +337,160 @@ impl<'a> Relay<'a> {
                 }
             }
         }
+        suspension
     }
+
+    fn pass_on_window_size(&self) {
+        if let Some(master) = self.master {
+            let size = window_size(io::stdout().as_raw_fd());
+            // SAFETY: TIOCSWINSZ reads a winsize; the kernel then signals
+            // the command's foreground group itself (when the size changed).
+            unsafe { libc::ioctl(master, libc::TIOCSWINSZ, &size) };
+        }
+    }
+
+    /// When the command has stopped (Ctrl-Z in its pty, or a stop signal),
+    /// suspends warroom with it and, once continued in the foreground,
+    /// resumes both.
+    fn suspend_if_stopped(&mut self, child: &Child) -> Suspension {
+        let Some(terminal) = self.terminal else {
+            return Suspension::None;
+        };
+        if !has_stopped(child) {
+            return Suspension::None;
+        }
+        self.show_pending_output();
+        terminal.leave();
+        // SIGTSTP at its default action (never caught here) stops us, and
+        // the shell says Stopped; raise returns once we are continued. Where
+        // nobody could continue us (SIGTSTP ignored, an orphaned process
+        // group) it does nothing, and the command is simply resumed.
+        // SAFETY: raise takes a plain number.
+        unsafe { libc::raise(libc::SIGTSTP) };
+        // Caught while we were stopped, handled once we were continued.
+        let caught = self.signals.drain();
+        let ending = caught
+            .iter()
+            .any(|&signal| matches!(signal, libc::SIGTERM | libc::SIGHUP));
+        if ending && !terminal.in_foreground() {
+            // Ended while suspended (bash's `kill %1` sends SIGTERM, then
+            // SIGCONT, the shell keeping the terminal; or the terminal
+            // closed): the command is continued to be told, and warroom
+            // leaves the terminal alone (reading keys would stop it again).
+            self.detached = true;
+            self.input = None;
+        } else {
+            // In the background (`bg`) this blocks: setting the terminal
+            // gets SIGTTOU and the kernel stops us again until `fg`. Should
+            // the terminal be gone, the command is resumed all the same.
+            let _ = terminal.enter_again();
+            // The window may have changed size while we were stopped.
+            self.pass_on_window_size();
+        }
+        // SAFETY: kill takes plain numbers; the command's whole group.
+        unsafe { libc::kill(self.target, libc::SIGCONT) };
+        self.pass_on(caught, child);
+        Suspension::Resumed
+    }
+
+    /// Brought to the foreground while running detached (a command that
+    /// outlived the signal meant to end it): raw mode and keys again.
+    fn take_terminal_back(&mut self) {
+        let Some(terminal) = self.terminal else { return };
+        if !self.detached || !terminal.in_foreground() {
+            return;
+        }
+        if terminal.enter_again().is_ok() {
+            self.detached = false;
+            self.input = Some(terminal.fd);
+            self.pass_on_window_size();
+        }
+    }
+
+    /// Shows what the pty already holds (the echo of ^Z, the command's last
+    /// words) before the terminal goes back to the shell, so that it comes
+    /// before the shell's Stopped line, not after `fg`.
+    fn show_pending_output(&mut self) {
+        let mut buffer = vec![0u8; 16 * 1024];
+        // Bounded: a job of a shell run inside may still be writing.
+        for _ in 0..PENDING_OUTPUT_READS {
+            let mut fds: Vec<libc::pollfd> = self
+                .outputs
+                .iter()
+                .map(|&(fd, _)| libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                })
+                .collect();
+            // SAFETY: `fds` is a valid array of its length.
+            let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, PENDING_OUTPUT_MS) };
+            if ready <= 0 {
+                return;
+            }
+            for (poll, &(fd, sink)) in fds.iter().zip(&self.outputs.clone()) {
+                // An end or an error is left for the relay to see again.
+                if poll.revents & libc::POLLIN != 0
+                    && let Ok(n @ 1..) = read_fd(fd, &mut buffer)
+                {
+                    self.deliver(sink, n, &buffer);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a suspension happened (and ended: warroom was continued).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Suspension {
+    None,
+    Resumed,
+}
+
+/// How long, before suspending, the pty's last output is waited for: the
+/// line discipline echoes the ^Z just written on its own time.
+const PENDING_OUTPUT_MS: i32 = 20;
+/// At most this many reads of what is pending, each up to 16 KiB.
+const PENDING_OUTPUT_READS: usize = 8;
+
+/// Whether `keys` hold the pty's suspend key (Ctrl-Z) while its line
+/// discipline would send SIGTSTP to the command's own process group, which
+/// the kernel then drops: the command leads a session of its own, so its
+/// group is orphaned (no parent in the session to resume it), and the
+/// kernel never stops such a group with SIGTSTP. A command
+/// that reads Ctrl-Z as a key (no ISIG) or a job of a shell run inside (the
+/// pty's foreground is another group, stopped by the kernel as usual) is
+/// left alone.
+fn suspend_key_stops_nothing(master: RawFd, group: i32, keys: &[u8]) -> bool {
+    let Ok(settings) = terminal_settings(master) else {
+        return false;
+    };
+    let suspend = settings.c_cc[libc::VSUSP];
+    // SAFETY: tcgetpgrp on the master reads the pty's foreground group.
+    let foreground = unsafe { libc::tcgetpgrp(master) };
+    settings.c_lflag & libc::ISIG != 0
+        && suspend != libc::_POSIX_VDISABLE
+        && keys.contains(&suspend)
+        && foreground == -group
+}
+
+/// Whether `child` has stopped since the last look. Asks for stops only
+/// (no WEXITED), so the exit status stays for `Child` to reap.
+fn has_stopped(child: &Child) -> bool {
+    // SAFETY: siginfo_t is plain data, filled in by waitid; zeroed first so
+    // that "nothing to report" reads as pid 0.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid writes one siginfo_t, which `info` is.
+    let found = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            child.id() as libc::id_t,
+            &mut info,
+            libc::WSTOPPED | libc::WNOHANG,
+        )
+    };
+    // SAFETY: si_pid reads the union field waitid sets for child events.
+    found == 0 && unsafe { info.si_pid() } != 0
 }
 
 fn write_out(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
@@ -358,24 +549,58 @@ fn open_pty(settings: &libc::termios, size: &libc::winsize) -> io::Result<(Owned
 struct RawMode {
     fd: RawFd,
     saved: libc::termios,
+    /// Whether raw mode is on now: the terminal is only set when it
+    /// changes (from the background, setting it would stop us).
+    on: std::cell::Cell<bool>,
 }
 
 impl RawMode {
     fn enter(fd: RawFd, saved: libc::termios) -> io::Result<RawMode> {
-        let mut raw = saved;
+        let raw_mode = RawMode {
+            fd,
+            saved,
+            on: std::cell::Cell::new(false),
+        };
+        raw_mode.enter_again()?;
+        Ok(raw_mode)
+    }
+
+    /// Raw mode (again, after [`RawMode::leave`]).
+    fn enter_again(&self) -> io::Result<()> {
+        let mut raw = self.saved;
         // SAFETY: cfmakeraw edits the struct; tcsetattr reads it.
         unsafe { libc::cfmakeraw(&mut raw) };
-        if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &raw) } != 0 {
-            return Err(io::Error::last_os_error());
+        loop {
+            if unsafe { libc::tcsetattr(self.fd, libc::TCSANOW, &raw) } == 0 {
+                self.on.set(true);
+                return Ok(());
+            }
+            let error = io::Error::last_os_error();
+            if error.kind() != io::ErrorKind::Interrupted {
+                return Err(error);
+            }
         }
-        Ok(RawMode { fd, saved })
+    }
+
+    /// Whether our process group is the terminal's foreground (not a
+    /// background job, which may not set the terminal or read from it).
+    fn in_foreground(&self) -> bool {
+        // SAFETY: tcgetpgrp and getpgrp take and return plain numbers.
+        unsafe { libc::tcgetpgrp(self.fd) == libc::getpgrp() }
+    }
+
+    /// The terminal as it was, for now (the guard still restores it when dropped).
+    fn leave(&self) {
+        if self.on.replace(false) {
+            // SAFETY: restores the settings read before.
+            unsafe { libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved) };
+        }
     }
 }
 
 impl Drop for RawMode {
     fn drop(&mut self) {
-        // SAFETY: restores the settings read before.
-        unsafe { libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved) };
+        self.leave();
     }
 }
 
@@ -392,7 +617,8 @@ struct Signals {
     previous: Vec<(libc::c_int, libc::sigaction)>,
 }
 
-const CAUGHT: [libc::c_int; 5] = [
+const CAUGHT: [libc::c_int; 6] = [
+    libc::SIGCHLD,
     libc::SIGWINCH,
     libc::SIGTERM,
     libc::SIGHUP,

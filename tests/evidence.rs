@@ -282,3 +282,267 @@ fn run_is_refused_before_running_without_an_incident() {
     );
     assert!(!marker.exists());
 }
+
+/// What the terminal received after its first `from` bytes, as text.
+fn output_since(console: &Console, from: usize) -> String {
+    String::from_utf8_lossy(&console.raw()[from..]).into_owned()
+}
+
+/// Waits until `text` is among what the terminal received after its first
+/// `from` bytes; panics with that output after [`common::pty::WAIT`].
+fn wait_for_since(console: &Console, from: usize, text: &str) {
+    let deadline = std::time::Instant::now() + common::pty::WAIT;
+    while !output_since(console, from).contains(text) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {text:?}; the terminal received:\n{:?}",
+            output_since(console, from)
+        );
+        std::thread::sleep(common::pty::POLL);
+    }
+}
+
+/// The one child of process `pid` (a shell's job, a run's command).
+fn only_child(pid: u32) -> u32 {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    let children: Vec<u32> = children.split_whitespace().map(|c| c.parse().unwrap()).collect();
+    assert_eq!(children.len(), 1, "process {pid}'s children: {children:?}");
+    children[0]
+}
+
+/// A process's state letter (`T`: stopped, `S`: sleeping, …; `-`: gone).
+fn state_of(pid: u32) -> char {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return '-';
+    };
+    // The name in parentheses may hold spaces; the state follows it.
+    let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+    after_name.trim_start().chars().next().unwrap()
+}
+
+fn wait_for_state(pid: u32, what: &str, check: impl Fn(char) -> bool) {
+    let deadline = std::time::Instant::now() + common::pty::WAIT;
+    while !check(state_of(pid)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} never got {what} (state {})",
+            state_of(pid)
+        );
+        std::thread::sleep(common::pty::POLL);
+    }
+}
+
+/// An interactive shell (job control on) in a 120×30 pty, in `dir`, that
+/// finds the tests' `warroom` first on its PATH; once it prompts.
+fn job_control_shell(dir: &tempfile::TempDir, shell: &[&str]) -> Console {
+    let bin_dir = Path::new(common::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let home = dir.path().to_str().unwrap();
+    let console = Console::spawn_program(
+        shell[0],
+        &shell[1..],
+        dir.path(),
+        120,
+        30,
+        &[("PATH", &path), ("HOME", home), ("PS1", "$ "), ("ENV", "")],
+    );
+    console.wait_for("$ ");
+    console
+}
+
+/// Ctrl-Z in `run` suspends the command and warroom together: the shell
+/// says Stopped and reads lines in its own terminal mode; `bg` cannot run
+/// it behind the terminal's back (warroom stops again, the command stays
+/// stopped); `fg` resumes both with the terminal's new size, and the output
+/// before and after lands in one entry with the command's exit status.
+///
+/// The shell is dash: bash puts back its own terminal settings whenever a
+/// job stops, which would hide a warroom that left the terminal raw.
+#[test]
+fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
+
+    // Each marker is computed, so the echo of the typed line never matches it.
+    let script = "echo started-$((1+1)); read x; echo after-$x; stty size; exit 7";
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c '{script}'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "started-2");
+    let warroom = only_child(shell.pid());
+    let command = only_child(warroom);
+
+    let mark = shell.bytes_written();
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "Stopped");
+    assert_eq!(state_of(warroom), 'T', "warroom is stopped");
+    assert_eq!(state_of(command), 'T', "the command is stopped");
+    // Our terminal is back in its own mode: the shell's line is echoed and read.
+    let mark = shell.bytes_written();
+    shell.send("echo typed-$((6*7))\r");
+    wait_for_since(&shell, mark, "typed-42");
+
+    // Continued in the background, warroom may not take the terminal: it
+    // stops again (tty output) and leaves the command stopped.
+    let mark = shell.bytes_written();
+    shell.send("bg\r");
+    let deadline = std::time::Instant::now() + common::pty::WAIT;
+    while !output_since(&shell, mark).contains("tty output") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "warroom never stopped again in the background; the terminal received:\n{:?}",
+            output_since(&shell, mark)
+        );
+        shell.send("jobs\r");
+        std::thread::sleep(common::pty::POLL * 5);
+    }
+    assert_eq!(state_of(warroom), 'T');
+    assert_eq!(
+        state_of(command),
+        'T',
+        "the command was continued in the background"
+    );
+    let mark = shell.bytes_written();
+    shell.send("echo typed-$((6*9))\r");
+    wait_for_since(&shell, mark, "typed-54");
+
+    // A new size while suspended reaches the command on resuming.
+    shell.resize(100, 40);
+    let mark = shell.bytes_written();
+    shell.send("fg\r");
+    wait_for_state(command, "continued", |state| state != 'T');
+    shell.send("resumed\r");
+    wait_for_since(&shell, mark, "after-resumed");
+    wait_for_since(&shell, mark, "40 100");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let mark = shell.bytes_written();
+    shell.send("echo status=$?\r");
+    wait_for_since(&shell, mark, "status=7");
+
+    let record = show_json(&db, "1");
+    let evidence: Vec<&Value> = record["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "evidence")
+        .collect();
+    assert_eq!(evidence.len(), 1, "{record:#}");
+    let output = evidence[0]["evidence"]["output"].as_str().unwrap();
+    for part in ["started-2", "after-resumed", "40 100"] {
+        assert!(output.contains(part), "{part:?} missing from {output:?}");
+    }
+    assert_eq!(evidence[0]["evidence"]["exit_code"], 7);
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
+
+/// `kill %1` in bash on a suspended run (SIGTERM, then SIGCONT in the
+/// background) ends it: the command is told, the entry says so, and
+/// nothing is left stopped behind the shell.
+#[test]
+fn a_suspended_run_killed_from_the_shell_ends_and_is_recorded() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c 'echo started-$((1+1)); read x'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "started-2");
+    let warroom = only_child(shell.pid());
+    let command = only_child(warroom);
+    let mark = shell.bytes_written();
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "Stopped");
+    let mark = shell.bytes_written();
+    shell.send("kill %1\r");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let entry = last_evidence(&db);
+    assert_eq!(entry["evidence"]["signal"], "SIGTERM", "{entry:#}");
+    assert!(
+        entry["evidence"]["output"]
+            .as_str()
+            .unwrap()
+            .contains("started-2")
+    );
+    // Both gone (reaped), not stopped: /proc holds neither.
+    wait_for_state(warroom, "reaped", |state| state == '-');
+    wait_for_state(command, "reaped", |state| state == '-');
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
+
+/// A command that reads Ctrl-Z as a key (its terminal without ISIG, as
+/// an editor's) gets the key and is not suspended.
+#[test]
+fn ctrl_z_reaches_a_command_that_reads_it_as_a_key() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
+    let script = "stty raw -echo; echo ready-$((1+1)); dd bs=1 count=1 2>/dev/null | od -An -tx1";
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c '{script}'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "ready-2");
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let output = output_since(&shell, mark);
+    assert!(!output.contains("Stopped"), "{output:?}");
+    let entry = last_evidence(&db);
+    let recorded = entry["evidence"]["output"].as_str().unwrap();
+    assert!(recorded.contains(" 1a"), "{recorded:?}");
+    assert_eq!(entry["evidence"]["exit_code"], 0);
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
+
+/// A suspended run killed from bash whose command ignores SIGTERM runs on
+/// in the background without the terminal; `fg` gives it the terminal
+/// back, keys reach the command, and it ends as it chooses.
+#[test]
+fn fg_takes_back_a_run_that_outlived_kill() {
+    let dir = common::temp_dir();
+    let db = common::db_in(&dir);
+    declare(&db);
+    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
+    let script = "trap \"\" TERM; echo started-$((1+1)); read x; echo after-$x; exit 4";
+    let mark = shell.bytes_written();
+    shell.send(format!(
+        "warroom --db '{}' run -- sh -c '{script}'\r",
+        db.display()
+    ));
+    wait_for_since(&shell, mark, "started-2");
+    let warroom = only_child(shell.pid());
+    let command = only_child(warroom);
+    let mark = shell.bytes_written();
+    shell.send("\x1a");
+    wait_for_since(&shell, mark, "Stopped");
+    shell.send("kill %1\r");
+    // Told and continued: both run (the command waits for a line).
+    wait_for_state(command, "continued", |state| state != 'T');
+    wait_for_state(warroom, "continued", |state| state != 'T');
+    let mark = shell.bytes_written();
+    shell.send("fg\r");
+    wait_for_since(&shell, mark, "fg");
+    shell.send("kept\r");
+    wait_for_since(&shell, mark, "after-kept");
+    wait_for_since(&shell, mark, "recorded on incident 1");
+    let mark = shell.bytes_written();
+    shell.send("echo status=$?\r");
+    wait_for_since(&shell, mark, "status=4");
+    shell.send("exit\r");
+    shell.wait_exit(common::pty::WAIT);
+}
