@@ -19,7 +19,7 @@
 //! `benches/history.rs`; a bench using it calls [`follow_if_asked`] first.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,7 +29,7 @@ use warroom::app::{Event, IncidentData};
 use warroom::console::worker::Worker;
 use warroom::domain::presence::Presence;
 use warroom::domain::{EntryKind, Milestones, Severity};
-use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
+use warroom::store::{Location, NewEntry, NewIncident, OpenMode, Store};
 
 const FOLLOWER_ENV: &str = "WARROOM_BENCH_FOLLOWER";
 /// Time between two writes: far faster than people type, slow enough that
@@ -60,8 +60,8 @@ fn rounds_from_env() -> usize {
 /// In a follower process (started by [`run`]): follows and returns true.
 pub fn follow_if_asked() -> bool {
     match std::env::var(FOLLOWER_ENV) {
-        Ok(db) => {
-            follow(Path::new(&db));
+        Ok(database) => {
+            follow(&database);
             true
         }
         Err(_) => false,
@@ -89,20 +89,14 @@ pub fn run(events: usize) -> Vec<Ratio> {
     println!(
         "propagation latency, {events} events per run, one write every {PACE:?}, {rounds} round(s) of each, in turn"
     );
-    println!(
-        "{:<32} {:>8} {:>8} {:>8}   {:>13}   CPU per follower per event, by round",
-        "", "p50 ms", "p99 ms", "max ms", "p99 from start"
-    );
+    print_header();
     let mut ratios = Vec::new();
     for followers in [1usize, 10] {
         let mut warroom = Samples::default();
         let mut tail = Samples::default();
         for round in 0..rounds {
-            warroom.add(run_warroom(
-                &dir.path().join(format!("w{followers}-{round}.db")),
-                followers,
-                events,
-            ));
+            let file = dir.path().join(format!("w{followers}-{round}.db"));
+            warroom.add(run_warroom(&file.to_string_lossy(), followers, events));
             tail.add(run_tail(
                 &dir.path().join(format!("t{followers}-{round}.log")),
                 followers,
@@ -127,6 +121,31 @@ pub fn run(events: usize) -> Vec<Ratio> {
         );
     }
     ratios
+}
+
+fn print_header() {
+    println!(
+        "{:<32} {:>8} {:>8} {:>8}   {:>13}   CPU per follower per event, by round",
+        "", "p50 ms", "p99 ms", "max ms", "p99 from start"
+    );
+}
+
+/// The same with the record on a PostgreSQL server (on this host, over its
+/// Unix socket: each follower also holds a LISTEN connection, and the
+/// server's own processes share the cores): a fresh database from
+/// `database` for each run. No goal is set for it; printed to compare.
+#[allow(dead_code)] // the history bench, which shares this file, leaves it out
+pub fn run_postgres(events: usize, mut database: impl FnMut() -> String) {
+    let rounds = rounds_from_env();
+    println!("\nthe same on PostgreSQL (this host, Unix socket), {rounds} round(s):");
+    print_header();
+    for followers in [1usize, 10] {
+        let mut warroom = Samples::default();
+        for _ in 0..rounds {
+            warroom.add(run_warroom(&database(), followers, events));
+        }
+        warroom.report(&format!("warroom, {followers} follower(s)"));
+    }
 }
 
 /// When each write started and when it returned, in µs since the epoch.
@@ -185,8 +204,13 @@ impl Samples {
     }
 }
 
-fn run_warroom(db: &Path, followers: usize, events: usize) -> Run {
-    let mut store = Store::open(db, OpenMode::Create).unwrap();
+/// `database` as the `--db` argument names it: a file, or a server's URL.
+fn location(database: &str) -> Location {
+    Location::parse(PathBuf::from(database)).expect("a database location")
+}
+
+fn run_warroom(database: &str, followers: usize, events: usize) -> Run {
+    let mut store = Store::open(location(database), OpenMode::Create).unwrap();
     let id = store
         .declare(&NewIncident::with_default_runbook(
             "bench",
@@ -200,7 +224,7 @@ fn run_warroom(db: &Path, followers: usize, events: usize) -> Run {
     let children: Vec<Child> = (0..followers)
         .map(|_| {
             Command::new(&exe)
-                .env(FOLLOWER_ENV, db)
+                .env(FOLLOWER_ENV, database)
                 .stdout(Stdio::piped())
                 .spawn()
                 .unwrap()
@@ -345,8 +369,8 @@ fn cpu_time(pid: u32) -> Duration {
 
 /// Follower mode: wait like the console's store worker, print each new
 /// entry's sequence number and apply time.
-fn follow(db: &Path) {
-    let mut store = Store::open(db, OpenMode::Existing).unwrap();
+fn follow(database: &str) {
+    let mut store = Store::open(location(database), OpenMode::Existing).unwrap();
     let id = store.latest_open_incident().unwrap().unwrap();
     // The console's own store worker, headless: its snapshots are what a
     // console applies.
