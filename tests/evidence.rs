@@ -354,6 +354,46 @@ fn job_control_shell(dir: &tempfile::TempDir, shell: &[&str]) -> Console {
     console
 }
 
+/// A `warroom run` typed into an interactive shell with job control.
+struct ShellRun {
+    /// Holds the database and the shell's home.
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    shell: Console,
+    /// How much the terminal had received before the run was typed.
+    typed_at: usize,
+}
+
+impl ShellRun {
+    /// Declares an incident, starts `shell` and types `warroom run -- sh -c
+    /// SCRIPT` into it; returns once the terminal shows `started` (computed
+    /// by the script, so the echo of the typed line never matches it).
+    fn start(shell: &[&str], script: &str, started: &str) -> ShellRun {
+        let dir = common::temp_dir();
+        let db = common::db_in(&dir);
+        declare(&db);
+        let mut shell = job_control_shell(&dir, shell);
+        let typed_at = shell.bytes_written();
+        shell.send(format!(
+            "warroom --db '{}' run -- sh -c '{script}'\r",
+            db.display()
+        ));
+        wait_for_since(&shell, typed_at, started);
+        ShellRun {
+            _dir: dir,
+            db,
+            shell,
+            typed_at,
+        }
+    }
+
+    /// warroom's process and its command's.
+    fn processes(&self) -> (u32, u32) {
+        let warroom = only_child(self.shell.pid());
+        (warroom, only_child(warroom))
+    }
+}
+
 /// Ctrl-Z in `run` suspends the command and warroom together: the shell
 /// says Stopped and reads lines in its own terminal mode; `bg` cannot run
 /// it behind the terminal's back (warroom stops again, the command stays
@@ -364,42 +404,32 @@ fn job_control_shell(dir: &tempfile::TempDir, shell: &[&str]) -> Console {
 /// job stops, which would hide a warroom that left the terminal raw.
 #[test]
 fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
-    let dir = common::temp_dir();
-    let db = common::db_in(&dir);
-    declare(&db);
-    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
-
     // Each marker is computed, so the echo of the typed line never matches it.
     let script = "echo started-$((1+1)); read x; echo after-$x; stty size; exit 7";
-    let mark = shell.bytes_written();
-    shell.send(format!(
-        "warroom --db '{}' run -- sh -c '{script}'\r",
-        db.display()
-    ));
-    wait_for_since(&shell, mark, "started-2");
-    let warroom = only_child(shell.pid());
-    let command = only_child(warroom);
+    let mut run = ShellRun::start(&["dash", "-i"], script, "started-2");
+    let (warroom, command) = run.processes();
+    let (db, shell) = (&run.db, &mut run.shell);
 
     let mark = shell.bytes_written();
     shell.send("\x1a");
-    wait_for_since(&shell, mark, "Stopped");
+    wait_for_since(shell, mark, "Stopped");
     assert_eq!(state_of(warroom), 'T', "warroom is stopped");
     assert_eq!(state_of(command), 'T', "the command is stopped");
     // Our terminal is back in its own mode: the shell's line is echoed and read.
     let mark = shell.bytes_written();
     shell.send("echo typed-$((6*7))\r");
-    wait_for_since(&shell, mark, "typed-42");
+    wait_for_since(shell, mark, "typed-42");
 
     // Continued in the background, warroom may not take the terminal: it
     // stops again (tty output) and leaves the command stopped.
     let mark = shell.bytes_written();
     shell.send("bg\r");
     let deadline = std::time::Instant::now() + common::pty::WAIT;
-    while !output_since(&shell, mark).contains("tty output") {
+    while !output_since(shell, mark).contains("tty output") {
         assert!(
             std::time::Instant::now() < deadline,
             "warroom never stopped again in the background; the terminal received:\n{:?}",
-            output_since(&shell, mark)
+            output_since(shell, mark)
         );
         shell.send("jobs\r");
         std::thread::sleep(common::pty::POLL * 5);
@@ -412,7 +442,7 @@ fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
     );
     let mark = shell.bytes_written();
     shell.send("echo typed-$((6*9))\r");
-    wait_for_since(&shell, mark, "typed-54");
+    wait_for_since(shell, mark, "typed-54");
 
     // A new size while suspended reaches the command on resuming.
     shell.resize(100, 40);
@@ -420,14 +450,14 @@ fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
     shell.send("fg\r");
     wait_for_state(command, "continued", |state| state != 'T');
     shell.send("resumed\r");
-    wait_for_since(&shell, mark, "after-resumed");
-    wait_for_since(&shell, mark, "40 100");
-    wait_for_since(&shell, mark, "recorded on incident 1");
+    wait_for_since(shell, mark, "after-resumed");
+    wait_for_since(shell, mark, "40 100");
+    wait_for_since(shell, mark, "recorded on incident 1");
     let mark = shell.bytes_written();
     shell.send("echo status=$?\r");
-    wait_for_since(&shell, mark, "status=7");
+    wait_for_since(shell, mark, "status=7");
 
-    let record = show_json(&db, "1");
+    let record = show_json(db, "1");
     let evidence: Vec<&Value> = record["timeline"]
         .as_array()
         .unwrap()
@@ -449,25 +479,17 @@ fn ctrl_z_suspends_the_run_and_fg_resumes_it_in_the_same_entry() {
 /// nothing is left stopped behind the shell.
 #[test]
 fn a_suspended_run_killed_from_the_shell_ends_and_is_recorded() {
-    let dir = common::temp_dir();
-    let db = common::db_in(&dir);
-    declare(&db);
-    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
-    let mark = shell.bytes_written();
-    shell.send(format!(
-        "warroom --db '{}' run -- sh -c 'echo started-$((1+1)); read x'\r",
-        db.display()
-    ));
-    wait_for_since(&shell, mark, "started-2");
-    let warroom = only_child(shell.pid());
-    let command = only_child(warroom);
+    let bash = ["bash", "--norc", "--noprofile", "-i"];
+    let mut run = ShellRun::start(&bash, "echo started-$((1+1)); read x", "started-2");
+    let (warroom, command) = run.processes();
+    let (db, shell) = (&run.db, &mut run.shell);
     let mark = shell.bytes_written();
     shell.send("\x1a");
-    wait_for_since(&shell, mark, "Stopped");
+    wait_for_since(shell, mark, "Stopped");
     let mark = shell.bytes_written();
     shell.send("kill %1\r");
-    wait_for_since(&shell, mark, "recorded on incident 1");
-    let entry = last_evidence(&db);
+    wait_for_since(shell, mark, "recorded on incident 1");
+    let entry = last_evidence(db);
     assert_eq!(entry["evidence"]["signal"], "SIGTERM", "{entry:#}");
     assert!(
         entry["evidence"]["output"]
@@ -486,22 +508,15 @@ fn a_suspended_run_killed_from_the_shell_ends_and_is_recorded() {
 /// an editor's) gets the key and is not suspended.
 #[test]
 fn ctrl_z_reaches_a_command_that_reads_it_as_a_key() {
-    let dir = common::temp_dir();
-    let db = common::db_in(&dir);
-    declare(&db);
-    let mut shell = job_control_shell(&dir, &["dash", "-i"]);
     let script = "stty raw -echo; echo ready-$((1+1)); dd bs=1 count=1 2>/dev/null | od -An -tx1";
-    let mark = shell.bytes_written();
-    shell.send(format!(
-        "warroom --db '{}' run -- sh -c '{script}'\r",
-        db.display()
-    ));
-    wait_for_since(&shell, mark, "ready-2");
+    let mut run = ShellRun::start(&["dash", "-i"], script, "ready-2");
+    let mark = run.typed_at;
+    let (db, shell) = (&run.db, &mut run.shell);
     shell.send("\x1a");
-    wait_for_since(&shell, mark, "recorded on incident 1");
-    let output = output_since(&shell, mark);
+    wait_for_since(shell, mark, "recorded on incident 1");
+    let output = output_since(shell, mark);
     assert!(!output.contains("Stopped"), "{output:?}");
-    let entry = last_evidence(&db);
+    let entry = last_evidence(db);
     let recorded = entry["evidence"]["output"].as_str().unwrap();
     assert!(recorded.contains(" 1a"), "{recorded:?}");
     assert_eq!(entry["evidence"]["exit_code"], 0);
@@ -514,35 +529,27 @@ fn ctrl_z_reaches_a_command_that_reads_it_as_a_key() {
 /// back, keys reach the command, and it ends as it chooses.
 #[test]
 fn fg_takes_back_a_run_that_outlived_kill() {
-    let dir = common::temp_dir();
-    let db = common::db_in(&dir);
-    declare(&db);
-    let mut shell = job_control_shell(&dir, &["bash", "--norc", "--noprofile", "-i"]);
+    let bash = ["bash", "--norc", "--noprofile", "-i"];
     let script = "trap \"\" TERM; echo started-$((1+1)); read x; echo after-$x; exit 4";
-    let mark = shell.bytes_written();
-    shell.send(format!(
-        "warroom --db '{}' run -- sh -c '{script}'\r",
-        db.display()
-    ));
-    wait_for_since(&shell, mark, "started-2");
-    let warroom = only_child(shell.pid());
-    let command = only_child(warroom);
+    let mut run = ShellRun::start(&bash, script, "started-2");
+    let (warroom, command) = run.processes();
+    let shell = &mut run.shell;
     let mark = shell.bytes_written();
     shell.send("\x1a");
-    wait_for_since(&shell, mark, "Stopped");
+    wait_for_since(shell, mark, "Stopped");
     shell.send("kill %1\r");
     // Told and continued: both run (the command waits for a line).
     wait_for_state(command, "continued", |state| state != 'T');
     wait_for_state(warroom, "continued", |state| state != 'T');
     let mark = shell.bytes_written();
     shell.send("fg\r");
-    wait_for_since(&shell, mark, "fg");
+    wait_for_since(shell, mark, "fg");
     shell.send("kept\r");
-    wait_for_since(&shell, mark, "after-kept");
-    wait_for_since(&shell, mark, "recorded on incident 1");
+    wait_for_since(shell, mark, "after-kept");
+    wait_for_since(shell, mark, "recorded on incident 1");
     let mark = shell.bytes_written();
     shell.send("echo status=$?\r");
-    wait_for_since(&shell, mark, "status=4");
+    wait_for_since(shell, mark, "status=4");
     shell.send("exit\r");
     shell.wait_exit(common::pty::WAIT);
 }
