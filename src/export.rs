@@ -207,7 +207,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
 fn is_bookkeeping(entry: &TimelineEntry) -> bool {
     entry.kind == EntryKind::ChecklistChange
         || matches!(
-            entry.data,
+            entry.data.as_deref(),
             Some(EventData::Timer(_) | EventData::Snooze { .. } | EventData::Action(_))
         )
 }
@@ -282,7 +282,7 @@ impl Listing {
             Listing::Bookkeeping => is_bookkeeping(e),
             Listing::Impact => e.pinned,
             Listing::OfKind(kind) => e.kind == kind,
-            Listing::Declaration => matches!(e.data, Some(EventData::Declared { .. })),
+            Listing::Declaration => matches!(e.data.as_deref(), Some(EventData::Declared { .. })),
         }
     }
 }

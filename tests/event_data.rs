@@ -314,7 +314,7 @@ on_both_engines! {
         let loaded: Vec<(&str, EntryKind, Option<EventData>)> = record
             .timeline
             .iter()
-            .map(|e| (e.uuid.as_str(), e.kind, e.data.clone()))
+            .map(|e| (e.uuid.as_str(), e.kind, e.data.as_deref().cloned()))
             .collect();
         let mut in_log_order = loaded.clone();
         in_log_order.sort_by_key(|(uuid, ..)| expected.iter().position(|(u, ..)| u == uuid));

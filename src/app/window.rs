@@ -174,8 +174,8 @@ impl App {
         };
         let mut pins: Vec<(i64, i64, bool)> = new
             .iter()
-            .filter_map(|e| match e.data {
-                Some(EventData::Pin { entry, pinned }) => Some((e.id, entry, pinned)),
+            .filter_map(|e| match e.data.as_deref() {
+                Some(&EventData::Pin { entry, pinned }) => Some((e.id, entry, pinned)),
                 _ => None,
             })
             .collect();

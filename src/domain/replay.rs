@@ -228,7 +228,7 @@ impl Replay {
         {
             s.latest_status_update = Some(index);
         }
-        let Some(data) = &event.data else { return };
+        let Some(data) = event.data.as_deref() else { return };
         let at = event.occurred_at;
         match data {
             EventData::Declared { severity, .. } => s.incident.severity = *severity,
@@ -368,7 +368,7 @@ fn sort_timers(timers: &mut [Timer]) {
 fn pin_as_written(events: &mut [TimelineEntry]) {
     let mut first_pin: BTreeMap<i64, bool> = BTreeMap::new();
     for event in events.iter() {
-        if let Some(EventData::Pin { entry, pinned }) = event.data {
+        if let Some(&EventData::Pin { entry, pinned }) = event.data.as_deref() {
             first_pin.entry(entry).or_insert(pinned);
         }
     }
@@ -385,7 +385,7 @@ fn pin_as_written(events: &mut [TimelineEntry]) {
 fn as_declared(ending: &Ending, events: &[TimelineEntry]) -> Standing {
     let mut incident = ending.incident.clone();
     for event in events {
-        match &event.data {
+        match event.data.as_deref() {
             Some(EventData::Milestone(set)) => incident.milestones.set(set.which, None),
             Some(EventData::Declared { severity, .. }) => incident.severity = *severity,
             _ => {}
@@ -506,7 +506,7 @@ mod tests {
             author: author.into(),
             text: format!("event {id}"),
             pinned: false,
-            data,
+            data: data.map(Box::new),
         }
     }
 

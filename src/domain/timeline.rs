@@ -85,7 +85,9 @@ pub struct TimelineEntry {
     pub pinned: bool,
     /// What the entry records as facts (None for notes, and for data that is
     /// not a shape warroom writes: a hand-edited row still shows by its text).
-    pub data: Option<EventData>,
+    /// Boxed: most entries (notes) have none, and an entry is held by the
+    /// hundred thousand (a replay, a window, an export).
+    pub data: Option<Box<EventData>>,
 }
 
 /// How far apart happening and writing down may be before an entry counts

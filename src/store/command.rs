@@ -133,7 +133,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{account:?} is not an account name")));
         }
         // A retry answers who held the role before the handoff, as recorded.
-        let held_before = |_: &Tx<'_>, earlier: TimelineEntry| match earlier.data {
+        let held_before = |_: &Tx<'_>, earlier: TimelineEntry| match earlier.data.map(|data| *data) {
             Some(EventData::Role { from, .. }) => Ok(from),
             _ => Ok(None),
         };

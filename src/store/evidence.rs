@@ -100,7 +100,7 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::NotFound(format!("incident {incident_id} has no entry #{event_id}"))
                 })?;
-            let Some(EventData::Evidence(evidence)) = entry.data.clone() else {
+            let Some(EventData::Evidence(evidence)) = entry.data.as_deref().cloned() else {
                 return Err(StoreError::NotFound(format!("entry #{event_id} is not evidence")));
             };
             let output = stored_output(tx, &evidence, event_id)?;

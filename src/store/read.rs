@@ -201,7 +201,7 @@ impl Store {
             let command_changed = any(&[EntryKind::System, EntryKind::RoleChange]);
             let pins_changed = new_entries
                 .iter()
-                .any(|e| e.pinned || matches!(e.data, Some(EventData::Pin { .. })));
+                .any(|e| e.pinned || matches!(e.data.as_deref(), Some(EventData::Pin { .. })));
             Ok(Some(IncidentUpdate {
                 incident_id,
                 incident: incident_changed
@@ -425,7 +425,8 @@ pub(super) fn event_from_row(row: &Row) -> Result<TimelineEntry> {
         // type): the entry shows by its text alone.
         data: row
             .get_lenient::<String>(8)
-            .and_then(|json| EventData::from_json(&json)),
+            .and_then(|json| EventData::from_json(&json))
+            .map(Box::new),
     })
 }
 

@@ -323,7 +323,7 @@ impl Store {
     pub fn set_item_state(&mut self, change: &ItemChange<'_>) -> Result<CheckOutcome> {
         let c = change;
         let replay = |tx: &Tx<'_>, earlier: TimelineEntry| {
-            let recorded = match earlier.data {
+            let recorded = match earlier.data.map(|data| *data) {
                 Some(EventData::Checklist { from, outcome, .. }) => Some((from, outcome)),
                 _ => None,
             };
@@ -376,7 +376,7 @@ impl Store {
     pub fn set_severity(&mut self, change: &SeverityChange<'_>) -> Result<SeverityOutcome> {
         let c = change;
         let replay = |tx: &Tx<'_>, earlier: TimelineEntry| {
-            let recorded = match earlier.data {
+            let recorded = match earlier.data.map(|data| *data) {
                 Some(EventData::Severity { from, outcome, .. }) => Some((from, outcome)),
                 _ => None,
             };
