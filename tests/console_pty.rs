@@ -288,6 +288,14 @@ fn a_draft_survives_a_killed_console() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// A config home (`XDG_CONFIG_HOME`) in `dir` whose warroom config is `toml`.
+fn config_home(dir: &tempfile::TempDir, toml: &str) -> std::path::PathBuf {
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("warroom")).unwrap();
+    std::fs::write(config.join("warroom/config.toml"), toml).unwrap();
+    config
+}
+
 /// The metrics view estimates the cost as `warroom metrics` does, from the
 /// config's `[cost]`.
 #[test]
@@ -295,13 +303,7 @@ fn the_metrics_view_gives_the_configured_cost() {
     let dir = temp_dir();
     let db = db_in(&dir);
     ok(&db, &["declare", "--severity", "P2", "Costly"]);
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(config.join("warroom")).unwrap();
-    std::fs::write(
-        config.join("warroom/config.toml"),
-        "[cost]\nhourly_rate = 3600\ncurrency = \"EUR\"\n",
-    )
-    .unwrap();
+    let config = config_home(&dir, "[cost]\nhourly_rate = 3600\ncurrency = \"EUR\"\n");
     let config_env = config.to_str().unwrap().to_string();
     let mut console = Console::spawn(&db, 120, 40, &[("XDG_CONFIG_HOME", &config_env)]);
     console.wait_for("Costly");
@@ -319,13 +321,7 @@ fn config_key_overrides_drive_the_console() {
     let dir = temp_dir();
     let db = db_in(&dir);
     ok(&db, &["declare", "Keys"]);
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(config.join("warroom")).unwrap();
-    std::fs::write(
-        config.join("warroom/config.toml"),
-        "[keys]\nnew_note = [\"a\"]\nquit = [\"Q\", \"ctrl-c\"]\n",
-    )
-    .unwrap();
+    let config = config_home(&dir, "[keys]\nnew_note = [\"a\"]\nquit = [\"Q\", \"ctrl-c\"]\n");
     let config_env = config.to_str().unwrap().to_string();
     let mut console = Console::spawn(&db, 100, 30, &[("XDG_CONFIG_HOME", &config_env)]);
     console.wait_for("a note");
@@ -429,13 +425,7 @@ fn rebound_keys_are_the_ones_every_hint_names_and_the_ones_that_work() {
     let dir = temp_dir();
     let db = db_in(&dir);
     ok(&db, &["declare", "--severity", "P2", "Rebound"]);
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(config.join("warroom")).unwrap();
-    std::fs::write(
-        config.join("warroom/config.toml"),
-        "[keys]\ndown = [\"ctrl-n\"]\nquit = [\"Q\", \"ctrl-x\"]\n",
-    )
-    .unwrap();
+    let config = config_home(&dir, "[keys]\ndown = [\"ctrl-n\"]\nquit = [\"Q\", \"ctrl-x\"]\n");
     let config_env = config.to_str().unwrap().to_string();
     let mut console = Console::spawn(&db, 100, 30, &[("XDG_CONFIG_HOME", &config_env)]);
     console.wait_for("Checklist");
