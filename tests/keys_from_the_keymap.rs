@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::keymap::{Action, Context, Key, Keymap};
 use warroom::app::{App, Event, Input, Pane, Request, Snapshot};
 use warroom::domain::EntryKind;
-use warroom::domain::replay::{Ending, Replay};
+use warroom::domain::replay::Replay;
 use warroom::store::{IncidentRecord, OpenMode, Store};
 
 /// A key no default binding uses anywhere.
@@ -134,14 +134,7 @@ fn app_in(setup: Setup, fixture: &Fixture, keymap: &Keymap) -> App {
 /// every key of the replay has somewhere to go.
 fn replay_of(fixture: &Fixture) -> App {
     let record = &fixture.record;
-    let ending = Ending {
-        incident: record.incident.clone(),
-        checklist: record.checklist.clone(),
-        timers: record.timers.clone(),
-        roles: record.roles.clone(),
-        actions: record.actions.clone(),
-    };
-    let replay = Replay::new(ending, record.timeline.clone(), fixture.now);
+    let replay = Replay::new(record.ending(), record.timeline.clone(), fixture.now);
     let third = replay.moment(2).expect("the fixture has five events");
     let mut app = App::replay(
         "alice".into(),

@@ -17,7 +17,7 @@ use common::{fails, ok, show_json, stderr};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::{App, Event};
 use warroom::domain::EntryKind;
-use warroom::domain::replay::{Ending, Replay};
+use warroom::domain::replay::Replay;
 use warroom::store::{NewEntry, NewIncident, OpenMode, Store};
 
 const RIGHT: &str = "\x1b[C";
@@ -304,14 +304,11 @@ fn replay_with_notes(notes: usize) -> (tempfile::TempDir, App) {
     common::set_fixture_clock(at("2026-03-01T14:30:00Z"));
     store.add_entries(id, &entries).unwrap();
     let record = store.incident_record(id).unwrap();
-    let ending = Ending {
-        incident: record.incident.clone(),
-        checklist: record.checklist.clone(),
-        timers: record.timers.clone(),
-        roles: record.roles.clone(),
-        actions: record.actions.clone(),
-    };
-    let replay = Replay::new(ending, record.timeline.clone(), at("2026-03-01T15:00:00Z"));
+    let replay = Replay::new(
+        record.ending(),
+        record.timeline.clone(),
+        at("2026-03-01T15:00:00Z"),
+    );
     let start = replay.start();
     let app = App::replay(
         "alice".into(),

@@ -376,16 +376,8 @@ fn load_replay(store: &mut Store, incident: i64) -> Result<(crate::domain::repla
         }
         events.extend(page);
     }
-    let record = outline.record;
-    let ending = crate::domain::replay::Ending {
-        incident: record.incident,
-        checklist: record.checklist,
-        timers: record.timers,
-        roles: record.roles,
-        actions: record.actions,
-    };
-    let replay = crate::domain::replay::Replay::new(ending, events, Utc::now());
-    Ok((replay, record.runbook_text))
+    let replay = crate::domain::replay::Replay::new(outline.record.ending(), events, Utc::now());
+    Ok((replay, outline.record.runbook_text))
 }
 
 fn metrics(db: &Location, args: MetricsArgs, config: &crate::config::Config) -> Result<()> {

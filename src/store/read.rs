@@ -7,6 +7,7 @@ use super::window::{
 use super::{Result, Store, StoreError, from_millis};
 use crate::domain::action::ActionItem;
 use crate::domain::event::EventData;
+use crate::domain::replay::Ending;
 use crate::domain::roles::RoleHolder;
 use crate::domain::timer::{Timer, TimerState};
 use crate::domain::{ChecklistItem, EntryKind, Incident, Milestones, Severity, TimelineEntry};
@@ -69,6 +70,19 @@ pub struct IncidentUpdate {
     pub timers: Option<Vec<Timer>>,
     pub roles: Option<Vec<RoleHolder>>,
     pub actions: Option<Vec<ActionItem>>,
+}
+
+impl IncidentRecord {
+    /// The incident as it stands, for a replay of its events.
+    pub fn ending(&self) -> Ending {
+        Ending {
+            incident: self.incident.clone(),
+            checklist: self.checklist.clone(),
+            timers: self.timers.clone(),
+            roles: self.roles.clone(),
+            actions: self.actions.clone(),
+        }
+    }
 }
 
 impl IncidentUpdate {
