@@ -20,7 +20,7 @@ use crate::domain::chain::Break;
 use crate::domain::presence::{HEARTBEAT, Presence};
 use crate::store::follow::{Follower, Loaded, Recheck};
 use crate::store::watch::{FolderWatch, Wake};
-use crate::store::{AttendanceSummary, Dialect, Location, OpenMode, Store, StoreError};
+use crate::store::{AttendanceSummary, Location, OpenMode, Store, StoreError};
 use crate::witness::Witness;
 
 use super::mailbox::{Inbox, Mailbox, Waited};
@@ -202,12 +202,11 @@ impl Worker {
                 self.store.end_held_read();
             }
             let Ok(others_committed) = looked else { break };
-            // Only a file event can come before its commit is visible; a
-            // NOTIFY is sent after the commit, so it needs no quick re-checks
-            // (each would be a round trip to the server).
+            // Only a write to the folder can come before its commit is
+            // visible (a NOTIFY is sent after it); while writers signal, the
+            // signal follows it.
             let signalling = commits_signalled.is_some_and(|at| at.elapsed() < SIGNALS_TRUSTED_FOR);
-            let early_wake =
-                std::mem::take(&mut file_event) && self.store.dialect() == Dialect::Sqlite && !signalling;
+            let early_wake = std::mem::take(&mut file_event) && !signalling;
             if let Some(folder) = &mut folder {
                 folder.hear_writes(!signalling);
             }
@@ -221,9 +220,10 @@ impl Worker {
             let heard = match inbox.wait(wait, folder.as_ref().map(FolderWatch::fd)) {
                 Waited::Readable => folder.as_mut().and_then(FolderWatch::take),
                 Waited::Message(WorkerMessage::ServerNotified) => {
-                    // Taken before the look, so a notification after it wakes again.
+                    // Taken before the look (the wake's whole point), so a
+                    // notification after it wakes again.
                     notified.store(false, Ordering::Release);
-                    Some(Wake::Committed)
+                    None
                 }
                 Waited::Message(WorkerMessage::Write(request)) => {
                     // The file may have gone since the last look: never
@@ -267,8 +267,8 @@ impl Worker {
                 Waited::Message(WorkerMessage::Quit) | Waited::Closed => break,
                 Waited::TimedOut => None,
             };
-            // Each wake costs one data_version check (microseconds); loads
-            // happen only when it moved.
+            // Every wake is followed by a look: one data_version check
+            // (microseconds), and loads only when it moved.
             match heard {
                 Some(Wake::Committed) => commits_signalled = Some(Instant::now()),
                 Some(Wake::Written) => file_event = true,

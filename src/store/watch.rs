@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 
 use inotify::{EventMask, Inotify, WatchMask};
 
-/// What a wake-up says.
+/// What the folder's events say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
     /// A commit is visible: warroom's writers set the database file's times
-    /// once a commit is done ([`signal_commit`]), and a server's NOTIFY is
-    /// sent after its commit.
+    /// once a commit is done ([`signal_commit`]).
     Committed,
     /// The WAL (or the file) was written: a commit may be under way, and
     /// may not be visible yet (another program writing, or an older warroom).
