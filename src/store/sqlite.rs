@@ -272,27 +272,32 @@ impl SqliteEngine {
     /// snapshot and ends before the next frame; after
     /// [`Self::begin_held_read`], in the read transaction held.
     pub(super) fn read<T>(&mut self, body: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let held = self.holding_read;
-        let result = (|| {
-            if !held {
-                self.conn.prepare_cached("BEGIN")?.execute([])?;
-            }
-            let value = body(&Tx {
-                inner: TxInner::Sqlite(&self.conn),
-            });
-            if !held {
-                self.end_read();
+        let tx = Tx {
+            inner: TxInner::Sqlite(&self.conn),
+        };
+        let result = if self.holding_read {
+            let value = body(&tx);
+            if value.is_err() {
+                // As on PostgreSQL: the reads after a failed one have their own.
+                self.end_held_read();
             }
             value
-        })();
-        if held && result.is_err() {
-            // As on PostgreSQL: the reads after a failed one have their own.
-            self.end_held_read();
-        }
+        } else {
+            self.begin_read().and_then(|()| {
+                let value = body(&tx);
+                self.end_read();
+                value
+            })
+        };
         result.map_err(|e| match e {
             StoreError::Engine(EngineError::Sqlite(e)) => StoreError::from_sqlite(e, &self.path),
             other => other,
         })
+    }
+
+    fn begin_read(&self) -> Result<()> {
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        Ok(())
     }
 
     /// Ends a read transaction (one SQLite has already ended, on an error,
@@ -314,11 +319,7 @@ impl SqliteEngine {
         if self.holding_read {
             return false;
         }
-        self.holding_read = self
-            .conn
-            .prepare_cached("BEGIN")
-            .and_then(|mut begin| begin.execute([]))
-            .is_ok();
+        self.holding_read = self.begin_read().is_ok();
         self.holding_read
     }
 
